@@ -1,0 +1,1 @@
+"""Core of Vorlagen-Assistent: settings, domain model, formats, embeddings and the store."""

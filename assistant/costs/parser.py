@@ -16,6 +16,7 @@ message instead of inputs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -226,7 +227,10 @@ def _window(text: str, quantity: Quantity, before_words: int = 8, after_words: i
 
 
 def _candidates(
-    evidence: list[Document], kinds: set[str], question_stems: set[str], accept: callable | None = None  # type: ignore[valid-type]
+    evidence: list[Document],
+    kinds: set[str],
+    question_stems: set[str],
+    accept: Callable[[Quantity, str], bool] | None = None,
 ) -> list[_Candidate]:
     found: list[_Candidate] = []
     values: dict[Decimal, int] = {}
@@ -365,7 +369,7 @@ def plan_calculation(question: str, evidence: list[Document]) -> CalculationPlan
         if _CONSULT_CUE.search(question):
             return _plan_consulting(question, quantities, evidence, question_stems)
         if any(q.kind == "gruppe" for q in quantities):
-            return _plan_personnel(quantities)
+            return _plan_personnel(quantities, question)
         if _PLAN_CUE.search(question) and _find(quantities, "jahr", "datum"):
             return _plan_finance(question, quantities, evidence, question_stems)
         if _PARTIAL_CUE.search(question) or any(q.kind == "datum" and q.preposition == "ab" for q in quantities):
@@ -457,7 +461,7 @@ def _near(text: str, quantity: Quantity, word: str, distance: int = 40) -> bool:
     return word in text[max(0, quantity.start - distance) : quantity.start].lower()
 
 
-def _plan_personnel(quantities: list[Quantity]) -> CalculationPlan:
+def _plan_personnel(quantities: list[Quantity], question: str) -> CalculationPlan:
     description = "Personalkosten"
     groups = _find(quantities, "gruppe")
     positions_q = _find(quantities, "stellen")
@@ -483,7 +487,12 @@ def _plan_personnel(quantities: list[Quantity]) -> CalculationPlan:
                                      f"{format_number(amount.value)} VZÄ {group.group} ab {format_date(when.when)}"))
     years = [int(q.value) for q in _find(quantities, "jahr") if q.value is not None]
     end_year = max(years) if years and max(years) >= min(p.start.year for p in positions) else None
-    data = PersonalkostenInput(positions=positions, end_year=end_year)
+    data = PersonalkostenInput(
+        positions=positions,
+        end_year=end_year,
+        include_workplace=not re.search(r"ohne\s+(?:Arbeitsplatz|Sachkosten)", question, re.I),
+        include_overhead=not re.search(r"ohne\s+(?:\w+\s+)?Gemeinkosten", question, re.I),
+    )
     return CalculationPlan(tool="personalkosten", description=description, tool_input=data, inputs=inputs)
 
 

@@ -69,6 +69,12 @@ _EXTENDED = re.compile(
 _MARKUP = re.compile(r"^(#{1,6}\s*)|(\*\*|__)")
 _NUMBERING = re.compile(r"^(?:[A-H]|[IVX]{1,5}\.?|\d{1,2}(?:\.\d{1,2})*\.?)\s+")
 _MAX_HEADING_CHARS = 90
+_MAX_EXTENDED_CHARS = 70
+_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}")
+_OPEN_ENDINGS = frozenset(
+    {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "zu", "und", "oder", "in", "im",
+     "für", "von", "vom", "mit", "auf", "an", "am", "bei", "nach", "über", "sowie", "als", "ist", "sind"}
+)  # fmt: skip
 
 
 class Heading(BaseModel):
@@ -106,6 +112,10 @@ def heading_title(line: str, *, after_blank: bool) -> str | None:
     marked = stripped.startswith("#") or "**" in stripped
     rest = match.group("rest").strip()
     if stripped.endswith((".", ",", ";")) or not (after_blank or marked):
+        return None
+    if len(stripped) > _MAX_EXTENDED_CHARS or "," in rest or len(rest.split()) > 8 or _DATE.search(rest):
+        return None
+    if rest.split()[-1].lower().rstrip(":") in _OPEN_ENDINGS:
         return None
     if rest[:1].islower() and rest.split()[0] not in {"und", "der", "des", "zur", "zum", "für", "öffentlich"}:
         return None

@@ -104,6 +104,8 @@ _BOILERPLATE = re.compile(r"^\s*(?:Gedruckt auf|(?:\d+\s*)?Prozent Recyclingpapi
 _LABEL_REGION = 2000
 """Referat and Amt are read from the first characters of the header only (not from lists later)."""
 _CONTINUES = ("für", "und", "-", ",", "&", "der", "des")
+# A row of a Beratungsfolge table: "Gremium <date> [TOP] [Ö|N|öffentlich] [Rolle]". The date
+# alternatives of DATE_PATTERN are embedded with their group names prefixed "r" (unique names).
 _ROW = re.compile(
     r"^\s*(?P<gremium>[A-ZÄÖÜ][^\d\n]{2,60}?)\s+(?:[\d./]+/)?(?P<date>"
     + DATE_PATTERN.pattern.replace("?P<", "?P<r")

@@ -69,7 +69,7 @@ _EXTENDED = re.compile(
 _MARKUP = re.compile(r"^(#{1,6}\s*)|(\*\*|__)")
 _NUMBERING = re.compile(r"^(?:[A-H]|[IVX]{1,5}\.?|\d{1,2}(?:\.\d{1,2})*\.?)\s+")
 _MAX_HEADING_CHARS = 90
-_MAX_EXTENDED_CHARS = 70
+_MAX_EXTENDED_CHARS = 80
 _DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}")
 _OPEN_ENDINGS = frozenset(
     {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "zu", "und", "oder", "in", "im",
@@ -113,7 +113,7 @@ def heading_title(line: str, *, after_blank: bool) -> str | None:
     rest = match.group("rest").strip()
     if stripped.endswith((".", ",", ";")) or not (after_blank or marked):
         return None
-    if len(stripped) > _MAX_EXTENDED_CHARS or "," in rest or len(rest.split()) > 8 or _DATE.search(rest):
+    if len(stripped) > _MAX_EXTENDED_CHARS or "," in rest or len(rest.split()) > 10 or _DATE.search(rest):
         return None
     if rest.split()[-1].lower().rstrip(":") in _OPEN_ENDINGS:
         return None

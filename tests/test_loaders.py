@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import lzma
 import os
 from datetime import date
 from pathlib import Path
@@ -111,8 +112,23 @@ def test_pdf_pages_become_spans(shared_dir: Path) -> None:
     assert vorlage.stadt == "Stuttgart"
 
 
-def test_pdf_with_owner_password_only_still_loads(shared_dir: Path) -> None:
-    """The Nordstemmen plan is encrypted with an empty user password: readable, so no error."""
+def test_pdf_with_owner_password_only_still_loads(tmp_path: Path, shared_dir: Path) -> None:
+    """Encrypted with an empty user password (only printing/copying restricted): readable."""
+    source = shared_dir / "corpus" / "real" / "pdf" / "stuttgart_gr-protokoll_2019-03-28_niederschrift-66_wahl-amtsleitung-branddirektion.pdf"
+    writer = PdfWriter(clone_from=source)
+    writer.encrypt(user_password="", owner_password="verwaltung", algorithm="RC4-128")
+    path = tmp_path / "nur_besitzerkennwort.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    assert PdfReader(path).is_encrypted
+
+    vorlage = load_one(path)
+
+    assert vorlage.text == load_one(source).text
+
+
+@pytest.mark.slow
+def test_real_97_page_plan_with_owner_password(shared_dir: Path) -> None:
     path = shared_dir / "corpus" / "real" / "pdf" / "nordstemmen_DS-35-2024_anlage1_brandschutzbedarfsplan-1-fortschreibung.pdf"
     assert PdfReader(path).is_encrypted
 
@@ -278,8 +294,6 @@ def test_oparl_papers_without_text_are_skipped_and_counted(tmp_path: Path) -> No
                            "meeting": "https://ris.example.org/meeting/3"}]},
     ]  # fmt: skip
     path = tmp_path / "dump.jsonl.xz"
-    import lzma
-
     with lzma.open(path, "wt", encoding="utf-8") as stream:
         stream.writelines(json.dumps(paper) + "\n" for paper in papers)
     report = LoadReport()

@@ -106,13 +106,38 @@ def split_segment(text: str, segment: Segment, splitter: RecursiveCharacterTextS
     return pieces
 
 
+def _attach_short_pieces(
+    pieces: list[tuple[int, int]], text: str, settings: ChunkingSettings
+) -> list[tuple[int, int]]:
+    """A piece too short to stand alone (a subheading before a long paragraph) is joined to the
+    piece after it in the same segment, so its words are not lost as noise; never beyond
+    ``chunk_size + chunk_overlap`` characters."""
+    limit = settings.chunk_size + settings.chunk_overlap
+    result: list[tuple[int, int]] = []
+    pending: tuple[int, int] | None = None
+    for index, (start, end) in enumerate(pieces):
+        if pending is not None:
+            if end - pending[0] <= limit:
+                start = min(start, pending[0])
+            else:
+                result.append(pending)
+            pending = None
+        is_last = index == len(pieces) - 1
+        if not is_last and len(_LETTER.findall(text[start:end])) < settings.min_chunk_chars:
+            pending = (start, end)
+            continue
+        result.append((start, end))
+    return result
+
+
 def chunk_vorlage_with_report(vorlage: Vorlage, settings: ChunkingSettings) -> ChunkingResult:
     """Chunks of ``vorlage`` plus the noise chunks that were dropped."""
     splitter = make_splitter(settings)
     result = ChunkingResult()
     text = vorlage.text
     for segment in segments_of(vorlage):
-        for start, end in split_segment(text, segment, splitter):
+        pieces = _attach_short_pieces(split_segment(text, segment, splitter), text, settings)
+        for start, end in pieces:
             piece = text[start:end]
             reason = noise_reason(piece, settings)
             if reason:

@@ -11,10 +11,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from api.cli_calc import calc_app
-from vorlagen.settings import Settings, get_settings
+from vorlagen.settings import Settings
 
-console = Console()
-err_console = Console(stderr=True)
+
+def _out() -> Console:
+    return Console()
+
+
+def _err() -> Console:
+    return Console(stderr=True)
 
 app = typer.Typer(
     name="vorlagen",
@@ -28,7 +33,8 @@ app.add_typer(calc_app, name="calc", help="Kosten deterministisch berechnen (Per
 
 
 def _settings() -> Settings:
-    return get_settings()
+    """Fresh settings for each command (the environment and .env as they are now)."""
+    return Settings()
 
 
 def _open_store(settings: Settings):
@@ -37,7 +43,7 @@ def _open_store(settings: Settings):
     try:
         return VorlagenStore(settings)
     except StoreUnavailableError as error:
-        err_console.print(f"[red]{error}[/red]")
+        _err().print(f"[red]{error}[/red]")
         raise typer.Exit(3) from error
 
 
@@ -68,7 +74,7 @@ def ingest(
         MofNCompleteColumn(),
         TextColumn("{task.fields[current]}"),
         TimeElapsedColumn(),
-        console=console,
+        console=_out(),
     ) as progress:
         files_task = progress.add_task("Dateien", total=None, current="")
         docs_task = progress.add_task("Vorlagen", total=None, current="")
@@ -81,19 +87,19 @@ def ingest(
         report = ingestor.ingest_paths(paths, progress=on_progress)
         progress.update(files_task, completed=progress.tasks[files_task].total or 0)
 
-    console.print(
+    _out().print(
         f"Neu: {len(report.added)} · ersetzt: {len(report.replaced)} · unverändert: {len(report.unchanged)}"
         f" · Duplikate: {len(report.duplicates)} · Abschnitte: {report.chunks_added}"
         f" · Dauer: {report.seconds:.1f} s".replace(".", ",")
     )
-    console.print(f"Index: {store.count_documents()} Dokumente, {store.count_chunks()} Abschnitte.")
+    _out().print(f"Index: {store.count_documents()} Dokumente, {store.count_chunks()} Abschnitte.")
     if report.failed:
         table = Table(title="Nicht eingelesen", title_style="bold red")
         table.add_column("Datei")
         table.add_column("Grund")
         for failure in report.failed:
             table.add_row(failure.source, failure.message)
-        err_console.print(table)
+        _err().print(table)
         raise typer.Exit(1)
 
 
@@ -119,17 +125,17 @@ def ask(
             first, _, last = jahr.partition("-")
             filters.jahr_von, filters.jahr_bis = int(first), int(last or first)
         except ValueError as error:
-            err_console.print(f"[red]--jahr „{jahr}“ ist kein Jahr (z. B. 2023 oder 2022-2024).[/red]")
+            _err().print(f"[red]--jahr „{jahr}“ ist kein Jahr (z. B. 2023 oder 2022-2024).[/red]")
             raise typer.Exit(2) from error
     service = AssistantService(settings, _open_store(settings))
     try:
         answer = service.ask(question, filters, k)
     except EmptyIndexError as error:
-        err_console.print(f"[red]{error}[/red]")
+        _err().print(f"[red]{error}[/red]")
         raise typer.Exit(3) from error
     for notice in answer.notices:
-        console.print(f"[yellow]Hinweis: {notice}[/yellow]")
-    console.print(f"\n[bold]Antwort:[/bold] {answer.text}\n")
+        _out().print(f"[yellow]Hinweis: {notice}[/yellow]")
+    _out().print(f"\n[bold]Antwort:[/bold] {answer.text}\n")
     if answer.citations:
         table = Table(title="Belege", show_lines=True)
         for column in ("Nr.", "Vorlage", "Abschnitt", "Seite", "Zitat"):
@@ -142,8 +148,8 @@ def ask(
                 str(citation.index), label, citation.section or "–",
                 str(citation.page) if citation.page else "–", citation.quote,
             )
-        console.print(table)
-    console.print(f"[dim]Modus: {answer.mode} · {answer.timings.get('total', 0):.2f} s[/dim]".replace(".", ","))
+        _out().print(table)
+    _out().print(f"[dim]Modus: {answer.mode} · {answer.timings.get('total', 0):.2f} s[/dim]".replace(".", ","))
 
 
 @docs_app.command("list")
@@ -161,7 +167,7 @@ def docs_list() -> None:
             format_date(info.datum) if info.datum else "–", info.vorlagenart or "–",
             info.stadt or "–", str(info.chunks),
         )
-    console.print(table)
+    _out().print(table)
 
 
 @docs_app.command("remove")
@@ -180,9 +186,9 @@ def docs_remove(
             missing.append(name)
         for doc_id in doc_ids:
             store.remove(doc_id)
-            console.print(f"Entfernt: {doc_id}")
+            _out().print(f"Entfernt: {doc_id}")
     if missing:
-        err_console.print(f"[red]Nicht im Index: {', '.join(missing)}[/red]")
+        _err().print(f"[red]Nicht im Index: {', '.join(missing)}[/red]")
         raise typer.Exit(1)
 
 

@@ -13,6 +13,8 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.resources import ServiceUnavailable
+from assistant.service import EmptyIndexError
+from vorlagen.store import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +113,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceUnavailable)
     async def unavailable(request: Request, exc: ServiceUnavailable) -> JSONResponse:
         return error_response(503, exc.message, headers={"Retry-After": "30"})
+
+    @app.exception_handler(StoreUnavailableError)
+    async def store_unavailable(request: Request, exc: StoreUnavailableError) -> JSONResponse:
+        return error_response(503, str(exc), headers={"Retry-After": "30"})
+
+    @app.exception_handler(EmptyIndexError)
+    async def empty_index(request: Request, exc: EmptyIndexError) -> JSONResponse:
+        return error_response(409, str(exc))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -44,6 +44,8 @@ class Resources:
 
     def close(self) -> None:
         self.ingest_executor.shutdown(wait=True, cancel_futures=True)
+        if self.store is not None:
+            self.store.close()
 
 
 def chat_db_path(settings: Settings) -> Path:

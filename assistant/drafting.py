@@ -42,6 +42,7 @@ _WORD = re.compile(r"[A-Za-zÄÖÜäöüß0-9][\wÄÖÜäöüß.,-]*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„\"])")
 _ABBREVIATION = re.compile(r"(?:\b\w{1,3}\.|\d+\.)$")
 _SHORT_LINE = 40
+_LIST_MARKER = re.compile(r"\s*(?:(?:[-•–*]|\d{1,2}(?:\.\d{1,2})*\.|[a-z]\))\s+)*")
 
 
 class Retriever(Protocol):
@@ -96,8 +97,10 @@ def split_sentences(text: str) -> list[_Sentence]:
 
 
 def _strip(sentence: _Sentence) -> _Sentence:
-    leading = len(sentence.text) - len(sentence.text.lstrip())
-    stripped = sentence.text.strip()
+    """Without surrounding white space and leading list markers („- “, „1.1. “, „a) “)."""
+    marker = _LIST_MARKER.match(sentence.text)
+    leading = marker.end() if marker else 0
+    stripped = sentence.text[leading:].rstrip()
     return _Sentence(stripped, sentence.start + leading, sentence.start + leading + len(stripped))
 
 

@@ -17,7 +17,6 @@ import httpx
 import pytest
 
 from tests.web.server import API_KEY, REPO_ROOT, LiveServer, build_index, live_server, server_env
-from vorlagen.settings import Settings
 
 CLIENTS = 20
 DURATION_S = 60.0
@@ -25,20 +24,17 @@ P95_GOAL_S = 2.0
 
 
 @pytest.fixture(scope="module")
-def questions() -> list[str]:
-    path = Settings().shared_dir.resolve() / "eval" / "questions.jsonl"
+def questions(shared_dir: Path) -> list[str]:
+    path = shared_dir / "eval" / "questions.jsonl"
     if not path.exists():
         pytest.skip(f"Fragenkatalog fehlt: {path}")
     return [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")
-def load_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    shared = Settings().shared_dir.resolve()
-    seeds = shared / "corpus" / "seeds"
-    if not seeds.is_dir():
-        pytest.skip(f"Gemeinsamer Datenordner fehlt: {shared}")
-    env = server_env(tmp_path_factory.mktemp("load-index"), shared)
+def load_server(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[LiveServer]:
+    seeds = shared_dir / "corpus" / "seeds"
+    env = server_env(tmp_path_factory.mktemp("load-index"), shared_dir)
     build_index(env, sorted(seeds.glob("*.txt")))
     with live_server(env, REPO_ROOT / "test-artifacts" / "server-load.log") as running:
         yield running

@@ -18,9 +18,10 @@ from api.errors import is_connection_error
 from api.repository import ApiRepository
 from api.resources import RepositoryDep, ServiceDep, SettingsDep
 from api.schemas import AskRequest, ChatHistoryResponse, ChatResponse
-from assistant.service import StreamEvent
+from assistant.service import EmptyIndexError, StreamEvent
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import Settings
+from vorlagen.store import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["Fragen"], dependencies=[ReadAccess])
@@ -62,6 +63,8 @@ def _jsonable(data: Any) -> Any:
 
 
 def _stream_error_message(error: Exception) -> str:
+    if isinstance(error, EmptyIndexError | StoreUnavailableError):
+        return str(error)
     if is_connection_error(error):
         return f"Ein benötigter Dienst (Index oder Sprachmodell-Server) ist nicht erreichbar: {error}"
     return "Die Antwort konnte nicht vollständig erzeugt werden. Details stehen im Server-Protokoll."

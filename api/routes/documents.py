@@ -78,13 +78,16 @@ def _ingest(ingestor: object, repository: ApiRepository, job_id: str, path: Path
         return
     data = report.model_dump(mode="json")
     if report.failed:
-        messages = "; ".join(str(getattr(item, "message", item)) for item in report.failed)
+        messages = "; ".join(failure.message for failure in report.failed)
         repository.update_job(job_id, "fehlgeschlagen", messages, data)
-    else:
-        added = len(report.added) if isinstance(report.added, list) else report.added
-        replaced = len(report.replaced) if isinstance(report.replaced, list) else report.replaced
-        message = f"Eingelesen: {added} neu, {replaced} ersetzt, {report.chunks_added} Abschnitte."
-        repository.update_job(job_id, "fertig", message, data)
+        return
+    parts = [f"{len(report.added)} neu", f"{len(report.replaced)} ersetzt"]
+    if report.unchanged:
+        parts.append(f"{len(report.unchanged)} unverändert")
+    if report.duplicates:
+        parts.append(f"{len(report.duplicates)} bereits unter anderem Namen vorhanden")
+    message = f"Eingelesen: {', '.join(parts)}; {report.chunks_added} Abschnitte."
+    repository.update_job(job_id, "fertig", message, data)
 
 
 @router.get("/jobs", response_model=list[IngestJob], dependencies=[ReadAccess], summary="Letzte Hochladevorgänge")

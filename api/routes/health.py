@@ -23,6 +23,7 @@ def index_status(resources: Resources) -> ComponentStatus:
     if resources.store is None:
         return ComponentStatus(ok=False, detail=" ".join(resources.startup_errors) or "Der Index ist nicht geöffnet.")
     try:
+        resources.store.ping()
         chunks = resources.store.count_chunks()
         documents = len(resources.store.documents())
     except Exception as error:  # noqa: BLE001 - any failure here means: not ready

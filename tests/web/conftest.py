@@ -1,4 +1,7 @@
-"""Fixtures: a seeds index in a tmp data dir, served by a real uvicorn process on loopback."""
+"""Fixtures: a seeds index in a tmp data dir, served by a real uvicorn process on loopback.
+
+``shared_dir`` comes from tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +12,9 @@ import httpx
 import pytest
 
 from tests.web.server import REPO_ROOT, LiveServer, build_index, live_server, server_env
-from vorlagen.settings import Settings
 
 MAX_UPLOAD_MB = 1
 """Small on purpose: the 2.4 MB Nordstemmen PDF is the real oversize upload."""
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    shared = Settings().shared_dir.resolve()
-    if not (shared / "corpus" / "seeds").is_dir():
-        pytest.skip(f"Gemeinsamer Datenordner fehlt: {shared} (Settings.shared_dir)")
-    return shared
 
 
 @pytest.fixture(scope="session")

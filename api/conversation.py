@@ -2,7 +2,7 @@
 
 A follow-up such as „Und wie viel kostet das?“ names nothing that retrieval could find. The rule is
 deterministic: if the new question looks like a follow-up (starts with a connective, refers back with
-a pronoun, or is very short), the last question(s) of the session are put in front of it.
+a pronominal adverb or a closing pronoun, or is very short), the last question(s) of the session are put in front of it.
 """
 
 from __future__ import annotations
@@ -12,10 +12,13 @@ from collections.abc import Sequence
 
 _CONNECTIVES = ("und", "aber", "also", "oder", "sowie", "außerdem", "ausserdem", "dazu", "zudem")
 _BACK_REFERENCES = {
-    "das", "dies", "dieses", "diese", "dieser", "diesem", "diesen", "es", "sie", "ihr", "ihre", "ihm",
-    "ihn", "dafür", "dafuer", "davon", "dazu", "damit", "darin", "daran", "darauf", "dort", "deren",
-    "dessen", "dabei", "hierfür", "hierzu", "jene", "jener", "selbe", "selben", "ebenfalls",
+    "dies", "dafür", "dafuer", "davon", "dazu", "damit", "darin", "daran", "darauf", "darüber", "dort",
+    "dabei", "dadurch", "hierfür", "hierzu", "hiervon", "deren", "dessen", "ebenfalls", "jeweils",
 }
+"""Words that refer back wherever they stand."""
+_TRAILING_PRONOUNS = {"das", "dies", "diese", "dieses", "es", "sie", "ihn", "ihm", "ihnen", "dem", "denen"}
+"""Words that refer back when they end the question („Wie viel kostet das?“); elsewhere they are
+mostly articles („das neue Amt“)."""
 _SHORT_QUESTION_WORDS = 4
 _WORD = re.compile(r"[\wÄÖÜäöüß]+")
 
@@ -27,6 +30,7 @@ def is_follow_up(question: str) -> bool:
     return (
         words[0] in _CONNECTIVES
         or any(word in _BACK_REFERENCES for word in words)
+        or words[-1] in _TRAILING_PRONOUNS
         or len(words) <= _SHORT_QUESTION_WORDS
     )
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli_calc import calc_app
 from vorlagen.settings import Settings, get_settings
 
 console = Console()
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 docs_app = typer.Typer(help="Eingelesene Dokumente auflisten oder entfernen.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
+app.add_typer(calc_app, name="calc", help="Kosten deterministisch berechnen (Personal, Beratung, anteilig, Finanzplanung).")
 
 
 def _settings() -> Settings:

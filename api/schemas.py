@@ -79,7 +79,10 @@ class ToolInfo(BaseModel):
 
 class CalcResponse(BaseModel):
     tool: str
+    text: str
+    """The result in German words (what the tool returns as its content)."""
     result: Any
+    """The structured result (e.g. ``CostResult``), amounts as exact decimal strings."""
 
 
 class ComponentStatus(BaseModel):

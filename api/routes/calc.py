@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,8 @@ from fastapi import APIRouter, Body, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from langchain_core.tools import BaseTool
+from langchain_core.messages import ToolMessage
+from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ValidationError
 
 from api.auth import ReadAccess
@@ -27,7 +29,7 @@ def _schema(tool: BaseTool) -> dict[str, Any]:
     return dict(schema or {})
 
 
-def _result(value: Any) -> Any:
+def _jsonable(value: Any) -> Any:
     """Tool output as JSON; money (Decimal) as exact strings, never as floats."""
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
@@ -49,13 +51,18 @@ async def run_tool(tool: str, resources: ResourcesDep, body: dict[str, Any] = Bo
     schema = selected.args_schema
     if isinstance(schema, type) and issubclass(schema, BaseModel):
         try:
-            arguments = schema.model_validate(body).model_dump()
+            schema.model_validate(body)
         except ValidationError as error:
             return invalid_body(error)
-    else:
-        arguments = body
+    arguments = body
+    # invoked as a tool call: the reply carries the German text (content) and, for tools with
+    # response_format="content_and_artifact", the structured result (artifact)
+    call = {"type": "tool_call", "name": selected.name, "args": arguments, "id": f"api-{uuid.uuid4().hex}"}
     try:
-        output = await run_in_threadpool(selected.invoke, arguments)
-    except ValueError as error:  # the tools raise German ValueErrors for inputs they cannot compute
+        message: ToolMessage = await run_in_threadpool(selected.invoke, call)
+    except (ValueError, ToolException) as error:  # tools raise German messages for inputs they cannot compute
         return JSONResponse({"detail": str(error)}, status_code=422)
-    return CalcResponse(tool=tool, result=_result(output))
+    if message.status == "error":
+        return JSONResponse({"detail": str(message.content)}, status_code=422)
+    result = message.artifact if message.artifact is not None else message.content
+    return CalcResponse(tool=tool, text=str(message.content), result=_jsonable(result))

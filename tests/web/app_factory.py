@@ -36,16 +36,17 @@ class SummeErgebnis(BaseModel):
     text: str
 
 
-def summe_mit_zuschlag(betraege: list[str], zuschlag_prozent: Decimal) -> SummeErgebnis:
+def summe_mit_zuschlag(betraege: list[str], zuschlag_prozent: Decimal) -> tuple[str, SummeErgebnis]:
     base = sum((parse_german_number(value) for value in betraege), Decimal(0))
     total = round_cents(base * (1 + Decimal(zuschlag_prozent) / 100))
-    return SummeErgebnis(summe=total, text=format_eur(total))
+    return f"Summe mit Zuschlag: {format_eur(total)}", SummeErgebnis(summe=total, text=format_eur(total))
 
 
 def sum_tool() -> StructuredTool:
     return StructuredTool.from_function(
         summe_mit_zuschlag, name="summe_mit_zuschlag",
         description="Summe mehrerer Beträge zuzüglich eines prozentualen Zuschlags.", args_schema=SummeInput,
+        response_format="content_and_artifact",
     )
 
 

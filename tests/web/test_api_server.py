@@ -273,9 +273,22 @@ def test_calc_dispatches_to_the_named_tool(client: httpx.Client) -> None:
     assert "summe_mit_zuschlag" in tools
     response = client.post("/v1/calc/summe_mit_zuschlag", json={"betraege": ["756.150,00", "1.234,56"], "zuschlag_prozent": "10"})
     assert response.status_code == 200, response.text
-    result = response.json()["result"]
-    assert result["summe"] == "833123.02"  # (756150 + 1234.56) * 1.1, to the cent, as an exact string
-    assert result["text"] == "833.123,02 EUR"
+    body = response.json()
+    assert body["result"]["summe"] == "833123.02"  # (756150 + 1234.56) * 1.1, to the cent, as an exact string
+    assert body["text"] == "Summe mit Zuschlag: 833.123,02 EUR"
+
+
+def test_calc_runs_the_project_cost_tools(client: httpx.Client) -> None:
+    tools = {tool["name"] for tool in client.get("/v1/calc").json()}
+    assert "beratungskosten" in tools
+    response = client.post("/v1/calc/beratungskosten", json={"items": [{"days": "200", "day_rate": "1200"}]})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["result"]["total"] == "240000.00"
+    assert "240.000,00 EUR" in body["text"]
+    empty = client.post("/v1/calc/beratungskosten", json={"items": []})
+    assert_german_error(empty, 422)
+    assert "mindestens einen Posten" in " ".join(error["meldung"] for error in empty.json()["errors"])
 
 
 def test_calc_errors_are_german(client: httpx.Client) -> None:

@@ -74,7 +74,15 @@ class APISettings(BaseModel):
     """Reads (ask, chat, documents list) without an API key. Uploads and deletes always need one."""
     max_upload_mb: int = 25
     workers: int = 1
+    """More than one worker only with a Chroma server (``chroma_server_url``); the embedded
+    PersistentClient is not process-safe, ``vorlagen serve`` refuses it."""
     chat_db: Path | None = None
+    """SQLite file of chat history, drafts and upload jobs; empty: ``<data_dir>/api.sqlite3``."""
+    upload_dir: Path | None = None
+    """Where uploaded files are kept for ingestion; empty: ``<data_dir>/uploads``."""
+    follow_up_turns: int = 1
+    """How many earlier questions of a chat session are added to a follow-up question for retrieval."""
+    max_question_chars: int = 2000
 
 
 class CostSettings(BaseModel):

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
 
 import snowballstemmer
 
@@ -33,9 +33,16 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 
 
-@lru_cache(maxsize=1)
+_per_thread = threading.local()
+
+
 def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("german")
+    """One stemmer per thread: Snowball stemmers keep the current word in the instance, so a shared
+    one garbles words (IndexError) when the API answers in several threads at once."""
+    stemmer = getattr(_per_thread, "stemmer", None)
+    if stemmer is None:
+        stemmer = _per_thread.stemmer = snowballstemmer.stemmer("german")
+    return stemmer
 
 
 def normalize_number(token: str) -> str:

@@ -1,0 +1,143 @@
+"""The web UI in Debian's Chromium, driven by Playwright (Python), against a real server.
+
+Screenshots go to ``test-artifacts/``. Never ``playwright install``: the browser is /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.web.server import API_KEY, LiveServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-quic", "--disable-sync",
+]
+UPLOAD_PDF = "erlangen_stbr-buechenbach_2021-05-07_stellungnahme_bebauungsplan-199-odenwaldallee.pdf"
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright (Python) ist nicht installiert")
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Locator, Page
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium fehlt ({CHROMIUM}); apt-get install chromium")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+            headless=True, locale="de-DE", viewport={"width": 1280, "height": 900}, accept_downloads=True,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def page(browser: BrowserContext, server: LiveServer) -> Iterator[Page]:
+    page = browser.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(server.base_url + "/")
+    page.get_by_label(re.compile("^API-Schlüssel")).fill(API_KEY)
+    page.get_by_role("button", name="Übernehmen").click()
+    sync_api.expect(page.locator("#api-key-hint")).to_have_text("Schlüssel gesetzt.")
+    yield page
+    page.close()
+
+
+def ask(page: Page, question: str) -> Locator:
+    """Type a question, submit with the keyboard, wait for the streamed answer; the newest turn."""
+    box = page.get_by_label("Ihre Frage")
+    box.fill(question)
+    box.press("Control+Enter")
+    turn = page.locator("#conversation .turn").first
+    sync_api.expect(turn.locator(".question")).to_have_text(question)
+    sync_api.expect(page.locator("#ask-status")).to_have_text("Antwort vollständig.")
+    return turn
+
+
+def test_ask_see_streamed_answer_open_citation_with_highlighted_quote(page: Page, artifacts_dir: Path, shared_dir: Path) -> None:
+    question = "Wie hoch sind die zusätzlichen Personalaufwendungen für die neuen Stellen des Stuttgarter Amts für Digitalisierung und IT?"
+    # record the answer's length whenever it changes while the stream is still open (aria-busy)
+    page.evaluate(
+        """() => { window.__whileBusy = []; const target = document.getElementById('conversation');
+                   new MutationObserver(() => { const a = target.querySelector('.answer-text');
+                     if (a && a.getAttribute('aria-busy') === 'true') window.__whileBusy.push(a.textContent.length); })
+                   .observe(target, {subtree: true, childList: true, characterData: true}); }"""
+    )
+    turn = ask(page, question)
+    assert turn.locator(".answer-text").inner_text().strip()
+    assert turn.locator(".answer-text").get_attribute("aria-busy") == "false"
+    while_busy = page.evaluate("window.__whileBusy")
+    assert any(length > 0 for length in while_busy), f"Kein Text während des Streams: {while_busy}"
+
+    chips = turn.locator("button.chip")
+    sync_api.expect(chips.first).to_be_visible()
+    assert chips.first.get_attribute("aria-label").startswith("Beleg 1 öffnen")
+    page.screenshot(path=str(artifacts_dir / "01-antwort-mit-belegen.png"), full_page=True)
+
+    chips.first.focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("#passage-dialog")
+    sync_api.expect(dialog).to_be_visible()
+    mark = dialog.locator("mark#passage-quote")
+    sync_api.expect(mark).to_be_visible()
+    quote = mark.inner_text()
+    assert len(quote.strip()) > 10
+    # the highlighted sentence is verbatim in the Vorlage the chip names
+    source = chips.first.get_attribute("data-doc")
+    seeds = {path.name: path for path in (shared_dir / "corpus" / "seeds").glob("*.txt")}
+    if source in seeds:
+        assert " ".join(quote.split()) in " ".join(seeds[source].read_text(encoding="utf-8").split())
+    body_text = dialog.locator("#passage-body").inner_text()
+    assert len(body_text) > len(quote)  # surroundings shown
+    page.screenshot(path=str(artifacts_dir / "02-belegstelle-hervorgehoben.png"))
+
+    page.keyboard.press("Escape")
+    sync_api.expect(dialog).to_be_hidden()
+    assert page.evaluate("document.activeElement.classList.contains('chip')")  # focus returns to the chip
+
+
+def test_upload_pdf_then_ask_about_it(page: Page, server: LiveServer, shared_dir: Path, artifacts_dir: Path) -> None:
+    pdf = shared_dir / "corpus" / "real" / "pdf" / UPLOAD_PDF
+    page.get_by_role("link", name="Dokumente").click()
+    sync_api.expect(page.locator("#documents-status")).to_contain_text("Dokumente.")
+    page.get_by_label(re.compile("^Datei")).set_input_files(str(pdf))
+    page.get_by_role("button", name="Hochladen").click()
+    job = page.locator("#jobs li", has_text=UPLOAD_PDF).first
+    sync_api.expect(job).to_have_attribute("data-status", "fertig", timeout=240_000)
+    sync_api.expect(page.locator("#upload-progress")).to_have_attribute("value", "100")
+    sync_api.expect(page.locator("#documents-table tbody tr", has_text=UPLOAD_PDF)).to_have_count(1)
+    page.screenshot(path=str(artifacts_dir / "03-dokumente-hochgeladen.png"), full_page=True)
+
+    page.get_by_role("link", name="Fragen").click()
+    turn = ask(page, "Welche Variante soll zum Bebauungsplan Nr. 199 Odenwaldallee beschlossen werden?")
+    sources = [turn.locator("button.chip").nth(i).get_attribute("data-doc") for i in range(turn.locator("button.chip").count())]
+    assert any(UPLOAD_PDF in (source or "") for source in sources), sources
+    page.screenshot(path=str(artifacts_dir / "04-antwort-zum-pdf.png"), full_page=True)
+
+
+def test_draft_form_offers_docx_download(page: Page, artifacts_dir: Path) -> None:
+    page.get_by_role("link", name="Entwurf").click()
+    page.get_by_label("Abschnitt", exact=True).fill("Begründung")
+    page.get_by_label("Thema der neuen Vorlage").fill("Gründung eines Amts für Digitalisierung und IT")
+    page.get_by_role("button", name="Entwurf erstellen").click()
+    sync_api.expect(page.locator("#draft-status")).to_have_text("Entwurf erstellt.")
+    sync_api.expect(page.locator("#draft-citations button.chip").first).to_be_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("Word-Datei")).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".docx")
+    target = artifacts_dir / download.suggested_filename
+    download.save_as(str(target))
+    assert target.read_bytes()[:2] == b"PK"
+    page.screenshot(path=str(artifacts_dir / "05-entwurf.png"), full_page=True)

@@ -7,6 +7,7 @@ answer passes the grounding check.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any, Literal
@@ -143,7 +144,7 @@ class AssistantService:
     async def astream(
         self, question: str, filters: SearchFilters | None = None, k: int | None = None
     ) -> AsyncIterator[StreamEvent]:
-        answer = self.ask(question, filters, k)
+        answer = await asyncio.to_thread(self.ask, question, filters, k)
         for notice in answer.notices:
             yield StreamEvent(type="notice", data=notice)
         yield StreamEvent(type="token", data=answer.text)

@@ -67,7 +67,7 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "%":
         return f"{format_number(value * 100, 1)} %"
     if unit == "s":
-        return f"{format_number(value, 2)} s"
+        return f"{format_number(value, 3)} s"
     if unit == "n":
         return format_number(int(value))
     return format_number(value, 3)
@@ -81,7 +81,7 @@ def format_delta(ours: float | None, other: float | None, unit: str) -> str:
     if unit == "%":
         return f"{sign}{format_number(abs(delta) * 100, 1)} Pp"
     if unit == "s":
-        return f"{sign}{format_number(abs(delta), 2)} s"
+        return f"{sign}{format_number(abs(delta), 3)} s"
     if unit == "n":
         return f"{sign}{format_number(int(abs(delta)))}"
     return f"{sign}{format_number(abs(delta), 3)}"

@@ -1,15 +1,34 @@
-"""The assistant's façade used by the CLI, the API and the evaluation harness (INTERFACE DRAFT)."""
+"""The assistant's façade for the CLI, the API and the evaluation harness.
+
+retrieve (hybrid) -> answer: a calculation (deterministic cost tools) when the question asks for
+one, otherwise the extractive answer, rewritten by a language model when one is configured and its
+answer passes the grounding check.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from langchain_core.documents import Document
 from pydantic import BaseModel
 
+from assistant.extractive import ExtractiveAnswerer
+from assistant.retrieval import HybridRetriever
 from vorlagen.domain import Answer, SearchFilters
 from vorlagen.settings import Settings
+from vorlagen.store import VorlagenStore
+
+
+class EmptyIndexError(RuntimeError):
+    """No document has been ingested yet."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Der Index ist leer: Es wurden noch keine Vorlagen eingelesen. "
+            "Bitte zuerst Dokumente einlesen (z. B. `vorlagen ingest ORDNER`)."
+        )
 
 
 class StreamEvent(BaseModel):
@@ -20,25 +39,59 @@ class StreamEvent(BaseModel):
 
 
 class AssistantService:
-    """Retrieve -> answer (extractive / LLM) -> calculate. Built once per process from Settings.
+    """Built once per process from Settings (and an open store)."""
 
-    - ``retrieve(question, filters, k) -> list[Document]``: fused hybrid retrieval; each Document's
-      metadata is ``Chunk.metadata(...)`` plus ``score`` (fused) and ``rank``.
-    - ``ask(question, filters, k) -> Answer``
-    - ``astream(question, filters, k) -> AsyncIterator[StreamEvent]``
-    """
+    def __init__(self, settings: Settings, store: VorlagenStore | None = None) -> None:
+        self.settings = settings
+        self.store = store or VorlagenStore(settings)
+        self.extractive = ExtractiveAnswerer(
+            settings.answer, idf=self._idf, full_text=self._full_text,
+            doc_tokens=self.store.doc_tokens,
+        )
 
-    def __init__(self, settings: Settings, store: Any | None = None) -> None:
-        raise NotImplementedError
+    # ---- building blocks ------------------------------------------------------------------------
+    def _idf(self, token: str) -> float:
+        return self.store.bm25_index().idf(token)
 
-    def retrieve(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> list[Document]:
-        raise NotImplementedError
+    def _full_text(self, doc_id: str) -> str | None:
+        vorlage = self.store.get_vorlage(doc_id)
+        return vorlage.text if vorlage else None
+
+    def retriever(self, filters: SearchFilters | None = None, k: int | None = None) -> HybridRetriever:
+        return HybridRetriever(store=self.store, settings=self.settings.retrieval, k=k, filters=filters)
+
+    # ---- public -----------------------------------------------------------------------------------
+    def retrieve(
+        self, question: str, filters: SearchFilters | None = None, k: int | None = None
+    ) -> list[Document]:
+        if self.store.count_chunks() == 0:
+            raise EmptyIndexError()
+        return self.retriever(filters, k).invoke(question)
+
+    def answer_from(self, question: str, documents: list[Document]) -> Answer:
+        """Answer from given chunks (also used by the plain-RAG baseline of the harness)."""
+        return self.extractive.answer(question, documents)
 
     def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer:
-        raise NotImplementedError
+        started = time.perf_counter()
+        documents = self.retrieve(question, filters, k)
+        retrieved = time.perf_counter()
+        answer = self.answer_from(question, documents)
+        finished = time.perf_counter()
+        answer.timings = {
+            "retrieve": round(retrieved - started, 4),
+            "answer": round(finished - retrieved, 4),
+            "total": round(finished - started, 4),
+        }
+        return answer
 
     async def astream(
         self, question: str, filters: SearchFilters | None = None, k: int | None = None
     ) -> AsyncIterator[StreamEvent]:
-        raise NotImplementedError
-        yield  # pragma: no cover
+        answer = self.ask(question, filters, k)
+        for notice in answer.notices:
+            yield StreamEvent(type="notice", data=notice)
+        yield StreamEvent(type="token", data=answer.text)
+        yield StreamEvent(type="citations", data=[c.model_dump() for c in answer.citations])
+        yield StreamEvent(type="answer", data=answer.model_dump(mode="json"))
+        yield StreamEvent(type="done")

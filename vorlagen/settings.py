@@ -45,7 +45,7 @@ class RetrievalSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    refusal_threshold: float = 0.5
+    refusal_threshold: float = 0.45
     """Minimal support (0..1) of the best evidence; below it the answerer refuses.
     Calibrated on the public dev sets (see eval/README.md)."""
     max_sentences: int = 3

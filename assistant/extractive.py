@@ -1,0 +1,242 @@
+"""The extractive answerer: no language model, only sentences quoted from the retrieved chunks.
+
+It scores every sentence of the top chunks against the question (idf-weighted German term overlap in
+the sentence and its neighbourhood, the kind of answer the question asks for — an amount, a date, a
+name — and the chunk's retrieval rank), picks the best one to three complementary sentences and
+cites each. It refuses with a fixed German sentence when the evidence does not support an answer:
+when the question's terms are poorly covered (``support`` below the calibrated threshold) or when a
+number the question names (a year, a date) does not occur in the evidence document at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+
+from vorlagen.domain import Answer, Citation
+from vorlagen.settings import AnswerSettings
+from vorlagen.text import split_sentences, tokenize
+
+# Question words whose stems carry no topic (they ask *for* something).
+_QUESTION_STEMS = frozenset(tokenize("wie viele viel hoch welche welcher welches wann wer wem was "
+                                     "gibt genannt heisst heißt betragt beträgt"))
+_AMOUNT_QUESTION = re.compile(
+    r"\b(wie viele|wie viel|wieviel|wie hoch|höhe|betrag|kosten|summe|anteil|prozent|anzahl|"
+    r"vzä|stellen|auftragssumme|volumen|zu welche[mr] (auftragssumme|betrag|preis))\b", re.I
+)
+_DATE_QUESTION = re.compile(r"\b(wann|seit wann|bis wann|zu welchem (datum|zeitpunkt)|datum|ab wann)\b", re.I)
+_NAME_QUESTION = re.compile(
+    r"\b(wer|mit wem|welche[rsm]? (firma|unternehmen|dienstleister|büro|software|beratungsunternehmen|"
+    r"anbieter|partner)|wie heißt|wie heisst|name)\b", re.I
+)
+_NUMBER = re.compile(r"\d")
+_ANAPHOR = re.compile(r"^(diese[rsnm]?|davon|dabei|hierfür|dafür|hierzu|dazu|damit|darunter|somit)\b", re.I)
+_MONEY = re.compile(r"(€|\beur\b|\beuro\b|mio\.|millionen|tsd\.)", re.I)
+_DATE = re.compile(r"\b\d{1,2}\.\s?(\d{1,2}\.|januar|februar|märz|april|mai|juni|juli|august|september|"
+                   r"oktober|november|dezember)\s?\d{2,4}\b", re.I)
+_NAME = re.compile(r"\b(GmbH|AG|KG|e\.\s?V\.|mbH|Co\.|[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+)\b")
+_QUESTION_NUMBER = re.compile(r"(?<![\d.,])\d{2,}(?:[.,]\d+)*(?![\d])")
+
+
+def _is_heading(sentence: str) -> bool:
+    """Markdown/bold headings and short lines without a verb-like ending are not answers."""
+    stripped = sentence.strip()
+    if stripped.startswith("#") or (stripped.startswith("**") and stripped.endswith("**")):
+        return True
+    return len(stripped) < 70 and stripped[-1:] not in ".!?:;)" and "\n" not in stripped
+
+
+def coverage(weights: dict[str, float], tokens: set[str] | frozenset[str]) -> float:
+    """idf-weighted share of the question terms found in ``tokens``; a term found only inside a
+    longer token (German compounds: "dokumentenmanagement" in "dokumentenmanagementsystem")
+    counts 0.7."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    joined: str | None = None
+    found = 0.0
+    for term, weight in weights.items():
+        if term in tokens:
+            found += weight
+            continue
+        if len(term) >= 5:
+            if joined is None:
+                joined = " ".join(tokens)
+            if term in joined:
+                found += 0.7 * weight
+    return found / total
+
+
+@dataclass(eq=False)
+class _Candidate:
+    document: Document
+    rank: int
+    start: int
+    """Offset of the sentence in the chunk text."""
+    end: int
+    text: str
+    tokens: set[str]
+    window_tokens: set[str]
+    score: float = 0.0
+    covered: set[str] = field(default_factory=set)
+    following: _Candidate | None = None
+    """The next sentence of the same chunk."""
+
+
+class ExtractiveAnswerer:
+    def __init__(
+        self,
+        settings: AnswerSettings,
+        idf: Callable[[str], float],
+        full_text: Callable[[str], str | None] | None = None,
+        doc_tokens: Callable[[str], frozenset[str] | None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.idf = idf
+        self.full_text = full_text
+        """Full text of a document by doc_id (to check that question numbers occur in it)."""
+        self.doc_tokens = doc_tokens
+        """All BM25 tokens of a document by doc_id (document-level support)."""
+
+    # ---- public -------------------------------------------------------------------------------
+    def evidence(self, question: str, documents: list[Document], limit: int = 6) -> list[Citation]:
+        """The best evidence sentences, numbered 1..n (input for an LLM answer)."""
+        weights = self._question_weights(question)
+        candidates = self._score_candidates(question, documents, weights)
+        ranked = sorted(candidates, key=lambda c: c.score, reverse=True)[:limit]
+        return [self._citation(i, c) for i, c in enumerate(ranked, start=1)]
+
+    def answer(self, question: str, documents: list[Document]) -> Answer:
+        weights = self._question_weights(question)
+        candidates = self._score_candidates(question, documents, weights)
+        if not candidates or not weights:
+            return self.refusal(question, support=0.0)
+        chosen = self._select(candidates, weights)
+        best = chosen[0]
+        support = self._support(best, weights)
+        missing = self._missing_question_numbers(question, best.document, documents)
+        if support < self.settings.refusal_threshold or missing:
+            return self.refusal(question, support=support)
+        citations = [self._citation(i, c) for i, c in enumerate(chosen, start=1)]
+        text = " ".join(f"{c.quote} [{c.index}]" for c in citations)
+        return Answer(question=question, text=text, citations=citations, support=round(support, 4))
+
+    def refusal(self, question: str, support: float = 0.0) -> Answer:
+        return Answer(question=question, text=self.settings.refusal_text, refused=True,
+                      support=round(support, 4))
+
+    # ---- scoring ------------------------------------------------------------------------------
+    def _question_weights(self, question: str) -> dict[str, float]:
+        return {t: self.idf(t) for t in set(tokenize(question)) - _QUESTION_STEMS}
+
+    def _score_candidates(
+        self, question: str, documents: list[Document], weights: dict[str, float]
+    ) -> list[_Candidate]:
+        wants_amount = bool(_AMOUNT_QUESTION.search(question))
+        wants_date = bool(_DATE_QUESTION.search(question))
+        wants_name = bool(_NAME_QUESTION.search(question))
+        seen: set[tuple[str, int]] = set()
+        candidates: list[_Candidate] = []
+        for rank, document in enumerate(documents, start=1):
+            previous: _Candidate | None = None
+            text = document.page_content
+            spans = split_sentences(text)
+            token_sets = [set(tokenize(text[a:b])) for a, b in spans]
+            chunk_start = int(document.metadata.get("start", 0))
+            for i, (a, b) in enumerate(spans):
+                key = (str(document.metadata.get("doc_id")), chunk_start + a)
+                if key in seen:
+                    previous = None
+                    continue
+                seen.add(key)
+                sentence = text[a:b]
+                window = token_sets[i].union(*token_sets[max(0, i - 2) : i + 2])
+                candidate = _Candidate(document, rank, a, b, sentence, token_sets[i], window)
+                lexical = coverage(weights, candidate.tokens)
+                context = coverage(weights, window)
+                bonus = 0.0
+                if wants_amount and _NUMBER.search(sentence):
+                    bonus += 0.12 + (0.05 if _MONEY.search(sentence) else 0.0)
+                if wants_date and _DATE.search(sentence):
+                    bonus += 0.25
+                if wants_name and _NAME.search(sentence):
+                    bonus += 0.08
+                if len(sentence) < 30 or _is_heading(sentence):
+                    bonus -= 0.15
+                candidate.score = 0.55 * lexical + 0.3 * context + bonus + 0.1 / rank
+                candidate.covered = {t for t in weights if t in candidate.tokens}
+                candidates.append(candidate)
+                if previous is not None:
+                    previous.following = candidate
+                previous = candidate
+        return candidates
+
+    def _select(self, candidates: list[_Candidate], weights: dict[str, float]) -> list[_Candidate]:
+        """The best sentence, then sentences that add question terms or are nearly as good."""
+        total = sum(weights.values()) or 1.0
+        ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+        chosen = [ranked[0]]
+        continuation = ranked[0].following
+        if continuation is not None and (
+            ranked[0].text.rstrip().endswith(":") or _ANAPHOR.match(continuation.text)
+        ):
+            chosen.append(continuation)
+        covered = set().union(*(c.covered for c in chosen))
+        for candidate in ranked[1:]:
+            if len(chosen) >= self.settings.max_sentences:
+                break
+            if candidate in chosen:
+                continue
+            if candidate.score < 0.6 * chosen[0].score:
+                break
+            gain = sum(weights[t] for t in candidate.covered - covered) / total
+            if gain > 0.05 or candidate.score >= 0.85 * chosen[0].score:
+                chosen.append(candidate)
+                covered |= candidate.covered
+        return chosen
+
+    def _support(self, best: _Candidate, weights: dict[str, float]) -> float:
+        """How well the evidence covers the question: around the best sentence and in its document."""
+        local = coverage(weights, best.window_tokens)
+        doc_id = str(best.document.metadata.get("doc_id"))
+        doc_tokens = self.doc_tokens(doc_id) if self.doc_tokens else None
+        if doc_tokens is None:
+            return local
+        return 0.5 * local + 0.5 * coverage(weights, doc_tokens)
+
+    def _missing_question_numbers(
+        self, question: str, best: Document, documents: list[Document]
+    ) -> list[str]:
+        """Numbers of two or more digits in the question that the answer's document does not
+        contain (e.g. a year the document never mentions)."""
+        doc_id = str(best.metadata.get("doc_id"))
+        text = self.full_text(doc_id) if self.full_text else None
+        if text is None:
+            text = " ".join(d.page_content for d in documents if d.metadata.get("doc_id") == doc_id)
+        missing = []
+        for number in _QUESTION_NUMBER.findall(question):
+            pattern = rf"(?<![\d]){re.escape(number)}(?![\d])"
+            if not re.search(pattern, text):
+                missing.append(number)
+        return missing
+
+    def _citation(self, index: int, candidate: _Candidate) -> Citation:
+        meta = candidate.document.metadata
+        offset = int(meta.get("start", 0))
+        return Citation(
+            index=index,
+            doc_id=str(meta.get("doc_id")),
+            chunk_id=str(meta.get("chunk_id")),
+            source_name=str(meta.get("source_name")),
+            drucksache=meta.get("drucksache"),
+            title=meta.get("title"),
+            section=meta.get("section"),
+            page=meta.get("page"),
+            quote=candidate.text,
+            start=offset + candidate.start,
+            end=offset + candidate.end,
+            score=round(candidate.score, 4),
+        )

@@ -26,6 +26,7 @@ eval_app = typer.Typer(
     no_args_is_help=True,
 )
 
+SHORT_NAMES = {"ours": "Wir", "baseline": "Einfaches RAG"}
 Mode = Literal["extractive", "local", "openai", "auto"]
 
 
@@ -42,7 +43,7 @@ def _print_summary(console: Console, report: RunReport) -> None:
     table = Table(title=f"Auswertung „{report.question_set.name}“", show_lines=False)
     table.add_column("Metrik")
     for run in report.runs:
-        table.add_column(run.label, justify="right")
+        table.add_column(SHORT_NAMES.get(run.name, run.label), justify="right")
     baseline = report.run("baseline")
     if baseline is not None and len(report.runs) > 1:
         table.add_column("wir − einfaches RAG", justify="right")

@@ -129,7 +129,7 @@ class EvalRunner:
             task = progress.add_task(question_set.name, total=total)
             for question in question_set.questions:
                 for pipeline in self._pipelines:
-                    progress.update(task, description=f"{question_set.name}: {question.id} ({pipeline.label})")
+                    progress.update(task, description=f"{question_set.name}: {question.id} · {pipeline.name}")
                     result = self._ask(pipeline, question, depth)
                     modes.setdefault(pipeline.name, result.mode)
                     results[pipeline.name].append(result)

@@ -74,3 +74,30 @@ class KeywordPipeline:
                                 end=start + len(sentence))
             answer = Answer(question=question, text=f"{sentence} [1]", citations=[citation], mode="stichwort")
         return PipelineOutput(ranking=ranked, answer=answer, timings={"retrieve": 0.001, "answer": 0.001, "total": 0.002})
+
+
+class RecordedPipeline:
+    """Runs a pipeline once per question and replays its outputs (re-scoring costs nothing)."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001 - any EvalPipeline
+        self.name, self.label = inner.name, inner.label
+        self._inner = inner
+        self._outputs: dict[str, PipelineOutput] = {}
+
+    def run(self, question: str, ranking_depth: int) -> PipelineOutput:
+        if question not in self._outputs:
+            self._outputs[question] = self._inner.run(question, ranking_depth)
+        return self._outputs[question]
+
+
+class DigitShiftingPipeline:
+    """A deliberate regression: every digit of the answer text is shifted by one (7,5 -> 8,6)."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001 - any EvalPipeline
+        self.name, self.label = inner.name, inner.label
+        self._inner = inner
+
+    def run(self, question: str, ranking_depth: int) -> PipelineOutput:
+        output = self._inner.run(question, ranking_depth)
+        shifted = re.sub(r"\d", lambda m: str((int(m.group(0)) + 1) % 10), output.answer.text)
+        return PipelineOutput(output.ranking, output.answer.model_copy(update={"text": shifted}), output.timings)

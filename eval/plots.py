@@ -33,11 +33,15 @@ def _percent_axis(axis) -> None:  # noqa: ANN001 - matplotlib Axes
     axis.grid(axis="y", alpha=0.3)
 
 
+def _legend_below(axis, entries: int) -> None:  # noqa: ANN001 - matplotlib Axes
+    axis.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(entries, 2), frameon=False)
+
+
 def accuracy_by_type(runs: Sequence[PipelineRun]) -> bytes:
     """Share of correctly answered questions per type (facts right, or correctly refused), per pipeline."""
     types = [t for t in QUESTION_TYPES if any(t in run.by_type for run in runs)]
     groups = [*types, "gesamt"]
-    figure, axis = plt.subplots(figsize=(7.5, 3.8))
+    figure, axis = plt.subplots(figsize=(7.5, 4.2))
     width = 0.8 / len(runs)
     for offset, run in enumerate(runs):
         values = [
@@ -53,13 +57,13 @@ def accuracy_by_type(runs: Sequence[PipelineRun]) -> bytes:
     axis.set_xticks(range(len(groups)), [TYPE_LABELS.get(g, "Gesamt") for g in groups])
     _percent_axis(axis)
     axis.set_title("Richtig beantwortet nach Fragetyp")
-    axis.legend(fontsize=8, loc="lower left")
+    _legend_below(axis, len(runs))
     return _png(figure)
 
 
 def recall_curve(runs: Sequence[PipelineRun], depth: int) -> bytes:
     """Mean recall@k over the questions with gold sources, k = 1..depth."""
-    figure, axis = plt.subplots(figsize=(7.5, 3.8))
+    figure, axis = plt.subplots(figsize=(7.5, 4.2))
     ks = list(range(1, depth + 1))
     for offset, run in enumerate(runs):
         values = [mean(r.recall.get(k) for r in run.results if r.recall) for k in ks]
@@ -68,13 +72,13 @@ def recall_curve(runs: Sequence[PipelineRun], depth: int) -> bytes:
     axis.set_xlabel("k (abgerufene Textabschnitte)")
     _percent_axis(axis)
     axis.set_title("Recall@k: Quelle unter den Dokumenten der ersten k Abschnitte")
-    axis.legend(fontsize=8, loc="lower right")
+    _legend_below(axis, len(runs))
     return _png(figure)
 
 
 def latency_histogram(runs: Sequence[PipelineRun]) -> bytes:
     """Distribution of the total time per question, per pipeline."""
-    figure, axis = plt.subplots(figsize=(7.5, 3.8))
+    figure, axis = plt.subplots(figsize=(7.5, 4.2))
     all_values = [r.timings["total"] for run in runs for r in run.results if "total" in r.timings]
     bins = 20
     if all_values:
@@ -86,7 +90,7 @@ def latency_histogram(runs: Sequence[PipelineRun]) -> bytes:
     axis.set_xlabel("Gesamtzeit je Frage (Sekunden)")
     axis.set_ylabel("Fragen")
     axis.set_title("Latenz (gesamt)")
-    axis.legend(fontsize=8)
+    _legend_below(axis, len(runs))
     axis.grid(axis="y", alpha=0.3)
     return _png(figure)
 
@@ -105,7 +109,7 @@ COMPARISON_METRICS = (
 def comparison_chart(before: RunReport, after: RunReport, pipeline: str = "ours") -> bytes:
     """Key metrics of two runs side by side (our pipeline in each)."""
     runs = [(label, report.run(pipeline) or report.primary) for label, report in (("A (vorher)", before), ("B (nachher)", after))]
-    figure, axis = plt.subplots(figsize=(7.5, 3.8))
+    figure, axis = plt.subplots(figsize=(7.5, 4.2))
     width = 0.4
     for offset, (label, run) in enumerate(runs):
         values = [run.overall.metric(name) for name, _ in COMPARISON_METRICS]
@@ -114,5 +118,5 @@ def comparison_chart(before: RunReport, after: RunReport, pipeline: str = "ours"
     axis.set_xticks(range(len(COMPARISON_METRICS)), [label for _, label in COMPARISON_METRICS], fontsize=8)
     _percent_axis(axis)
     axis.set_title("Vergleich zweier Läufe")
-    axis.legend(fontsize=8, loc="lower left")
+    _legend_below(axis, 2)
     return _png(figure)

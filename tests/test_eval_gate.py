@@ -29,7 +29,8 @@ ingest_pipeline = pytest.importorskip("ingest.pipeline", reason="Einlesen (inges
 @pytest.fixture(scope="session")
 def seeds_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     shared = shared_dir_or_skip()
-    settings = Settings(data_dir=tmp_path_factory.mktemp("eval-seeds-index"))
+    # Extractive: the fast, deterministic mode CI gates on (a local model, if installed, is not used here).
+    settings = Settings(data_dir=tmp_path_factory.mktemp("eval-seeds-index"), llm={"mode": "extractive"})
     from vorlagen.store import VorlagenStore
 
     store = VorlagenStore(settings)
@@ -105,7 +106,8 @@ def test_cli_gate_exit_codes(seeds_settings: Settings, seeds_set: QuestionSet, t
     lenient, strict = tmp_path / "locker.toml", tmp_path / "streng.toml"
     lenient.write_text("version = 1\n[default.min]\nfact_accuracy = 0.0\n", encoding="utf-8")
     strict.write_text("version = 1\n[default.min]\nfact_accuracy = 1.01\n", encoding="utf-8")
-    base = ["run", str(subset), "--index", str(seeds_settings.data_dir), "--no-baseline", "--no-progress"]
+    base = ["run", str(subset), "--index", str(seeds_settings.data_dir), "--mode", "extractive", "--no-baseline",
+            "--no-progress"]
     passed = CliRunner().invoke(eval_app, [*base, "--gates", str(lenient), "--out", str(tmp_path / "ok")])
     assert passed.exit_code == 0, passed.output
     assert (tmp_path / "ok" / "report.html").is_file()

@@ -14,6 +14,9 @@ from typing import Any, Literal
 from langchain_core.documents import Document
 from pydantic import BaseModel
 
+from assistant.costs.answer import answer_calculation
+from assistant.costs.models import CostError
+from assistant.costs.tables import CostTables
 from assistant.extractive import ExtractiveAnswerer
 from assistant.retrieval import HybridRetriever
 from vorlagen.domain import Answer, SearchFilters
@@ -48,6 +51,7 @@ class AssistantService:
             settings.answer, idf=self._idf, full_text=self._full_text,
             doc_tokens=self.store.doc_tokens,
         )
+        self._cost_tables: CostTables | None = None
 
     # ---- building blocks ------------------------------------------------------------------------
     def _idf(self, token: str) -> float:
@@ -56,6 +60,15 @@ class AssistantService:
     def _full_text(self, doc_id: str) -> str | None:
         vorlage = self.store.get_vorlage(doc_id)
         return vorlage.text if vorlage else None
+
+    def cost_tables(self) -> CostTables | None:
+        """The cost tables (loaded once, on first use); None if they cannot be read."""
+        if self._cost_tables is None:
+            try:
+                self._cost_tables = CostTables.from_settings(self.settings)
+            except CostError:
+                return None
+        return self._cost_tables
 
     def retriever(self, filters: SearchFilters | None = None, k: int | None = None) -> HybridRetriever:
         return HybridRetriever(store=self.store, settings=self.settings.retrieval, k=k, filters=filters)
@@ -69,7 +82,13 @@ class AssistantService:
         return self.retriever(filters, k).invoke(question)
 
     def answer_from(self, question: str, documents: list[Document]) -> Answer:
-        """Answer from given chunks (also used by the plain-RAG baseline of the harness)."""
+        """Answer from given chunks (also used by the plain-RAG baseline of the harness):
+        a calculation through the cost tools when the question asks for one, else extractive."""
+        calculation = answer_calculation(
+            question, documents, settings=self.settings, tables=self.cost_tables()
+        )
+        if calculation is not None:
+            return calculation
         return self.extractive.answer(question, documents)
 
     def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer:

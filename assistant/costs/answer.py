@@ -1,0 +1,121 @@
+"""Answers to calculation questions: inputs with citations, formula and result, in German.
+
+``answer_calculation(question, evidence)`` returns ``None`` when the question is not a calculation;
+otherwise an ``Answer`` in mode ``rechner`` whose figures all come from the question, the cost tables or
+the cited evidence passages. When a figure is missing or the input is invalid, the answer says so in
+German and gives no number.
+"""
+
+from __future__ import annotations
+
+from langchain_core.documents import Document
+
+from assistant.costs.models import CostError, EvidenceRef
+from assistant.costs.parser import CalculationPlan, plan_calculation
+from assistant.costs.tables import CostTables
+from assistant.costs.tools import format_amount
+from vorlagen.domain import Answer, CalculationStep, Citation
+from vorlagen.settings import Settings
+
+MODE = "rechner"
+
+
+def answer_calculation(
+    question: str,
+    evidence: list[Document],
+    settings: Settings | None = None,
+    tables: CostTables | None = None,
+) -> Answer | None:
+    """Answer a calculation question through the cost tools, or ``None`` if it is none.
+
+    ``tables`` (or, when missing, the tables of ``settings``) are loaded only for Personalkosten.
+    """
+    plan = plan_calculation(question, evidence)
+    if plan is None:
+        return None
+    if plan.error:
+        return _refusal(question, plan.error)
+    if plan.tool == "personalkosten" and tables is None:
+        try:
+            tables = CostTables.from_settings(settings or Settings())
+        except CostError as exc:
+            return _refusal(question, str(exc))
+    try:
+        result = plan.run(tables)
+    except CostError as exc:
+        return _refusal(question, str(exc))
+    citations = _citations(plan)
+    index_of = {(c.chunk_id, c.quote): c.index for c in citations}
+    lines = [f"Ergebnis ({plan.description}): {_result_text(result.total, result.unit, plan)}", "", "Eingaben:"]
+    for item in plan.inputs:
+        origin = "aus der Frage" if item.origin == "Frage" else _source_label(item.evidence)
+        marker = f" [{index_of[(item.evidence.chunk_id, item.evidence.quote)]}]" if item.evidence else ""
+        lines.append(f"- {item.name}: {item.value} ({origin}){marker}")
+    if result.table:
+        lines.append(f"- Kostentabellen: {result.table}")
+    if result.tool == "personalkosten":
+        lines += ["", "Je Jahr:"] + [
+            f"- {row.label}: {format_amount(row.amount, 'EUR')} – {row.formula}" for row in result.rows
+        ]
+    elif len(result.rows) > 1:
+        lines += ["", "Je Jahr:"] + [f"- {row.label}: {format_amount(row.amount, 'EUR')}" for row in result.rows]
+    lines += ["", f"Rechnung: {result.formula}"]
+    lines += [f"Hinweis: {notice}" for notice in result.notices]
+    steps = [CalculationStep(label=row.label, amount=row.amount, formula=row.formula) for row in result.rows]
+    if len(result.rows) > 1:
+        steps.append(CalculationStep(label="Summe", amount=result.total, formula=result.formula))
+    return Answer(
+        question=question,
+        text="\n".join(lines),
+        citations=citations,
+        mode=MODE,
+        support=1.0,
+        notices=result.notices,
+        calculation=steps,
+    )
+
+
+def _result_text(total, unit: str, plan: CalculationPlan) -> str:  # type: ignore[no-untyped-def]
+    text = format_amount(total, unit or None)
+    data = plan.tool_input
+    per_unit = getattr(data, "per_unit_label", None)
+    return f"{text} je {per_unit}" if per_unit else text
+
+
+def _source_label(ref: EvidenceRef | None) -> str:
+    if ref is None:
+        return "Eingabe"
+    if ref.drucksache:
+        return f"Drucksache {ref.drucksache}"
+    return ref.source_name
+
+
+def _citations(plan: CalculationPlan) -> list[Citation]:
+    citations: list[Citation] = []
+    seen: set[tuple[str, str]] = set()
+    for item in plan.inputs:
+        ref = item.evidence
+        if ref is None or (ref.chunk_id, ref.quote) in seen:
+            continue
+        seen.add((ref.chunk_id, ref.quote))
+        citations.append(
+            Citation(
+                index=len(citations) + 1,
+                doc_id=ref.doc_id,
+                chunk_id=ref.chunk_id,
+                source_name=ref.source_name,
+                drucksache=ref.drucksache,
+                title=ref.title,
+                section=ref.section,
+                page=ref.page,
+                quote=ref.quote,
+                start=ref.start,
+                end=ref.end,
+                score=ref.score,
+            )
+        )
+    return citations
+
+
+def _refusal(question: str, message: str) -> Answer:
+    return Answer(question=question, text=message, refused=True, mode=MODE, notices=[message])

@@ -1,0 +1,69 @@
+"""Retrieval and extractive answers over the real seeds corpus (real embedder, real Chroma)."""
+
+from __future__ import annotations
+
+from assistant.service import AssistantService, EmptyIndexError
+from vorlagen.domain import SearchFilters
+from vorlagen.settings import Settings
+from vorlagen.store import VorlagenStore
+from vorlagen.text import tokenize
+
+import pytest
+
+
+def test_german_tokens_fold_case_umlauts_and_inflection() -> None:
+    assert tokenize("Bündelung der Ämter") == tokenize("bundelung der amter")
+    assert tokenize("Personalaufwendungen") == tokenize("Personalaufwendung")
+    assert tokenize("756.150 EUR") == tokenize("756150 eur")
+    assert "und" not in tokenize("Kosten und Stellen")
+
+
+def test_hybrid_retrieval_finds_the_right_vorlage(seeds_service: AssistantService) -> None:
+    documents = seeds_service.retrieve("Welche Software nutzt Hilden als Dokumentenmanagementsystem?")
+    assert documents[0].metadata["source_name"] == "hilden_sv_12_037_mehrwerte_stellen.txt"
+    assert [d.metadata["rank"] for d in documents] == list(range(1, len(documents) + 1))
+
+
+def test_filters_restrict_both_dense_and_bm25(seeds_service: AssistantService) -> None:
+    question = "Wie viele Stellen werden geschaffen?"
+    wiesbaden = seeds_service.retrieve(question, SearchFilters(stadt="Wiesbaden"))
+    assert wiesbaden and {d.metadata["stadt"] for d in wiesbaden} == {"Wiesbaden"}
+    only_2021 = seeds_service.retrieve(question, SearchFilters(jahr_von=2021, jahr_bis=2021))
+    assert only_2021 and {d.metadata["year"] for d in only_2021} == {2021}
+    nothing = seeds_service.retrieve(question, SearchFilters(stadt="Atlantis"))
+    assert nothing == []
+
+
+def test_answer_quotes_and_cites_the_exact_passage(seeds_service: AssistantService) -> None:
+    answer = seeds_service.ask(
+        "Wie hoch sind die zusätzlichen Personalaufwendungen für das Stuttgarter Amt für Digitalisierung und IT?"
+    )
+    assert not answer.refused
+    assert "756.150" in answer.text
+    assert answer.citations
+    first = answer.citations[0]
+    assert first.source_name == "stuttgart_grdrs_862_2021_amtsgruendung_digitalisierung.txt"
+    assert first.drucksache == "GRDrs 862/2021"
+    vorlage = seeds_service.store.get_vorlage(first.doc_id)
+    assert vorlage.text[first.start : first.end] == first.quote
+    assert f"[{first.index}]" in answer.text
+    assert set(answer.timings) == {"retrieve", "answer", "total"}
+
+
+def test_unanswerable_question_is_refused_without_citations(seeds_service: AssistantService) -> None:
+    answer = seeds_service.ask("Wie hoch ist das KI-Budget der Stadt München für das Jahr 2025?")
+    assert answer.refused
+    assert answer.text == Settings().answer.refusal_text
+    assert answer.citations == []
+
+
+def test_question_about_a_year_the_document_never_mentions_is_refused(seeds_service: AssistantService) -> None:
+    answer = seeds_service.ask("Wie viele Stellen hat das Hildener Sachgebiet Digitalisierung im Stellenplan 2026?")
+    assert answer.refused and answer.citations == []
+
+
+def test_empty_index_is_reported(tmp_path, embeddings) -> None:
+    settings = Settings(data_dir=tmp_path / "leer")
+    service = AssistantService(settings, VorlagenStore(settings, embeddings=embeddings))
+    with pytest.raises(EmptyIndexError, match="Index ist leer"):
+        service.ask("Was kostet das?")

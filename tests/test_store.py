@@ -1,0 +1,149 @@
+"""The store with the real embedder and a real Chroma: on disk, and as a server process."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import Ingestor
+from vorlagen.settings import Settings
+from vorlagen.store import BM25Index, VorlagenStore
+
+
+def _chroma_ids(store: VorlagenStore) -> list[str]:
+    return store.vectorstore.get(include=[])["ids"]
+
+
+@pytest.fixture()
+def small_corpus(tmp_path: Path, shared_dir: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(shared_dir / "corpus/seeds/mitteilung_buendelung_digitalisierung_2024.txt", folder)
+    return folder
+
+
+def test_reingest_is_idempotent_and_changes_replace(tmp_path: Path, small_corpus: Path, embeddings) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    store = VorlagenStore(settings, embeddings=embeddings)
+    ingestor = Ingestor(settings, store)
+
+    first = ingestor.ingest_paths([small_corpus])
+    assert first.added == ["mitteilung_buendelung_digitalisierung_2024.txt"]
+    chunks = store.count_chunks()
+    assert chunks > 0 and len(_chroma_ids(store)) == chunks
+
+    again = ingestor.ingest_paths([small_corpus])
+    assert again.unchanged == first.added and again.chunks_added == 0
+    assert len(_chroma_ids(store)) == chunks
+
+    # the same content under another name is not stored twice
+    shutil.copy(small_corpus / first.added[0], small_corpus / "kopie.txt")
+    copy = ingestor.ingest_paths([small_corpus / "kopie.txt"])
+    assert copy.duplicates == ["kopie.txt"] and store.count_documents() == 1
+
+    changed = small_corpus / first.added[0]
+    changed.write_text(changed.read_text(encoding="utf-8")[:600] + "\n\nNeuer Absatz.", encoding="utf-8")
+    replaced = ingestor.ingest_paths([changed])
+    assert replaced.replaced == first.added
+    ids = _chroma_ids(store)
+    assert len(ids) == len(set(ids)) == store.count_chunks() < chunks
+    assert "Neuer Absatz" in store.get_vorlage(first.added[0]).text
+
+    assert store.remove(first.added[0])
+    assert store.count_chunks() == 0 and _chroma_ids(store) == []
+    assert not store.remove(first.added[0])
+
+
+def test_failed_files_leave_the_store_untouched(tmp_path: Path, small_corpus: Path, embeddings) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    store = VorlagenStore(settings, embeddings=embeddings)
+    Ingestor(settings, store).ingest_paths([small_corpus])
+    before = (store.count_documents(), store.count_chunks())
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "kaputt.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<\ngarbage")
+    (bad / "tabelle.xlsx").write_bytes(b"PK\x03\x04")
+    report = Ingestor(settings, store).ingest_paths([bad])
+    assert {Path(f.source).name for f in report.failed} == {"kaputt.pdf", "tabelle.xlsx"}
+    assert all(Path(f.source).name in f.message for f in report.failed)
+    assert (store.count_documents(), store.count_chunks()) == before
+
+
+def test_bm25_index_is_persisted_not_rebuilt(tmp_path: Path, small_corpus: Path, embeddings, monkeypatch) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    store = VorlagenStore(settings, embeddings=embeddings)
+    Ingestor(settings, store).ingest_paths([small_corpus])
+    built = store.bm25_index()
+    assert len(built) == store.count_chunks()
+    store.close()
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("BM25 index rebuilt although nothing changed")
+
+    monkeypatch.setattr(BM25Index, "__init__", no_rebuild)
+    reopened = VorlagenStore(settings, embeddings=embeddings)
+    loaded = reopened.bm25_index()
+    assert loaded.chunk_ids == built.chunk_ids
+    assert loaded.search("Koordinierungsstelle Digitalisierung", 3)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture()
+def chroma_server(tmp_path: Path):
+    chroma = Path(sys.executable).with_name("chroma")
+    if not chroma.exists():
+        pytest.skip("chroma CLI nicht installiert")
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail("chroma run ist beendet, bevor es lauschte")
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("chroma run lauscht nicht")
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def test_chroma_server_mode(tmp_path: Path, small_corpus: Path, embeddings, chroma_server: str) -> None:
+    settings = Settings(data_dir=tmp_path / "data", chroma_server_url=chroma_server)
+    store = VorlagenStore(settings, embeddings=embeddings)
+    store.ping()
+    report = Ingestor(settings, store).ingest_paths([small_corpus])
+    assert report.ok and report.chunks_added > 0
+    assert not (tmp_path / "data" / "chroma").exists(), "server mode must not write an embedded store"
+    hits = store.vectorstore.similarity_search("Wann nimmt das Digitalisierungsamt die Arbeit auf?", k=2)
+    assert hits and hits[0].metadata["doc_id"] == "mitteilung_buendelung_digitalisierung_2024.txt"
+    again = Ingestor(settings, store).ingest_paths([small_corpus])
+    assert again.unchanged and len(_chroma_ids(store)) == store.count_chunks()
+
+
+def test_unreachable_chroma_server_gives_a_german_message(tmp_path: Path, embeddings) -> None:
+    from vorlagen.store import StoreUnavailableError
+
+    settings = Settings(data_dir=tmp_path / "data", chroma_server_url=f"http://127.0.0.1:{_free_port()}")
+    with pytest.raises(StoreUnavailableError, match="nicht erreichbar"):
+        VorlagenStore(settings, embeddings=embeddings).ping()

@@ -84,29 +84,35 @@ def run_evaluation(
 
     console = console or Console(stderr=True)
     store = VorlagenStore(settings)
-    if corpus:
-        from ingest.pipeline import Ingestor
+    try:
+        if corpus:
+            from ingest.pipeline import Ingestor
 
-        console.print(f"Lese Korpus ein: {', '.join(str(path) for path in corpus)} → {settings.data_dir}")
-        Ingestor(settings, store).ingest_paths(list(corpus))
-    if store.count_chunks() == 0:
-        raise RuntimeError(
-            f"Der Index in {settings.data_dir} ist leer. Geben Sie mit --corpus Dokumente an oder "
-            "lesen Sie sie vorher mit `vorlagen ingest` ein."
-        )
-    service = AssistantService(settings, store=store)
-    pipelines: list[EvalPipeline] = [AssistantPipeline(service)]
-    if baseline:
-        pipelines.append(PlainRagPipeline(store.vectorstore, bind_answer_function(service), k=settings.evaluation.baseline_k))
+            console.print(f"Lese Korpus ein: {', '.join(str(path) for path in corpus)} → {settings.data_dir}")
+            ingested = Ingestor(settings, store).ingest_paths(list(corpus))
+            for failure in ingested.failed:
+                console.print(f"[yellow]Nicht eingelesen:[/yellow] {failure.message}")
+        if store.count_chunks() == 0:
+            raise RuntimeError(
+                f"Der Index in {settings.data_dir} ist leer. Geben Sie mit --corpus Dokumente an oder "
+                "lesen Sie sie vorher mit `vorlagen ingest` ein."
+            )
+        service = AssistantService(settings, store=store)
+        pipelines: list[EvalPipeline] = [AssistantPipeline(service)]
+        if baseline:
+            answer = bind_answer_function(service)
+            pipelines.append(PlainRagPipeline(store.vectorstore, answer, k=settings.evaluation.baseline_k))
 
-    def document_text(doc_id: str) -> str | None:
-        vorlage = store.get_vorlage(doc_id)
-        return vorlage.text if vorlage else None
+        def document_text(doc_id: str) -> str | None:
+            vorlage = store.get_vorlage(doc_id)
+            return vorlage.text if vorlage else None
 
-    judge = build_judge(settings)
-    runner = EvalRunner(pipelines, document_text, ks=settings.evaluation.recall_ks, judge=judge, console=console)
-    started = time.perf_counter()
-    runs = runner.run(question_set, show_progress=show_progress)
+        judge = build_judge(settings)
+        runner = EvalRunner(pipelines, document_text, ks=settings.evaluation.recall_ks, judge=judge, console=console)
+        started = time.perf_counter()
+        runs = runner.run(question_set, show_progress=show_progress)
+        duration = time.perf_counter() - started
+    finally:
+        store.close()
     sources = [str(path) for path in corpus] or [str(settings.data_dir)]
-    return build_report(question_set, runs, runner.ks, sources, settings, time.perf_counter() - started,
-                        judge.model_name if judge else None)
+    return build_report(question_set, runs, runner.ks, sources, settings, duration, judge.model_name if judge else None)

@@ -10,21 +10,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from langchain_core.documents import Document
 
 from eval.pipelines import PipelineOutput
 from vorlagen.domain import Answer, Citation
-from vorlagen.settings import Settings
 
 _WORD = re.compile(r"\w+")
-
-
-def shared_dir_or_skip() -> Path:
-    shared = Settings().shared_dir
-    if not (shared / "eval" / "questions.jsonl").is_file() or not (shared / "corpus" / "seeds").is_dir():
-        pytest.skip(f"Gemeinsamer Datenordner {shared.resolve()} fehlt (corpus/seeds, eval/questions.jsonl).")
-    return shared
 
 
 def seeds_texts(shared: Path) -> dict[str, str]:

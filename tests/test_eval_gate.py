@@ -1,6 +1,6 @@
 """End to end: the product and the plain-RAG baseline on the seeds set, the gate of eval/gates.toml.
 
-One session-scoped index of ``corpus/seeds`` in a temporary folder; the question set is
+The session's seeds index (``tests/conftest.py``: ``seeds_store``); the question set is
 ``eval/questions.jsonl``. This is the gate CI runs (``make test`` → pytest).
 """
 
@@ -20,53 +20,35 @@ from eval.questions import QuestionSet, load_questions
 from eval.report import write_report
 from eval.results import RunReport
 from eval.runner import EvalRunner
-from tests.eval_support import DigitShiftingPipeline, RecordedPipeline, shared_dir_or_skip
+from tests.eval_support import DigitShiftingPipeline, RecordedPipeline
 from vorlagen.settings import Settings
 
-ingest_pipeline = pytest.importorskip("ingest.pipeline", reason="Einlesen (ingest.pipeline) ist noch nicht verfügbar")
+
+@pytest.fixture(scope="module")
+def seeds_set(shared_dir: Path) -> QuestionSet:
+    return load_questions(shared_dir / "eval" / "questions.jsonl")
 
 
-@pytest.fixture(scope="session")
-def seeds_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    shared = shared_dir_or_skip()
-    # Extractive: the fast, deterministic mode CI gates on (a local model, if installed, is not used here).
-    settings = Settings(data_dir=tmp_path_factory.mktemp("eval-seeds-index"), llm={"mode": "extractive"})
-    from vorlagen.store import VorlagenStore
-
-    store = VorlagenStore(settings)
-    try:
-        report = ingest_pipeline.Ingestor(settings, store).ingest_paths([shared / "corpus" / "seeds"])
-        assert report.ok and store.count_chunks() > 0
-    finally:
-        store.close()
-    return settings
-
-
-@pytest.fixture(scope="session")
-def seeds_set() -> QuestionSet:
-    return load_questions(shared_dir_or_skip() / "eval" / "questions.jsonl")
-
-
-@pytest.fixture(scope="session")
-def recorded(seeds_settings: Settings, seeds_set: QuestionSet):
+@pytest.fixture(scope="module")
+def recorded(seeds_settings: Settings, seeds_store, seeds_set: QuestionSet):
+    """Both pipelines over the session's seeds index, answers recorded for re-scoring."""
     from assistant.service import AssistantService
-    from vorlagen.store import VorlagenStore
 
-    store = VorlagenStore(seeds_settings)
-    service = AssistantService(seeds_settings, store=store)
+    # Extractive: the fast, deterministic mode CI gates on (a local model, if installed, is not used here).
+    settings = seeds_settings.model_copy(update={"llm": seeds_settings.llm.model_copy(update={"mode": "extractive"})})
+    service = AssistantService(settings, seeds_store)
     pipelines = [
         RecordedPipeline(AssistantPipeline(service)),
-        RecordedPipeline(PlainRagPipeline(store.vectorstore, bind_answer_function(service), k=4)),
+        RecordedPipeline(PlainRagPipeline(seeds_store.vectorstore, bind_answer_function(service), k=4)),
     ]
 
     def document_text(doc_id: str) -> str | None:
-        vorlage = store.get_vorlage(doc_id)
+        vorlage = seeds_store.get_vorlage(doc_id)
         return vorlage.text if vorlage else None
 
     runner = EvalRunner(pipelines, document_text)
     runs = runner.run(seeds_set, show_progress=False)
-    yield pipelines, document_text, build_report(seeds_set, runs, runner.ks, ["corpus/seeds"], seeds_settings, 0.0)
-    store.close()
+    return pipelines, document_text, build_report(seeds_set, runs, runner.ks, ["corpus/seeds"], settings, 0.0)
 
 
 def test_gate_passes_on_seeds_and_states_ours_vs_plain_rag(recorded, tmp_path: Path) -> None:
@@ -98,7 +80,7 @@ def test_gate_fails_when_fact_accuracy_drops(recorded, seeds_set: QuestionSet) -
     assert degraded.primary.overall.recall == report.primary.overall.recall
 
 
-def test_cli_gate_exit_codes(seeds_settings: Settings, seeds_set: QuestionSet, tmp_path: Path) -> None:
+def test_cli_gate_exit_codes(seeds_settings: Settings, seeds_store, seeds_set: QuestionSet, tmp_path: Path) -> None:
     subset = tmp_path / "seeds_kurz.jsonl"
     picked = [q for q in seeds_set.questions if q.id in {"v03", "v22"}]
     subset.write_text("\n".join(json.dumps(q.model_dump(exclude_none=True), ensure_ascii=False) for q in picked) + "\n",

@@ -15,7 +15,7 @@ from eval.pipelines import PipelineOutput
 from eval.questions import EvalQuestion, QuestionSetError, load_questions
 from eval.results import PipelineRun, QuestionSetInfo, RunReport
 from eval.runner import score_question
-from tests.eval_support import seeds_texts, shared_dir_or_skip
+from tests.eval_support import seeds_texts
 from vorlagen.domain import Answer, Citation
 
 STUTTGART = "stuttgart_grdrs_862_2021_amtsgruendung_digitalisierung.txt"
@@ -23,8 +23,8 @@ WIESBADEN = "wiesbaden_sachstandsbericht_amt15.txt"
 
 
 @pytest.fixture(scope="module")
-def shared() -> Path:
-    return shared_dir_or_skip()
+def shared(shared_dir: Path) -> Path:
+    return shared_dir
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from eval.questions import load_questions
 from eval.report import write_report
 from eval.results import RunReport
 from eval.runner import EvalRunner
-from tests.eval_support import KeywordPipeline, seeds_texts, shared_dir_or_skip
+from tests.eval_support import KeywordPipeline, seeds_texts
 from vorlagen.settings import Settings
 
 
@@ -33,8 +33,8 @@ def _run(shared: Path, min_overlap: int) -> RunReport:
 
 
 @pytest.fixture(scope="module")
-def shared() -> Path:
-    return shared_dir_or_skip()
+def shared(shared_dir: Path) -> Path:
+    return shared_dir
 
 
 @pytest.fixture(scope="module")

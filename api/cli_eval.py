@@ -14,7 +14,16 @@ from rich.table import Table
 from eval.compare import STATUS_LABELS, ReportError, compare_reports, load_report
 from eval.gates import GateError, check_gates, default_gates_path, load_gates
 from eval.questions import QuestionSetError, load_questions
-from eval.report import SUMMARY_METRICS, format_delta, format_value, metric_value, render_comparison_markdown, write_report
+from eval.report import (
+    SUMMARY_METRICS,
+    comparison_counts,
+    comparison_metric_rows,
+    format_delta,
+    format_value,
+    metric_value,
+    render_comparison_markdown,
+    write_report,
+)
 from eval.results import GateResult, RunReport
 from vorlagen.settings import Settings
 
@@ -157,23 +166,21 @@ def compare_command(
         console.print("[yellow]Achtung: Die Läufe verwenden unterschiedliche Fragensätze.[/yellow]")
     table = Table(title=f"Vergleich A → B ({pipeline})")
     for column in ("ID", "Typ", "Status", "Frage"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=True)
     styles = {"fixed": "green", "broken": "bold red", "new": "cyan", "removed": "yellow"}
     for change in comparison.changes:
         style = styles.get(change.status, "")
         label = STATUS_LABELS[change.status]
-        table.add_row(change.id, change.type, f"[{style}]{label}[/{style}]" if style else label, change.question[:90])
+        question = change.question if len(change.question) <= 30 else change.question[:29] + "…"
+        table.add_row(change.id, change.type, f"[{style}]{label}[/{style}]" if style else label, question)
     console.print(table)
     metrics = Table(title="Kennzahlen A → B")
     for column in ("Metrik", "A", "B", "Änderung"):
         metrics.add_column(column, justify="right" if column != "Metrik" else "left")
-    for delta in comparison.deltas:
-        unit = "s" if delta.metric.startswith("latency") else "x" if delta.metric == "mrr" else "%"
-        metrics.add_row(delta.label, format_value(delta.before, unit), format_value(delta.after, unit),
-                        format_delta(delta.after, delta.before, unit))
+    for row in comparison_metric_rows(comparison):
+        metrics.add_row(*row)
     console.print(metrics)
-    counts = ", ".join(f"{label}: {comparison.count(status)}" for status, label in STATUS_LABELS.items())  # type: ignore[arg-type]
-    console.print(counts)
+    console.print(comparison_counts(comparison))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "compare.md").write_text(render_comparison_markdown(comparison), encoding="utf-8")

@@ -205,21 +205,41 @@ def render_markdown(report: RunReport, comparison: Comparison | None = None) -> 
     return "\n".join(parts)
 
 
+def _delta_unit(metric: str) -> str:
+    return "s" if metric.startswith("latency") else "x" if metric == "mrr" else "%"
+
+
+def comparison_metric_rows(comparison: Comparison) -> list[list[str]]:
+    return [
+        [d.label, format_value(d.before, _delta_unit(d.metric)), format_value(d.after, _delta_unit(d.metric)),
+         format_delta(d.after, d.before, _delta_unit(d.metric))]
+        for d in comparison.deltas
+    ]
+
+
+def comparison_change_rows(comparison: Comparison) -> list[list[str]]:
+    """Only the questions whose outcome changed (fixed, broken, new, removed)."""
+    return [
+        [c.id, STATUS_LABELS[c.status], _short(c.question, 90), _short(c.answer_before or "–", 90),
+         _short(c.answer_after or "–", 90)]
+        for c in comparison.changes
+        if c.status in {"fixed", "broken", "new", "removed"}
+    ]
+
+
+def comparison_counts(comparison: Comparison) -> str:
+    return ", ".join(f"{label}: {comparison.count(status)}" for status, label in STATUS_LABELS.items())  # type: ignore[arg-type]
+
+
 def render_comparison_markdown(comparison: Comparison) -> str:
     lines = [f"## Vergleich {comparison.before} → {comparison.after} ({comparison.pipeline})", ""]
     if not comparison.same_question_set:
         lines += ["*Achtung: Die Läufe verwenden unterschiedliche Fragensätze.*", ""]
-    counts = ", ".join(f"{label}: {comparison.count(status)}" for status, label in STATUS_LABELS.items())  # type: ignore[arg-type]
-    lines += [counts, "", _table(["Metrik", comparison.before, comparison.after, "Änderung"], [
-        [d.label, format_value(d.before, "s" if d.metric.startswith("latency") else "x" if d.metric == "mrr" else "%"),
-         format_value(d.after, "s" if d.metric.startswith("latency") else "x" if d.metric == "mrr" else "%"),
-         format_delta(d.after, d.before, "s" if d.metric.startswith("latency") else "x" if d.metric == "mrr" else "%")]
-        for d in comparison.deltas]), ""]
-    changed = [c for c in comparison.changes if c.status in {"fixed", "broken", "new", "removed"}]
-    if changed:
-        lines.append(_table(["ID", "Status", "Frage", f"Antwort {comparison.before}", f"Antwort {comparison.after}"], [
-            [c.id, STATUS_LABELS[c.status], _short(c.question, 90), _short(c.answer_before or "–", 90),
-             _short(c.answer_after or "–", 90)] for c in changed]))
+    lines += [comparison_counts(comparison), "",
+              _table(["Metrik", comparison.before, comparison.after, "Änderung"], comparison_metric_rows(comparison)), ""]
+    if changed := comparison_change_rows(comparison):
+        lines.append(_table(["ID", "Status", "Frage", f"Antwort {comparison.before}", f"Antwort {comparison.after}"],
+                            changed))
     else:
         lines.append("Keine Frage hat ihr Ergebnis geändert.")
     return "\n".join(lines)
@@ -251,7 +271,9 @@ def render_html(report: RunReport, comparison: Comparison | None = None, before:
         differences=_differences(report),
         charts=[(title, _data_uri(png)) for title, png in charts],
         comparison=comparison,
-        comparison_markdown=render_comparison_markdown(comparison) if comparison else None,
+        comparison_counts=comparison_counts(comparison) if comparison else "",
+        comparison_metrics=comparison_metric_rows(comparison) if comparison else [],
+        comparison_changes=comparison_change_rows(comparison) if comparison else [],
         type_labels=plots.TYPE_LABELS,
         format_number=format_number,
     )

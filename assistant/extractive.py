@@ -109,8 +109,12 @@ class ExtractiveAnswerer:
         ranked = sorted(candidates, key=lambda c: c.score, reverse=True)[:limit]
         return [self._citation(i, c) for i, c in enumerate(ranked, start=1)]
 
-    def answer(self, question: str, documents: list[Document]) -> Answer:
-        weights = self._question_weights(question)
+    def answer(
+        self, question: str, documents: list[Document], settled_terms: frozenset[str] = frozenset()
+    ) -> Answer:
+        """``settled_terms``: question tokens already enforced by retrieval (e.g. the city the
+        evidence was restricted to); they do not count for or against a sentence."""
+        weights = {t: w for t, w in self._question_weights(question).items() if t not in settled_terms}
         candidates = self._score_candidates(question, documents, weights)
         if not candidates or not weights:
             return self.refusal(question, support=0.0)

@@ -19,9 +19,12 @@ from assistant.costs.models import CostError
 from assistant.costs.tables import CostTables
 from assistant.extractive import ExtractiveAnswerer
 from assistant.retrieval import HybridRetriever
+from assistant.scope import cities_in
+from ingest.metadata import known_cities
 from vorlagen.domain import Answer, SearchFilters
 from vorlagen.settings import Settings
 from vorlagen.store import VorlagenStore
+from vorlagen.text import tokenize
 
 
 class EmptyIndexError(RuntimeError):
@@ -74,12 +77,42 @@ class AssistantService:
         return HybridRetriever(store=self.store, settings=self.settings.retrieval, k=k, filters=filters)
 
     # ---- public -----------------------------------------------------------------------------------
+    def _named_cities(self, question: str) -> list[str]:
+        return cities_in(question, set(known_cities()) | self.store.cities())
+
+    def _hybrid(self, question: str, filters: SearchFilters | None, k: int | None) -> list[Document]:
+        return self.retriever(filters, k).invoke(question)
+
     def retrieve(
         self, question: str, filters: SearchFilters | None = None, k: int | None = None
     ) -> list[Document]:
+        """Hybrid retrieval, restricted to the city the question names (see ``assistant.scope``);
+        empty when it names a city no indexed Vorlage belongs to."""
         if self.store.count_chunks() == 0:
             raise EmptyIndexError()
-        return self.retriever(filters, k).invoke(question)
+        filters = filters or SearchFilters()
+        named = [] if filters.stadt else self._named_cities(question)
+        if not named:
+            return self._hybrid(question, filters, k)
+        wanted = k or self.settings.retrieval.k
+
+        def in_scope(document: Document) -> bool:
+            stadt = document.metadata.get("stadt")
+            if stadt:
+                return stadt in named
+            tokens = self.store.doc_tokens(str(document.metadata.get("doc_id"))) or frozenset()
+            return any(set(tokenize(city)) <= tokens for city in named)
+
+        documents = [d for d in self._hybrid(question, filters, wanted * 3) if in_scope(d)]
+        if len(documents) < wanted:
+            for city in named:
+                if city in self.store.cities():
+                    city_filter = filters.model_copy(update={"stadt": city})
+                    documents += self._hybrid(question, city_filter, wanted)
+        unique = list({d.metadata["chunk_id"]: d for d in documents}.values())[:wanted]
+        for rank, document in enumerate(unique, start=1):
+            document.metadata["rank"] = rank
+        return unique
 
     def answer_from(self, question: str, documents: list[Document]) -> Answer:
         """Answer from given chunks (also used by the plain-RAG baseline of the harness):
@@ -89,7 +122,10 @@ class AssistantService:
         )
         if calculation is not None:
             return calculation
-        return self.extractive.answer(question, documents)
+        city_terms = frozenset(
+            token for city in self._named_cities(question) for token in tokenize(city)
+        )
+        return self.extractive.answer(question, documents, settled_terms=city_terms)
 
     def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer:
         started = time.perf_counter()

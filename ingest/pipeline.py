@@ -14,7 +14,14 @@ from pydantic import BaseModel, Field
 
 from ingest.chunking import chunk_vorlage
 from ingest.errors import LoaderError
-from ingest.loaders import discover_files, load_path
+from ingest.loaders import (
+    OPARL_SUFFIXES,
+    discover_files,
+    load_path,
+    read_meeting_dates,
+    read_organization_names,
+    suffix_of,
+)
 from vorlagen.domain import Vorlage
 from vorlagen.settings import Settings
 from vorlagen.store import VorlagenStore
@@ -77,12 +84,28 @@ class Ingestor:
             if progress:
                 progress(IngestProgress(file=path.name, file_index=index, file_count=len(files)))
             try:
-                vorlagen = load_path(path, default_city=self.settings.default_city)
+                vorlagen = load_path(path, default_city=self.settings.default_city, **self._oparl_lookups(path))
                 self._store_all(vorlagen, report, path, index, len(files), progress)
             except LoaderError as error:
                 report.failed.append(IngestFailure(source=str(path), message=str(error)))
         report.seconds = time.perf_counter() - started
         return report
+
+    @staticmethod
+    def _oparl_lookups(path: Path) -> dict:
+        """For an OParl paper dump: Gremium names and meeting dates from the Organization and
+        Meeting dumps beside it (``*organizations*.jsonl*``, ``*meetings*.jsonl*``), if present."""
+        if suffix_of(path) not in OPARL_SUFFIXES:
+            return {}
+        lookups: dict = {}
+        for sibling in sorted(path.parent.iterdir()):
+            if sibling == path or suffix_of(sibling) not in OPARL_SUFFIXES:
+                continue
+            if "organization" in sibling.name and "organizations" not in lookups:
+                lookups["organizations"] = read_organization_names(sibling)
+            elif "meeting" in sibling.name and "meeting_dates" not in lookups:
+                lookups["meeting_dates"] = read_meeting_dates(sibling)
+        return lookups
 
     def ingest_vorlagen(self, vorlagen: Iterable[Vorlage]) -> IngestReport:
         started = time.perf_counter()

@@ -339,6 +339,13 @@ class VorlagenStore:
             for r in rows
         ]
 
+    def cities(self) -> set[str]:
+        """The cities of the indexed Vorlagen."""
+        rows = self._db.execute(
+            "SELECT DISTINCT json_extract(vorlage_json, '$.stadt') FROM documents"
+        ).fetchall()
+        return {row[0] for row in rows if row[0]}
+
     def count_documents(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 

@@ -90,6 +90,21 @@ class CostSettings(BaseModel):
     """Folder with the user's own cost tables (TOML); empty: the tables shipped in assistant/costs/tables."""
 
 
+class EvaluationSettings(BaseModel):
+    gates_file: Path | None = None
+    """Thresholds of ``vorlagen eval run --gate``; empty: ``eval/gates.toml`` shipped with the package."""
+    reports_dir: Path = Path("reports")
+    """Where ``vorlagen eval run`` writes a run's folder when no ``--out`` is given."""
+    recall_ks: list[int] = Field(default_factory=lambda: [1, 5, 10])
+    baseline_k: int = 4
+    """Chunks the plain-RAG baseline (LangChain quickstart) hands to the answerer."""
+    judge_base_url: str | None = None
+    """OpenAI-compatible endpoint of an optional faithfulness judge (never part of the gate)."""
+    judge_api_key: SecretStr | None = None
+    judge_model: str | None = None
+    judge_timeout_s: float = 60.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VORLAGEN_",
@@ -116,6 +131,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     api: APISettings = Field(default_factory=APISettings)
     costs: CostSettings = Field(default_factory=CostSettings)
+    evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
 
     @property
     def chroma_path(self) -> Path:

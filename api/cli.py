@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from api.cli_calc import calc_app
+from api.cli_eval import eval_app
 from api.cli_serve import serve
 from vorlagen.settings import Settings
 
@@ -30,6 +31,7 @@ app = typer.Typer(
 )
 docs_app = typer.Typer(help="Eingelesene Dokumente auflisten oder entfernen.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
+app.add_typer(eval_app, name="eval")
 app.command("serve", help="Web-Oberfläche und API starten (uvicorn).")(serve)
 app.add_typer(calc_app, name="calc", help="Kosten deterministisch berechnen (Personal, Beratung, anteilig, Finanzplanung).")
 

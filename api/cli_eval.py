@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+from typer.core import TyperGroup
 from rich.console import Console
 from rich.table import Table
 
@@ -27,7 +28,17 @@ from eval.report import (
 from eval.results import GateResult, RunReport
 from vorlagen.settings import Settings
 
+class _RunByDefault(TyperGroup):
+    """``vorlagen eval FRAGEN.jsonl`` means ``vorlagen eval run FRAGEN.jsonl``."""
+
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
 eval_app = typer.Typer(
+    cls=_RunByDefault,
     help=(
         "Auswertung der Antwortqualität: Fragensatz durchlaufen, Kennzahlen je Frage und Fragetyp "
         "berechnen (ohne LLM-Richter), mit einfachem RAG vergleichen, Schwellen prüfen und zwei Läufe vergleichen."

@@ -20,6 +20,8 @@ NumberKey: TypeAlias = tuple[str, Decimal] | tuple[str, int, int, int]
 """``("number", value)`` or ``("date", day, month, year)``."""
 
 MARKER = re.compile(r"\[\s*(\d{1,3}(?:\s*(?:,|;|und)\s*\d{1,3})*)\s*\]")
+_MARKER_RUN = re.compile(rf"{MARKER.pattern}(?:\s*{MARKER.pattern})*")
+"""Adjacent markers like ``[3][1]``, rewritten together (sorted)."""
 _MARKER_NUMBER = re.compile(r"\d+")
 _TOKEN = re.compile(r"\d(?:[\d.,]*\d)?")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})$")
@@ -54,11 +56,11 @@ def renumber_citations(text: str, evidence: Sequence[Citation]) -> tuple[str, li
     new_number = {old: new for new, old in enumerate(order, start=1)}
 
     def rewrite(marker: re.Match[str]) -> str:
-        numbers = sorted({new_number[int(n)] for n in _MARKER_NUMBER.findall(marker.group(1)) if int(n) in new_number})
+        numbers = sorted({new_number[int(n)] for n in _MARKER_NUMBER.findall(marker.group(0)) if int(n) in new_number})
         return "".join(f"[{number}]" for number in numbers)
 
     citations = [by_index[old].model_copy(update={"index": new_number[old]}) for old in order]
-    return MARKER.sub(rewrite, text), citations
+    return _MARKER_RUN.sub(rewrite, text), citations
 
 
 def number_keys(text: str) -> set[NumberKey]:

@@ -34,12 +34,13 @@ __all__ = ["GroundedAnswerer", "GenerationFailure", "check_grounding", "load_ans
 logger = logging.getLogger(__name__)
 
 DEFAULT_PROMPT = Path(__file__).resolve().parents[1] / "prompts" / "answer_de.txt"
-_SECTION = re.compile(r"^###\s*(system|human)\s*$", re.MULTILINE)
+_SECTION = re.compile(r"^###\s*(system|human|ai)\s*$", re.MULTILINE)
 _LEADING_LABEL = re.compile(r"^\s*(?:Antwort|Answer)\s*:\s*", re.IGNORECASE)
 
 
 def load_answer_prompt(path: Path = DEFAULT_PROMPT) -> ChatPromptTemplate:
-    """Read a prompt file with ``### system`` and ``### human`` sections into a ChatPromptTemplate.
+    """Read a prompt file of ``### system`` / ``### human`` / ``### ai`` sections (the ``ai`` turns
+    are worked examples) into a ChatPromptTemplate.
 
     Variables: ``passages``, ``tool_results``, ``question``, ``refusal_text``.
     """
@@ -209,7 +210,7 @@ class GroundedAnswerer:
             return self._fall_back(
                 fallback, "Das Sprachmodell lieferte keine Antwort; es folgt die extraktive Antwort.", started
             )
-        if text.rstrip(" .") == self._settings.answer.refusal_text.rstrip(" ."):
+        if self._settings.answer.refusal_text.rstrip(" .") in text:
             return self._fall_back(
                 fallback,
                 "Das Sprachmodell fand in den Belegstellen keine Antwort; es folgt die extraktive Antwort.",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -124,7 +125,8 @@ def build_local_model(settings: Settings) -> BaseChatModel:
     return SerializedChatLlamaCpp(
         model_path=str(model_path(settings)),
         n_ctx=llm.n_ctx,
-        n_threads=llm.n_threads,
+        # llama.cpp's default is half the cores; on small CPU-only machines use all of them
+        n_threads=llm.n_threads or os.cpu_count() or 1,
         n_batch=512,  # ChatLlamaCpp's default of 8 reads the prompt several times slower
         max_tokens=llm.max_tokens,
         temperature=llm.temperature,

@@ -137,7 +137,7 @@ class GroundedAnswerer:
                     raise TimeoutError
         except Exception as error:  # the model/server boundary: every failure ends in the fallback
             logger.warning("Chat model call failed (%s): %r", self._mode, error)
-            return self._fall_back(fallback, failure_notice(error, self._settings.llm.timeout_s), started)
+            return self._fall_back(fallback, failure_notice(error, self._settings.llm.timeout_s), started, first_token)
         finally:
             stream.close()
         return self._finish(question, message, evidence, fallback, tools, started, first_token)
@@ -186,7 +186,7 @@ class GroundedAnswerer:
             finally:
                 await stream.aclose()
             if failure is not None:
-                final = self._fall_back(fallback, failure, started)
+                final = self._fall_back(fallback, failure, started, first_token)
             else:
                 final = self._finish(question, message, evidence, fallback, tools, started, first_token)
         for notice in final.notices:
@@ -215,6 +215,7 @@ class GroundedAnswerer:
                 fallback,
                 "Das Sprachmodell fand in den Belegstellen keine Antwort; es folgt die extraktive Antwort.",
                 started,
+                first_token,
             )
         problems = check_grounding(text, evidence, tool_results)
         if problems:
@@ -225,6 +226,7 @@ class GroundedAnswerer:
                 + " ".join(problems)
                 + "); es folgt die extraktive Antwort.",
                 started,
+                first_token,
             )
         text, citations = renumber_citations(text, evidence)
         timings = {**fallback.timings, "generation_s": time.perf_counter() - started}
@@ -242,13 +244,11 @@ class GroundedAnswerer:
             tokens=_token_counts(message),
         )
 
-    def _fall_back(self, fallback: Answer, notice: str, started: float) -> Answer:
-        return fallback.model_copy(
-            update={
-                "notices": [*fallback.notices, notice],
-                "timings": {**fallback.timings, "generation_s": time.perf_counter() - started},
-            }
-        )
+    def _fall_back(self, fallback: Answer, notice: str, started: float, first_token: float | None = None) -> Answer:
+        timings = {**fallback.timings, "generation_s": time.perf_counter() - started}
+        if first_token is not None:
+            timings["first_token_s"] = first_token
+        return fallback.model_copy(update={"notices": [*fallback.notices, notice], "timings": timings})
 
 
 def _calculation_results(answer: Answer) -> list[str]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -125,8 +124,9 @@ def build_local_model(settings: Settings) -> BaseChatModel:
     return SerializedChatLlamaCpp(
         model_path=str(model_path(settings)),
         n_ctx=llm.n_ctx,
-        # llama.cpp's default is half the cores; on small CPU-only machines use all of them
-        n_threads=llm.n_threads or os.cpu_count() or 1,
+        # None: llama.cpp's default (half the cores for writing, all for reading the prompt); more
+        # writing threads than free cores make it several times slower on a busy machine
+        n_threads=llm.n_threads,
         n_batch=512,  # ChatLlamaCpp's default of 8 reads the prompt several times slower
         max_tokens=llm.max_tokens,
         temperature=llm.temperature,

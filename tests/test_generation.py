@@ -12,7 +12,7 @@ import pytest
 from langchain_core.language_models import GenericFakeChatModel
 
 from assistant.generation import GroundedAnswerer, check_grounding, load_answer_prompt
-from assistant.grounding import renumber_citations
+from assistant.grounding import cited_indices, renumber_citations
 from tests.evidence_helpers import extractive_answer, seed_evidence
 from vorlagen.domain import Answer
 from vorlagen.settings import Settings
@@ -129,9 +129,10 @@ def test_prompt_is_german_with_numbered_passages(evidence):
     prompt = load_answer_prompt()
     assert set(prompt.input_variables) == {"passages", "tool_results", "question", "refusal_text"}
     messages = answerer(fake_model()).messages(QUESTION, evidence)
-    assert [m.type for m in messages] == ["system", "human"]
-    assert "Belegstellen" in messages[0].content
-    human = messages[1].content
+    assert [m.type for m in messages] == ["system", "human", "ai", "human"]  # with one worked example
+    assert "Belegstelle" in messages[0].content
+    assert cited_indices(messages[2].content) == [1]  # the example answer cites as it should
+    human = messages[-1].content
     assert f"[1] (Drucksache GRDrs 862/2021) {evidence[0].quote}" in human
     assert f"[6] (Drucksache GRDrs 862/2021) {evidence[5].quote}" in human
     assert QUESTION in human

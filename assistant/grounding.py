@@ -1,0 +1,147 @@
+"""Faithfulness check of a generated answer against its numbered evidence.
+
+A generated answer is accepted only if it cites at least one passage, every cited [n] exists, and
+every number in it (amounts, percentages, years, dates, in German or plain notation) occurs in a
+cited passage or a tool result. ``1.200`` and ``1200`` are the same number, ``01.01.2025`` and
+``1. Januar 2025`` the same date, and ``2,5 Mio.`` equals ``2.500.000``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TypeAlias
+
+from vorlagen.domain import Citation
+from vorlagen.formatting import parse_german_number
+
+NumberKey: TypeAlias = tuple[str, Decimal] | tuple[str, int, int, int]
+"""``("number", value)`` or ``("date", day, month, year)``."""
+
+MARKER = re.compile(r"\[\s*(\d{1,3}(?:\s*(?:,|;|und)\s*\d{1,3})*)\s*\]")
+_MARKER_RUN = re.compile(rf"{MARKER.pattern}(?:\s*{MARKER.pattern})*")
+"""Adjacent markers like ``[3][1]``, rewritten together (sorted)."""
+_MARKER_NUMBER = re.compile(r"\d+")
+_TOKEN = re.compile(r"\d(?:[\d.,]*\d)?")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})$")
+_MONTHS = {
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "april": 4, "mai": 5, "juni": 6, "juli": 7,
+    "august": 8, "september": 9, "oktober": 10, "november": 11, "dezember": 12,
+}  # fmt: skip
+_WORD_DATE = re.compile(r"(?<!\d)(\d{1,2})\.\s*(" + "|".join(_MONTHS) + r")\s+(\d{4})(?!\d)", re.IGNORECASE)
+_SCALES = (
+    (re.compile(r"^\s*(?:Mrd\.?|Milliarden?)(?![\w])", re.IGNORECASE), Decimal("1e9")),
+    (re.compile(r"^\s*(?:Mio\.?|Millionen|Million)(?![\w])", re.IGNORECASE), Decimal("1e6")),
+    (re.compile(r"^\s*(?:Tsd\.?|Tausend|T€)(?![\w])", re.IGNORECASE), Decimal("1e3")),
+)
+
+
+def cited_indices(text: str) -> list[int]:
+    """The passage numbers cited in ``text``, in order of first appearance."""
+    seen: dict[int, None] = {}
+    for marker in MARKER.finditer(text):
+        for number in _MARKER_NUMBER.findall(marker.group(1)):
+            seen.setdefault(int(number), None)
+    return list(seen)
+
+
+def renumber_citations(text: str, evidence: Sequence[Citation]) -> tuple[str, list[Citation]]:
+    """Keep only the cited passages, numbered 1..m in order of first citation; rewrite the markers.
+
+    Markers naming a passage that does not exist are dropped (the check rejects such answers).
+    """
+    by_index = {citation.index: citation for citation in evidence}
+    order = [index for index in cited_indices(text) if index in by_index]
+    new_number = {old: new for new, old in enumerate(order, start=1)}
+
+    def rewrite(marker: re.Match[str]) -> str:
+        numbers = sorted({new_number[int(n)] for n in _MARKER_NUMBER.findall(marker.group(0)) if int(n) in new_number})
+        return "".join(f"[{number}]" for number in numbers)
+
+    citations = [by_index[old].model_copy(update={"index": new_number[old]}) for old in order]
+    return _MARKER_RUN.sub(rewrite, text), citations
+
+
+def number_keys(text: str) -> set[NumberKey]:
+    """Every number and date in ``text``, each also with its scaled value (``2,5 Mio.`` -> 2500000).
+
+    Dates also contribute their day and year, so an answer may name the year of a cited date.
+    """
+    keys: set[NumberKey] = set()
+    for _, alternatives in _numbers_with_tokens(text):
+        keys.update(alternatives)
+        for key in alternatives:
+            if key[0] == "date":
+                keys.add(("number", Decimal(key[1])))
+                keys.add(("number", Decimal(key[3])))
+    return keys
+
+
+def check_grounding(text: str, evidence: Sequence[Citation], tool_results: Iterable[str] = ()) -> list[str]:
+    """Problems (German) that make a generated answer unacceptable; empty: the answer is grounded.
+
+    ``evidence`` are the numbered passages the model saw; a number counts as backed if it occurs in
+    a passage the answer cites (quote or its heading) or in one of ``tool_results``.
+    """
+    problems: list[str] = []
+    by_index = {citation.index: citation for citation in evidence}
+    cited = cited_indices(text)
+    if not cited:
+        problems.append("Die Antwort nennt keine Belegstelle.")
+    for index in cited:
+        if index not in by_index:
+            problems.append(f"Die Belegstelle [{index}] gibt es nicht.")
+    backed: set[NumberKey] = set()
+    for index in cited:
+        if index in by_index:
+            backed |= number_keys(passage_text(by_index[index]))
+    for result in tool_results:
+        backed |= number_keys(result)
+    for token, alternatives in _numbers_with_tokens(MARKER.sub(" ", text)):
+        if not alternatives & backed:
+            problems.append(f"Die Zahl „{token}“ steht in keiner zitierten Belegstelle.")
+    return list(dict.fromkeys(problems))
+
+
+def passage_text(citation: Citation) -> str:
+    """How a passage is shown to the model: a short heading (Drucksache, page) and the quote."""
+    source = f"Drucksache {citation.drucksache}" if citation.drucksache else citation.source_name
+    heading = source + (f", S. {citation.page}" if citation.page else "")
+    return f"({heading}) {citation.quote.strip()}"
+
+
+def _numbers_with_tokens(text: str) -> list[tuple[str, set[NumberKey]]]:
+    """Each number or date of ``text`` with the keys it may be matched by."""
+    found: list[tuple[str, set[NumberKey]]] = []
+
+    def word_date(match: re.Match[str]) -> str:
+        day, month, year = int(match.group(1)), _MONTHS[match.group(2).lower()], int(match.group(3))
+        found.append((match.group(0), {("date", day, month, year)}))
+        return " "
+
+    text = _WORD_DATE.sub(word_date, text)
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        date = _NUMERIC_DATE.match(token)
+        if date:
+            day, month, year = (int(part) for part in date.groups())
+            if 1 <= day <= 31 and 1 <= month <= 12:
+                found.append((token, {("date", day, month, year + 2000 if year < 100 else year)}))
+                continue
+        try:
+            values = [parse_german_number(token)]
+        except ValueError:  # e.g. "1.2.3" or "3,5,7": its digit groups count one by one
+            values = [Decimal(group) for group in re.findall(r"\d+", token)]
+            for value in values:
+                found.append((str(value), {("number", value.normalize())}))
+            continue
+        value = values[0]
+        alternatives: set[NumberKey] = {("number", value.normalize())}
+        following = text[match.end() : match.end() + 16]
+        for pattern, factor in _SCALES:
+            if pattern.match(following):
+                alternatives.add(("number", (value * factor).normalize()))
+                break
+        found.append((token, alternatives))
+    return found

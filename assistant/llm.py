@@ -1,0 +1,197 @@
+"""Which chat model answers: a configured OpenAI-compatible server, the local GGUF, or none.
+
+``settings.llm.mode``:
+
+- ``openai``: any OpenAI-compatible server (vLLM, Ollama, LM Studio, llama-cpp-python's server,
+  Azure-style gateways) via ``langchain_openai.ChatOpenAI``; ``base_url``, ``api_key`` and ``model``
+  from settings, every request bounded by ``timeout_s`` and never retried.
+- ``local``: the embedded Qwen2.5-Coder-1.5B-Instruct GGUF (``vorlagen models install``) through
+  langchain-community's ``ChatLlamaCpp``.
+- ``extractive``: no chat model; the extractive answerer's answer is final.
+- ``auto``: the first available of configured server -> local model -> extractive.
+
+Loading the local model takes seconds and ~2 GB RAM, so a ``ChatModelProvider`` (held by the
+façade, one per process) loads it once and hands out the same instance.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from langchain_community.chat_models.llamacpp import ChatLlamaCpp
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGenerationChunk
+from pydantic import PrivateAttr
+
+from assistant.model_install import model_path
+from vorlagen.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ChatMode = Literal["openai", "local", "extractive"]
+
+LOCAL_MODEL_INSTALL_HINT = "vorlagen models install"
+LLAMA_CPP_REQUIREMENT = "llama-cpp-python[server]==0.3.36"
+
+
+@dataclass(frozen=True)
+class ModePlan:
+    """The mode the settings lead to, decided without loading anything."""
+
+    mode: ChatMode
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatModelChoice:
+    model: BaseChatModel | None
+    mode: ChatMode
+    notice: str | None = None
+    """German notice for the user when the configured mode could not be used."""
+
+
+def llama_cpp_available() -> bool:
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+def plan_mode(settings: Settings) -> ModePlan:
+    """Decide the chat mode from the settings and what is installed (loads no model)."""
+    llm = settings.llm
+    if llm.mode == "extractive":
+        return ModePlan("extractive")
+    if llm.mode == "openai":
+        if llm.base_url:
+            return ModePlan("openai")
+        return ModePlan(
+            "extractive",
+            "Für den Modus „openai“ ist keine Server-Adresse eingestellt (VORLAGEN_LLM__BASE_URL); "
+            "es folgt die extraktive Antwort.",
+        )
+    if llm.mode == "auto" and llm.base_url:
+        return ModePlan("openai")
+    local_problem = _local_model_problem(settings)
+    if local_problem is None:
+        return ModePlan("local")
+    # ``auto`` without a local model is the documented extractive set-up, not a failure.
+    return ModePlan("extractive", local_problem if llm.mode == "local" else None)
+
+
+def _local_model_problem(settings: Settings) -> str | None:
+    path = model_path(settings)
+    if not path.is_file():
+        return (
+            f"Das lokale Sprachmodell ist nicht installiert ({path}); "
+            f"„{LOCAL_MODEL_INSTALL_HINT}“ installiert es. Es folgt die extraktive Antwort."
+        )
+    if not llama_cpp_available():
+        return (
+            f"Für das lokale Sprachmodell fehlt das Paket llama-cpp-python "
+            f"(pip install '{LLAMA_CPP_REQUIREMENT}'); es folgt die extraktive Antwort."
+        )
+    return None
+
+
+class SerializedChatLlamaCpp(ChatLlamaCpp):
+    """``ChatLlamaCpp`` whose generations run one at a time.
+
+    One ``llama_cpp.Llama`` context must not be used by two threads at once (API requests run in a
+    thread pool), so each generation holds a lock until its stream is exhausted or closed.
+    """
+
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        with self._lock:
+            yield from super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+
+def build_local_model(settings: Settings) -> BaseChatModel:
+    """Load the local GGUF (seconds; ~2 GB RAM at n_ctx 4096)."""
+    llm = settings.llm
+    return SerializedChatLlamaCpp(
+        model_path=str(model_path(settings)),
+        n_ctx=llm.n_ctx,
+        # None: llama.cpp's default (half the cores for writing, all for reading the prompt); more
+        # writing threads than free cores make it several times slower on a busy machine
+        n_threads=llm.n_threads,
+        n_batch=512,  # ChatLlamaCpp's default of 8 reads the prompt several times slower
+        max_tokens=llm.max_tokens,
+        temperature=llm.temperature,
+        seed=0,
+        streaming=True,
+        verbose=False,
+    )
+
+
+def build_openai_model(settings: Settings) -> BaseChatModel:
+    """A client for the configured OpenAI-compatible server (nothing is contacted yet)."""
+    from langchain_openai import ChatOpenAI
+
+    llm = settings.llm
+    if not llm.base_url:
+        raise ValueError("Für den Modus „openai“ fehlt die Server-Adresse (VORLAGEN_LLM__BASE_URL).")
+    return ChatOpenAI(
+        base_url=llm.base_url,
+        # Local servers accept any key; the client library insists on one.
+        api_key=llm.api_key.get_secret_value() if llm.api_key else "ohne-schluessel",
+        model=llm.model or "default",
+        timeout=llm.timeout_s,
+        max_retries=0,
+        max_tokens=llm.max_tokens,
+        temperature=llm.temperature,
+        stream_usage=True,
+    )
+
+
+class ChatModelProvider:
+    """Resolves the chat model for the settings; loads the local model once and keeps it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._local_model: BaseChatModel | None = None
+        self._local_failure: str | None = None
+        self._lock = threading.Lock()
+
+    def resolve(self) -> ChatModelChoice:
+        plan = plan_mode(self._settings)
+        if plan.mode == "openai":
+            return ChatModelChoice(build_openai_model(self._settings), "openai", plan.notice)
+        if plan.mode == "local":
+            model, failure = self.local_model()
+            if model is not None:
+                return ChatModelChoice(model, "local", plan.notice)
+            return ChatModelChoice(None, "extractive", failure)
+        return ChatModelChoice(None, "extractive", plan.notice)
+
+    def local_model(self) -> tuple[BaseChatModel | None, str | None]:
+        """The loaded local model, or ``None`` and a German notice if it cannot be loaded."""
+        with self._lock:
+            if self._local_model is None and self._local_failure is None:
+                try:
+                    self._local_model = build_local_model(self._settings)
+                except Exception:  # a damaged GGUF or an incompatible llama.cpp build
+                    logger.exception("Loading the local model failed")
+                    self._local_failure = (
+                        "Das lokale Sprachmodell ließ sich nicht laden "
+                        f"(„{LOCAL_MODEL_INSTALL_HINT} --force“ installiert es neu); "
+                        "es folgt die extraktive Antwort."
+                    )
+            return self._local_model, self._local_failure
+
+
+def resolve_chat_model(settings: Settings, provider: ChatModelProvider | None = None) -> ChatModelChoice:
+    """The chat model for ``settings``; pass the process's provider to reuse a loaded local model."""
+    return (provider or ChatModelProvider(settings)).resolve()

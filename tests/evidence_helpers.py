@@ -1,0 +1,75 @@
+"""Evidence for the generation tests: real sentences of a seed Vorlage, numbered like the answerer does."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from vorlagen.domain import Answer, Citation
+from vorlagen.settings import Settings
+
+SEED_FILE = "stuttgart_grdrs_862_2021_amtsgruendung_digitalisierung.txt"
+# Sentences of GRDrs 862/2021, found by a phrase each (the typical 6 one-sentence passages).
+SEED_PHRASES = (
+    "insgesamt 7,5 Stellen",
+    "zusätzliche Personalaufwendungen i. H. v.",
+    "Beratungsunternehmen „Next Digital Group“",
+    "Im Jahr 2019 wurde die Digitalisierungsstrategie",
+    "Als strategische Maßnahme soll daher zum 01.01.2022",
+    "Seit 2018 wurden bereits diverse Maßnahmen",
+)
+_SENTENCE_END = re.compile(r"(?<=[a-zäöüß)\d“])[.:](?=\s)")
+
+
+def seed_text() -> str:
+    path = Settings().shared_dir / "corpus" / "seeds" / SEED_FILE
+    if not path.is_file():
+        pytest.skip(f"Geteilte Daten fehlen: {path} (Settings.shared_dir)")
+    return path.read_text(encoding="utf-8")
+
+
+def sentence_with(text: str, phrase: str) -> tuple[str, int, int]:
+    """The sentence of ``text`` containing ``phrase``, with its offsets."""
+    at = text.index(phrase)
+    start = max(text.rfind("\n", 0, at) + 1, max((m.end() for m in _SENTENCE_END.finditer(text, 0, at)), default=0))
+    end_match = _SENTENCE_END.search(text, at + len(phrase))
+    end = end_match.end() if end_match else len(text)
+    sentence = text[start:end]
+    stripped = sentence.lstrip()
+    return stripped.strip(), start + len(sentence) - len(stripped), end
+
+
+def seed_evidence(phrases: tuple[str, ...] = SEED_PHRASES) -> list[Citation]:
+    text = seed_text()
+    evidence = []
+    for index, phrase in enumerate(phrases, start=1):
+        quote, start, end = sentence_with(text, phrase)
+        evidence.append(
+            Citation(
+                index=index,
+                doc_id=SEED_FILE,
+                chunk_id=f"{SEED_FILE}#{start}",
+                source_name=SEED_FILE,
+                drucksache="GRDrs 862/2021",
+                title="Amtsgründung Amt für Digitalisierung und IT",
+                quote=quote,
+                start=start,
+                end=end,
+            )
+        )
+    return evidence
+
+
+def extractive_answer(question: str, evidence: list[Citation]) -> Answer:
+    """A stand-in for the extractive answerer's result: its first passage, cited."""
+    return Answer(question=question, text=f"{evidence[0].quote} [1]", citations=evidence[:1], support=0.8)
+
+
+def model_file() -> Path:
+    settings = Settings()
+    path = settings.llm.model_dir / settings.llm.local_model_file
+    if not path.is_file():
+        pytest.skip(f"Lokales Sprachmodell nicht installiert ({path}); „vorlagen models install“ installiert es.")
+    return path

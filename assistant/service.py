@@ -10,19 +10,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from typing import Any, Literal
 
 from langchain_core.documents import Document
-from pydantic import BaseModel
 
 from assistant.costs.answer import answer_calculation
 from assistant.costs.models import CostError
 from assistant.costs.tables import CostTables
 from assistant.extractive import ExtractiveAnswerer
+from assistant.generation import GroundedAnswerer
+from assistant.llm import ChatModelProvider
 from assistant.retrieval import HybridRetriever
 from assistant.scope import cities_in
 from ingest.metadata import known_cities
-from vorlagen.domain import Answer, SearchFilters
+from vorlagen.domain import Answer, SearchFilters, StreamEvent
 from vorlagen.settings import Settings
 from vorlagen.store import VorlagenStore
 from vorlagen.text import tokenize
@@ -38,19 +38,18 @@ class EmptyIndexError(RuntimeError):
         )
 
 
-class StreamEvent(BaseModel):
-    """One server-sent event of a streamed answer: tokens, then citations, then done."""
-
-    type: Literal["token", "notice", "citations", "answer", "done", "error"]
-    data: Any = None
-
-
 class AssistantService:
     """Built once per process from Settings (and an open store)."""
 
-    def __init__(self, settings: Settings, store: VorlagenStore | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: VorlagenStore | None = None,
+        chat_models: ChatModelProvider | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store or VorlagenStore(settings)
+        self.chat_models = chat_models or ChatModelProvider(settings)
         self.extractive = ExtractiveAnswerer(
             settings.answer, idf=self._idf, full_text=self._full_text,
             doc_tokens=self.store.doc_tokens,
@@ -128,13 +127,41 @@ class AssistantService:
         )
         return self.extractive.answer(question, documents, settled_terms=city_terms)
 
+    def _writer(self, answer: Answer) -> GroundedAnswerer | None:
+        """The language model that rewrites an extractive answer, if one is configured and usable.
+        Refusals and calculations stay as they are (refusal calibrated; figures from code)."""
+        if answer.refused or answer.mode != "extractive":
+            return None
+        choice = self.chat_models.resolve()
+        if choice.notice and self.settings.llm.mode != "auto":
+            answer.notices.append(choice.notice)
+        if choice.model is None:
+            return None
+        return GroundedAnswerer(choice.model, self.settings, choice.mode)
+
+    def _evidence(self, question: str, documents: list[Document], answer: Answer) -> list:
+        """The extractive answer's sentences first, then the next best, numbered 1..n."""
+        passages = list(answer.citations)
+        seen = {(c.doc_id, c.start) for c in passages}
+        for extra in self.extractive.evidence(question, documents, self.settings.llm.evidence_passages):
+            if len(passages) >= self.settings.llm.evidence_passages:
+                break
+            if (extra.doc_id, extra.start) not in seen:
+                passages.append(extra)
+                seen.add((extra.doc_id, extra.start))
+        return [p.model_copy(update={"index": i}) for i, p in enumerate(passages, start=1)]
+
     def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer:
         started = time.perf_counter()
         documents = self.retrieve(question, filters, k)
         retrieved = time.perf_counter()
         answer = self.answer_from(question, documents)
+        writer = self._writer(answer)
+        if writer is not None:
+            answer = writer.answer(question, self._evidence(question, documents, answer), answer)
         finished = time.perf_counter()
         answer.timings = {
+            **answer.timings,
             "retrieve": round(retrieved - started, 4),
             "answer": round(finished - retrieved, 4),
             "total": round(finished - started, 4),
@@ -144,10 +171,18 @@ class AssistantService:
     async def astream(
         self, question: str, filters: SearchFilters | None = None, k: int | None = None
     ) -> AsyncIterator[StreamEvent]:
-        answer = await asyncio.to_thread(self.ask, question, filters, k)
+        """Events: ``token`` ({"text"}), ``notice`` ({"text"}), ``citations``, ``answer``, ``done``."""
+        documents = await asyncio.to_thread(self.retrieve, question, filters, k)
+        answer = await asyncio.to_thread(self.answer_from, question, documents)
+        writer = await asyncio.to_thread(self._writer, answer)
+        if writer is not None:
+            evidence = self._evidence(question, documents, answer)
+            async for event in writer.astream(question, evidence, answer):
+                yield event
+            return
+        yield StreamEvent(type="token", data={"text": answer.text})
         for notice in answer.notices:
-            yield StreamEvent(type="notice", data=notice)
-        yield StreamEvent(type="token", data=answer.text)
-        yield StreamEvent(type="citations", data=[c.model_dump() for c in answer.citations])
-        yield StreamEvent(type="answer", data=answer.model_dump(mode="json"))
+            yield StreamEvent(type="notice", data={"text": notice})
+        yield StreamEvent(type="citations", data=answer.citations)
+        yield StreamEvent(type="answer", data=answer)
         yield StreamEvent(type="done")

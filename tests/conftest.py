@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# The default test run answers extractively (fast, deterministic); the LLM tests choose their mode
+# explicitly. Subprocess servers started by tests inherit this.
+os.environ.setdefault("VORLAGEN_LLM__MODE", "extractive")
 
 from vorlagen.settings import Settings
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
@@ -161,3 +161,11 @@ class Draft(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     mode: str = "extractive"
     notices: list[str] = Field(default_factory=list)
+
+
+class StreamEvent(BaseModel):
+    """One event of a streamed answer: ``token`` ({"text"}) while the answer is written, ``notice``
+    ({"text"}), ``citations`` (list of Citation), ``answer`` (the final, authoritative Answer), ``done``."""
+
+    type: Literal["token", "notice", "citations", "answer", "done", "error"]
+    data: Any = None

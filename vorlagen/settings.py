@@ -64,6 +64,8 @@ class LLMSettings(BaseModel):
     api_key: SecretStr | None = None
     model: str | None = None
     timeout_s: float = 60.0
+    evidence_passages: int = 3
+    """Evidence sentences handed to the model (the small local model reads ~45 tokens/s)."""
 
 
 class APISettings(BaseModel):

@@ -18,7 +18,8 @@ from api.errors import is_connection_error
 from api.repository import ApiRepository
 from api.resources import RepositoryDep, ServiceDep, SettingsDep
 from api.schemas import AskRequest, ChatHistoryResponse, ChatResponse
-from assistant.service import EmptyIndexError, StreamEvent
+from assistant.service import EmptyIndexError
+from vorlagen.domain import StreamEvent
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import Settings
 from vorlagen.store import StoreUnavailableError

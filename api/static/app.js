@@ -231,7 +231,7 @@ function setupChat() {
       if (!response.ok) throw new Error(await errorText(response));
       for await (const { event: type, data } of readEvents(response)) {
         if (type === "token") answerText.append(typeof data === "string" ? data : data.text || "");
-        else if (type === "notice") notices.append(el("li", {}, typeof data === "string" ? data : JSON.stringify(data)));
+        else if (type === "notice") notices.append(el("li", {}, typeof data === "string" ? data : data.text || JSON.stringify(data)));
         else if (type === "citations") citationChips(data || [], chips);
         else if (type === "answer") {
           answerText.textContent = data.text;

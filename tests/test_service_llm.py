@@ -1,0 +1,64 @@
+"""The assistant with a chat model: the answer is rewritten only when it stays grounded."""
+
+from __future__ import annotations
+
+import asyncio
+
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from assistant.llm import ChatModelChoice, ChatModelProvider
+from assistant.service import AssistantService
+
+QUESTION = "Wie hoch sind die zusätzlichen Personalaufwendungen für das Stuttgarter Amt für Digitalisierung und IT?"
+
+
+class FixedChatModel(ChatModelProvider):
+    """A provider that always offers the given chat model (as a configured server would)."""
+
+    def __init__(self, settings, model) -> None:
+        super().__init__(settings)
+        self._model = model
+
+    def resolve(self) -> ChatModelChoice:
+        return ChatModelChoice(self._model, "openai", None)
+
+
+def _service(seeds_settings, seeds_store, reply: str) -> AssistantService:
+    model = FakeListChatModel(responses=[reply])
+    return AssistantService(seeds_settings, seeds_store, chat_models=FixedChatModel(seeds_settings, model))
+
+
+def test_grounded_model_answer_is_used(seeds_settings, seeds_store) -> None:
+    service = _service(seeds_settings, seeds_store, "Es entstehen zusätzliche Personalaufwendungen von 756.150 EUR pro Jahr [1].")
+    answer = service.ask(QUESTION)
+    assert answer.mode == "openai" and not answer.notices
+    assert "756.150" in answer.text and answer.citations
+    assert answer.citations[0].drucksache == "GRDrs 862/2021"
+
+
+def test_invented_number_falls_back_to_the_extractive_answer(seeds_settings, seeds_store) -> None:
+    service = _service(seeds_settings, seeds_store, "Die Personalaufwendungen betragen 999.999 EUR im Jahr [1].")
+    answer = service.ask(QUESTION)
+    assert answer.mode == "extractive"
+    assert "999.999" not in answer.text and "756.150" in answer.text
+    assert answer.notices and "extraktive" in " ".join(answer.notices)
+
+
+def test_streaming_sends_tokens_then_citations_then_the_answer(seeds_settings, seeds_store) -> None:
+    service = _service(seeds_settings, seeds_store, "Es entstehen zusätzliche Personalaufwendungen von 756.150 EUR pro Jahr [1].")
+
+    async def collect():
+        return [event async for event in service.astream(QUESTION)]
+
+    events = asyncio.run(collect())
+    types = [event.type for event in events]
+    assert types[0] == "token" and types[-3:] == ["citations", "answer", "done"]
+    assert types.count("token") > 1, "a model answer is streamed in pieces"
+    streamed = "".join(e.data["text"] for e in events if e.type == "token")
+    assert streamed == events[-2].data.text
+
+
+def test_refusals_are_not_sent_to_the_model(seeds_settings, seeds_store) -> None:
+    service = _service(seeds_settings, seeds_store, "Das KI-Budget beträgt 5 Mio. EUR [1].")
+    answer = service.ask("Wie hoch ist das KI-Budget der Stadt München für das Jahr 2025?")
+    assert answer.refused and answer.citations == [] and "5 Mio" not in answer.text

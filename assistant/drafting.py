@@ -18,6 +18,7 @@ from langchain_core.documents import Document
 
 from vorlagen.domain import Citation, Draft, SearchFilters
 from vorlagen.formatting import format_date
+from vorlagen.text import split_sentences, tokenize
 
 # Words that mark a section in Vorlagen, used to prefer passages from the same kind of section.
 SECTION_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -31,17 +32,6 @@ SECTION_KEYWORDS: dict[str, tuple[str, ...]] = {
     "Personelle Auswirkungen": ("stellen", "personal", "stellenplan", "vollzeit", "besetzung", "mitarbeitende"),
 }
 
-_STOPWORDS = {
-    "der", "die", "das", "und", "oder", "ein", "eine", "einer", "eines", "einem", "einen", "für", "von",
-    "mit", "zu", "zur", "zum", "im", "in", "am", "an", "auf", "aus", "bei", "den", "dem", "des", "ist",
-    "sind", "wird", "werden", "als", "auch", "sich", "nicht", "es", "sie", "wie", "was", "über", "nach",
-}
-_WORD = re.compile(r"[A-Za-zÄÖÜäöüß0-9][\wÄÖÜäöüß.,-]*")
-# A sentence ends at . ! ? followed by whitespace and an upper-case letter or digit, unless the
-# dot belongs to a common abbreviation (z. B., o. g., i. H. v., Nr., Abs.) or a date/number.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„\"])")
-_ABBREVIATION = re.compile(r"(?:\b\w{1,3}\.|\d+\.)$")
-_SHORT_LINE = 40
 _LIST_MARKER = re.compile(r"\s*(?:(?:[-•–*]|\d{1,2}(?:\.\d{1,2})*\.|[a-z]\))\s+)*")
 
 
@@ -57,59 +47,20 @@ class _Sentence:
     end: int
 
 
-def _blocks(text: str) -> list[tuple[int, int]]:
-    """Spans of text blocks: separated by blank lines, or by a line break after a short line
-    (headings, table cells) or after a line ending a sentence. Wrapped prose stays together."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    position = 0
-    for line in text.splitlines(keepends=True):
-        position += len(line)
-        content = line.strip()
-        next_char = text[position : position + 1]
-        breaks = (
-            not content
-            or len(content) < _SHORT_LINE
-            or content.endswith((".", ":", "!", "?"))
-        ) and (not next_char or not next_char.islower())
-        if breaks:
-            spans.append((start, position))
-            start = position
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
-
-
-def split_sentences(text: str) -> list[_Sentence]:
-    """German sentences of ``text`` with their offsets (abbreviations do not end a sentence)."""
-    sentences: list[_Sentence] = []
-    for block_start, block_end in _blocks(text):
-        start = block_start
-        for match in _SENTENCE_END.finditer(text, block_start, block_end):
-            candidate = text[start : match.start()]
-            last_word = candidate.rstrip().rsplit(maxsplit=1)[-1] if candidate.strip() else ""
-            if _ABBREVIATION.search(candidate.rstrip()) and len(last_word) <= 4:
-                continue
-            sentences.append(_Sentence(candidate, start, match.start()))
-            start = match.end()
-        sentences.append(_Sentence(text[start:block_end], start, block_end))
-    return [sentence for sentence in (_strip(s) for s in sentences) if sentence.text]
-
-
-def _strip(sentence: _Sentence) -> _Sentence:
-    """Without surrounding white space and leading list markers („- “, „1.1. “, „a) “)."""
-    marker = _LIST_MARKER.match(sentence.text)
-    leading = marker.end() if marker else 0
-    stripped = sentence.text[leading:].rstrip()
-    return _Sentence(stripped, sentence.start + leading, sentence.start + leading + len(stripped))
+def sentences_of(text: str) -> list[_Sentence]:
+    """The sentences of ``text`` (``vorlagen.text.split_sentences``) without leading list markers
+    („- “, „1.1. “, „a) “), with their offsets in ``text``."""
+    sentences = []
+    for start, end in split_sentences(text):
+        marker = _LIST_MARKER.match(text, start, end)
+        start = marker.end() if marker else start
+        if start < end:
+            sentences.append(_Sentence(text[start:end], start, end))
+    return sentences
 
 
 def _terms(text: str) -> set[str]:
-    return {
-        word.lower().strip(".,-")
-        for word in _WORD.findall(text)
-        if word.lower().strip(".,-") not in _STOPWORDS and len(word.strip(".,-")) > 2
-    }
+    return set(tokenize(text))
 
 
 def _is_prose(sentence: str) -> bool:
@@ -142,12 +93,12 @@ def draft_section(
     keywords = section_keywords(section)
     documents = service.retrieve(f"{section}: {topic}", filters, k)
     topic_terms = _terms(topic)
-    section_terms = set(keywords) | _terms(section)
+    section_terms = _terms(" ".join(keywords)) | _terms(section)
 
     candidates: list[tuple[float, int, _Sentence, Document]] = []
     for rank, document in enumerate(documents):
         in_section = any(keyword in str(document.metadata.get("section", "")).lower() for keyword in keywords)
-        for sentence in split_sentences(document.page_content):
+        for sentence in sentences_of(document.page_content):
             flat = " ".join(sentence.text.split())
             if not _is_prose(flat):
                 continue

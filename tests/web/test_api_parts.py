@@ -11,7 +11,7 @@ from fastapi import HTTPException
 
 from api.conversation import is_follow_up, retrieval_query
 from api.upload import check_file_type, safe_filename
-from assistant.drafting import draft_section, draft_to_docx, split_sentences
+from assistant.drafting import draft_section, draft_to_docx, sentences_of
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_safe_filename_removes_folders() -> None:
 
 def test_sentences_keep_offsets_and_abbreviations(shared_dir: Path) -> None:
     text = (shared_dir / "corpus" / "seeds" / "stuttgart_grdrs_862_2021_amtsgruendung_digitalisierung.txt").read_text(encoding="utf-8")
-    sentences = split_sentences(text)
+    sentences = sentences_of(text)
     assert all(text[s.start : s.end] == s.text for s in sentences)
     costs = [s.text for s in sentences if "756.150" in s.text]
     assert costs[0] == "Für die o. g. Stellen entstehen zusätzliche Personalaufwendungen i. H. v. 756.150 EUR / Jahr."

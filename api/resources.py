@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from langchain_core.tools import BaseTool
 
 from api.repository import ApiRepository
+from assistant.costs.tools import cost_tools
 from assistant.service import AssistantService
 from vorlagen.settings import Settings
 from vorlagen.store import VorlagenStore
@@ -53,12 +54,7 @@ def chat_db_path(settings: Settings) -> Path:
 
 
 def default_tools(settings: Settings) -> list[BaseTool]:
-    """The cost tools (``assistant.costs.tools.cost_tools``) if that package is present."""
-    try:
-        from assistant.costs.tools import cost_tools
-    except ImportError:
-        logger.warning("assistant.costs ist nicht vorhanden: /v1/calc bietet keine Werkzeuge an.")
-        return []
+    """The cost tools of ``assistant.costs`` (``/v1/calc/{tool}``)."""
     return list(cost_tools(settings))
 
 

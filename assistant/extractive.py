@@ -41,6 +41,11 @@ _NAME = re.compile(r"\b(GmbH|AG|KG|e\.\s?V\.|mbH|Co\.|[A-ZÄÖÜ][a-zäöüß]+ 
 _QUESTION_NUMBER = re.compile(r"(?<![\d.,])\d{2,}(?:[.,]\d+)*(?![\d])")
 
 
+def asks_for_amount(question: str) -> bool:
+    """Does the question ask for an amount, a count or a share ("Wie viele", "Wie hoch", "Kosten")?"""
+    return bool(_AMOUNT_QUESTION.search(question))
+
+
 def _is_heading(sentence: str) -> bool:
     """Markdown/bold headings and short lines without a verb-like ending are not answers."""
     stripped = sentence.strip()
@@ -139,7 +144,7 @@ class ExtractiveAnswerer:
     def _score_candidates(
         self, question: str, documents: list[Document], weights: dict[str, float]
     ) -> list[_Candidate]:
-        wants_amount = bool(_AMOUNT_QUESTION.search(question))
+        wants_amount = asks_for_amount(question)
         wants_date = bool(_DATE_QUESTION.search(question))
         wants_name = bool(_NAME_QUESTION.search(question))
         seen: set[tuple[str, int]] = set()

@@ -22,7 +22,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
-from assistant.grounding import check_grounding, passage_text, renumber_citations
+from assistant.extractive import asks_for_amount
+from assistant.grounding import check_grounding, missing_key_figures, passage_text, renumber_citations
 from assistant.llm import ChatMode
 from vorlagen.domain import Answer, Citation, StreamEvent
 from vorlagen.formatting import format_eur
@@ -223,6 +224,17 @@ class GroundedAnswerer:
                 fallback,
                 "Die Antwort des Sprachmodells war nicht vollständig durch die Belegstellen gedeckt ("
                 + " ".join(problems)
+                + "); es folgt die extraktive Antwort.",
+                started,
+                first_token,
+            )
+        missing = missing_key_figures(text, fallback) if asks_for_amount(question) else []
+        if missing:
+            logger.info("Generated answer lacks the key figures %s | %s", missing, text)
+            return self._fall_back(
+                fallback,
+                "Die Antwort des Sprachmodells nannte den erfragten Wert nicht ("
+                + ", ".join(missing)
                 + "); es folgt die extraktive Antwort.",
                 started,
                 first_token,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TypeAlias
 
-from vorlagen.domain import Citation
+from vorlagen.domain import Answer, Citation
 from vorlagen.formatting import parse_german_number
 
 NumberKey: TypeAlias = tuple[str, Decimal] | tuple[str, int, int, int]
@@ -102,6 +102,26 @@ def check_grounding(text: str, evidence: Sequence[Citation], tool_results: Itera
         if not alternatives & backed:
             problems.append(f"Die Zahl „{token}“ steht in keiner zitierten Belegstelle.")
     return list(dict.fromkeys(problems))
+
+
+_FIGURE_WITH_UNIT = re.compile(
+    r"(\d[\d.,]*\d|\d)\s*(?:EUR\b|Euro\b|€|Mio\.?|Millionen|Mrd\.?|VZÄ|Stellen|%|Prozent)", re.IGNORECASE
+)
+
+
+def missing_key_figures(text: str, fallback: Answer) -> list[str]:
+    """For a question that asks for an amount: the figures with a unit (EUR, VZÄ, Stellen, %) of the
+    extractive answer's first evidence sentence, none of which the generated ``text`` names — a
+    fluent answer must not lose the figure the evidence gives. Empty: nothing is missing."""
+    if fallback.refused or not fallback.citations:
+        return []
+    figures = [m.group(0) for m in _FIGURE_WITH_UNIT.finditer(fallback.citations[0].quote)]
+    if not figures:
+        return []
+    named = number_keys(MARKER.sub(" ", text))
+    if any(number_keys(figure) & named for figure in figures):
+        return []
+    return figures
 
 
 def passage_text(citation: Citation) -> str:

@@ -62,3 +62,10 @@ def test_refusals_are_not_sent_to_the_model(seeds_settings, seeds_store) -> None
     service = _service(seeds_settings, seeds_store, "Das KI-Budget beträgt 5 Mio. EUR [1].")
     answer = service.ask("Wie hoch ist das KI-Budget der Stadt München für das Jahr 2025?")
     assert answer.refused and answer.citations == [] and "5 Mio" not in answer.text
+
+
+def test_answer_that_drops_the_asked_amount_falls_back(seeds_settings, seeds_store) -> None:
+    service = _service(seeds_settings, seeds_store, "Für die Stellen entstehen zusätzliche Personalaufwendungen [1].")
+    answer = service.ask(QUESTION)
+    assert answer.mode == "extractive" and "756.150" in answer.text
+    assert any("nannte den erfragten Wert nicht" in notice for notice in answer.notices)

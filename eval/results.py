@@ -32,6 +32,9 @@ class QuestionResult(BaseModel):
 
     answer: str = ""
     refused: bool = False
+    support: float = 0.0
+    """The answerer's support for its best evidence (what the refusal threshold is compared with)."""
+    notices: list[str] = Field(default_factory=list)
     mode: str = ""
     citations: list[Citation] = Field(default_factory=list)
     retrieved_documents: list[str] = Field(default_factory=list)

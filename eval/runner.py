@@ -70,6 +70,7 @@ def _base_result(question: EvalQuestion, answer: Answer | None) -> QuestionResul
             answer.mode,
             list(answer.citations),
         )
+        result.support, result.notices = answer.support, list(answer.notices)
     return result
 
 

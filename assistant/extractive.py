@@ -24,8 +24,8 @@ from vorlagen.text import split_sentences, tokenize
 _QUESTION_STEMS = frozenset(tokenize("wie viele viel hoch welche welcher welches wann wer wem was "
                                      "gibt genannt heisst heißt betragt beträgt"))
 _AMOUNT_QUESTION = re.compile(
-    r"\b(wie viele|wie viel|wieviel|wie hoch|höhe|betrag|kosten|summe|anteil|prozent|anzahl|"
-    r"vzä|stellen|auftragssumme|volumen|zu welche[mr] (auftragssumme|betrag|preis))\b", re.I
+    r"\b(wie viele|wie viel|wieviel|wie hoch|höhe|anteil|prozent|anzahl|vzä|stellen|"
+    r"\w*kosten|\w*summe|\w*betrag|\w*volumen|\w*preis|\w*wert)\b", re.I
 )
 _DATE_QUESTION = re.compile(r"\b(wann|seit wann|bis wann|zu welchem (datum|zeitpunkt)|datum|ab wann)\b", re.I)
 _NAME_QUESTION = re.compile(
@@ -41,6 +41,18 @@ _NAME = re.compile(r"\b(GmbH|AG|KG|e\.\s?V\.|mbH|Co\.|[A-ZÄÖÜ][a-zäöüß]+ 
 _QUESTION_NUMBER = re.compile(r"(?<![\d.,])\d{2,}(?:[.,]\d+)*(?![\d])")
 
 
+_PART_BOUNDARY = re.compile(
+    r",?\s+und\s+(?=(?:wie|welche[rsmn]?|wann|wer|was|wo|mit welche[rmn]?|zu welche[rmn]?|in welche[rmn]?|"
+    r"auf welche[rmn]?|aus wie)\b)",
+    re.I,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that asks for several things, split at "…, und wie/welche/wann …"."""
+    return [part.strip() for part in _PART_BOUNDARY.split(question) if part.strip()]
+
+
 def asks_for_amount(question: str) -> bool:
     """Does the question ask for an amount, a count or a share ("Wie viele", "Wie hoch", "Kosten")?"""
     return bool(_AMOUNT_QUESTION.search(question))
@@ -51,6 +63,9 @@ def _is_heading(sentence: str) -> bool:
     stripped = sentence.strip()
     if stripped.startswith("#") or (stripped.startswith("**") and stripped.endswith("**")):
         return True
+    label, colon, value = stripped.partition(":")
+    if colon and value.strip() and len(label) <= 40:
+        return False  # "Auftragssumme: 1.653.750,60 €", "an die Firma: REFA Dachbau GmbH" state facts
     return len(stripped) < 70 and stripped[-1:] not in ".!?:;)" and "\n" not in stripped
 
 
@@ -126,6 +141,9 @@ class ExtractiveAnswerer:
         chosen = self._select(candidates, weights)
         best = chosen[0]
         support = self._support(best, weights)
+        parts = question_parts(question)
+        if len(parts) > 1:
+            chosen = self._select_for_parts(parts, documents, weights, settled_terms, chosen)
         missing = self._missing_question_numbers(question, best.document, documents)
         if support < self.settings.refusal_threshold or missing:
             return self.refusal(question, support=support)
@@ -206,6 +224,33 @@ class ExtractiveAnswerer:
                 chosen.append(candidate)
                 covered |= candidate.covered
         return chosen
+
+    def _select_for_parts(
+        self,
+        parts: list[str],
+        documents: list[Document],
+        weights: dict[str, float],
+        settled_terms: frozenset[str],
+        chosen: list[_Candidate],
+    ) -> list[_Candidate]:
+        """A question asking for several things ("Welche Firma …, und wie hoch ist …?"): the best
+        sentence for each part (its own terms weigh fully, the other parts' terms a third), in
+        addition to the sentences already chosen, up to ``max_sentences``."""
+        picks: list[_Candidate] = []
+        for part in parts:
+            own = {t for t in tokenize(part) if t in weights}
+            part_weights = {t: (w if t in own else w / 3) for t, w in weights.items()}
+            scored = self._score_candidates(part, documents, part_weights)
+            if scored:
+                picks.append(max(scored, key=lambda c: c.score))
+        merged: list[_Candidate] = []
+        seen: set[tuple[str, int]] = set()
+        for candidate in [*picks, *chosen]:
+            key = (str(candidate.document.metadata.get("chunk_id")), candidate.start)
+            if key not in seen and len(merged) < self.settings.max_sentences:
+                seen.add(key)
+                merged.append(candidate)
+        return merged
 
     def _support(self, best: _Candidate, weights: dict[str, float]) -> float:
         """How well the evidence covers the question: around the best sentence and in its document."""

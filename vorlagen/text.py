@@ -24,7 +24,7 @@ STOP_WORDS = frozenset(
     sich sie sind so soll sollen sollte sondern sonst über um und uns unter vom von vor war waren
     was weil welche welchem welchen welcher welches wenn wer werden wie wieder wird wir wo wurde
     wurden zu zum zur zwar zwischen wieviel wieviele viele viel hoch hohe welchem wann wurde worden
-    gibt geben sowie bzw ggf insgesamt
+    gibt geben sowie bzw ggf insgesamt dafür dabei hierfür hierzu dazu davon damit deren dessen
     """.split()
 )
 

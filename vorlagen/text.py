@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 
 import snowballstemmer
 
@@ -45,6 +46,13 @@ def _stemmer() -> snowballstemmer.stemmer:
     return stemmer
 
 
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """German Snowball stem with umlaut/ß folding; cached, since words repeat across chunks and
+    questions (stemming is most of the answerer's work)."""
+    return _stemmer().stemWord(word).translate(_FOLD)
+
+
 def normalize_number(token: str) -> str:
     """``1.200`` -> ``1200``; ``1.200,50`` -> ``1200,5``; ``7,50`` -> ``7,5``; ``2021`` stays."""
     if _THOUSANDS.match(token):
@@ -57,7 +65,6 @@ def normalize_number(token: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    stemmer = _stemmer()
     tokens: list[str] = []
     for match in _TOKEN.finditer(text.lower()):
         word = match.group()
@@ -67,7 +74,7 @@ def tokenize(text: str) -> list[str]:
         for part in word.split("-"):
             if len(part) < 2 or part in STOP_WORDS:
                 continue
-            tokens.append(stemmer.stemWord(part).translate(_FOLD))
+            tokens.append(stem(part))
     return tokens
 
 

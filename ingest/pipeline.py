@@ -45,12 +45,6 @@ class IngestReport(BaseModel):
     def ok(self) -> bool:
         return not self.failed
 
-    def merge(self, other: IngestReport) -> None:
-        for field in ("added", "replaced", "unchanged", "duplicates", "failed"):
-            getattr(self, field).extend(getattr(other, field))
-        self.chunks_added += other.chunks_added
-        self.seconds += other.seconds
-
 
 class IngestProgress(BaseModel):
     """One step of ingestion, for progress bars: a file started, or a Vorlage stored."""
@@ -106,13 +100,6 @@ class Ingestor:
             elif "meeting" in sibling.name and "meeting_dates" not in lookups:
                 lookups["meeting_dates"] = read_meeting_dates(sibling)
         return lookups
-
-    def ingest_vorlagen(self, vorlagen: Iterable[Vorlage]) -> IngestReport:
-        started = time.perf_counter()
-        report = IngestReport()
-        self._store_all(vorlagen, report, None, 0, 1, None)
-        report.seconds = time.perf_counter() - started
-        return report
 
     def _store_all(
         self,

@@ -115,9 +115,10 @@ class SearchFilters(BaseModel):
         return not any(self.model_dump().values())
 
 
-class Citation(BaseModel):
-    index: int
-    """The number [n] used in the answer text."""
+class QuotedPassage(BaseModel):
+    """A verbatim passage of a stored document and where it stands (evidence of an answer or of a
+    calculation input)."""
+
     doc_id: str
     chunk_id: str
     source_name: str
@@ -131,6 +132,12 @@ class Citation(BaseModel):
     """Offset of ``quote`` in the document text."""
     end: int
     score: float = 0.0
+
+
+class Citation(QuotedPassage):
+    """A quoted passage numbered [n] in an answer's text."""
+
+    index: int
 
 
 class CalculationStep(BaseModel):

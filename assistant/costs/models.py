@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from vorlagen.domain import QuotedPassage
 from vorlagen.formatting import parse_german_number
 
 ROUNDING_RULE = "Rundung: kaufmännisch auf volle Cent, je Ergebniszeile; Summen aus den gerundeten Zeilen."
@@ -93,22 +94,9 @@ def _looks_german(message: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-class EvidenceRef(BaseModel):
-    """Where an input figure was read: a retrieved passage, with the verbatim quote and its offsets."""
-
-    chunk_id: str
-    doc_id: str
-    source_name: str
-    drucksache: str | None = None
-    title: str | None = None
-    section: str | None = None
-    page: int | None = None
-    quote: str
-    """Verbatim substring of the passage's ``page_content``."""
-    start: int
-    """Offset of ``quote`` in the document (passage ``metadata['start']`` + offset in the passage)."""
-    end: int
-    score: float = 0.0
+EvidenceRef = QuotedPassage
+"""Where an input figure was read: a retrieved passage, its verbatim quote and the quote's offsets in the
+document (passage ``metadata['start']`` + offset in the passage)."""
 
 
 class InputValue(BaseModel):

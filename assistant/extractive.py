@@ -18,7 +18,7 @@ from langchain_core.documents import Document
 
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
-from vorlagen.text import split_sentences, tokenize
+from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, split_sentences, tokenize
 
 # Question words whose stems carry no topic (they ask *for* something).
 _QUESTION_STEMS = frozenset(tokenize("wie viele viel hoch welche welcher welches wann wer wem was "
@@ -34,9 +34,8 @@ _NAME_QUESTION = re.compile(
 )
 _NUMBER = re.compile(r"\d")
 _ANAPHOR = re.compile(r"^(diese[rsnm]?|davon|dabei|hierfür|dafür|hierzu|dazu|damit|darunter|somit)\b", re.I)
-_MONEY = re.compile(r"(€|\beur\b|\beuro\b|mio\.|millionen|tsd\.)", re.I)
-_DATE = re.compile(r"\b\d{1,2}\.\s?(\d{1,2}\.|januar|februar|märz|april|mai|juni|juli|august|september|"
-                   r"oktober|november|dezember)\s?\d{2,4}\b", re.I)
+_MONEY = re.compile(rf"(€|\beur\b|\beuro\b|\b{SCALE_PATTERN})", re.I)
+_DATE = re.compile(rf"\b\d{{1,2}}\.\s?(\d{{1,2}}\.|{MONTH_PATTERN})\s?\d{{2,4}}\b", re.I)
 _NAME = re.compile(r"\b(GmbH|AG|KG|e\.\s?V\.|mbH|Co\.|[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+)\b")
 _QUESTION_NUMBER = re.compile(r"(?<![\d.,])\d{2,}(?:[.,]\d+)*(?![\d])")
 
@@ -278,19 +277,4 @@ class ExtractiveAnswerer:
         return missing
 
     def _citation(self, index: int, candidate: _Candidate) -> Citation:
-        meta = candidate.document.metadata
-        offset = int(meta.get("start", 0))
-        return Citation(
-            index=index,
-            doc_id=str(meta.get("doc_id")),
-            chunk_id=str(meta.get("chunk_id")),
-            source_name=str(meta.get("source_name")),
-            drucksache=meta.get("drucksache"),
-            title=meta.get("title"),
-            section=meta.get("section"),
-            page=meta.get("page"),
-            quote=candidate.text,
-            start=offset + candidate.start,
-            end=offset + candidate.end,
-            score=round(candidate.score, 4),
-        )
+        return Citation.from_chunk(candidate.document, candidate.start, candidate.end, candidate.score, index=index)

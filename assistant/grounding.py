@@ -15,6 +15,7 @@ from typing import TypeAlias
 
 from vorlagen.domain import Answer, Citation
 from vorlagen.formatting import parse_german_number
+from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, month_number, scale_factor
 
 NumberKey: TypeAlias = tuple[str, Decimal] | tuple[str, int, int, int]
 """``("number", value)`` or ``("date", day, month, year)``."""
@@ -25,16 +26,8 @@ _MARKER_RUN = re.compile(rf"{MARKER.pattern}(?:\s*{MARKER.pattern})*")
 _MARKER_NUMBER = re.compile(r"\d+")
 _TOKEN = re.compile(r"\d(?:[\d.,]*\d)?")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})$")
-_MONTHS = {
-    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "april": 4, "mai": 5, "juni": 6, "juli": 7,
-    "august": 8, "september": 9, "oktober": 10, "november": 11, "dezember": 12,
-}  # fmt: skip
-_WORD_DATE = re.compile(r"(?<!\d)(\d{1,2})\.\s*(" + "|".join(_MONTHS) + r")\s+(\d{4})(?!\d)", re.IGNORECASE)
-_SCALES = (
-    (re.compile(r"^\s*(?:Mrd\.?|Milliarden?)(?![\w])", re.IGNORECASE), Decimal("1e9")),
-    (re.compile(r"^\s*(?:Mio\.?|Millionen|Million)(?![\w])", re.IGNORECASE), Decimal("1e6")),
-    (re.compile(r"^\s*(?:Tsd\.?|Tausend|T€)(?![\w])", re.IGNORECASE), Decimal("1e3")),
-)
+_WORD_DATE = re.compile(rf"(?<!\d)(\d{{1,2}})\.\s*({MONTH_PATTERN})\s+(\d{{4}})(?!\d)", re.IGNORECASE)
+_SCALE = re.compile(rf"^\s*({SCALE_PATTERN})", re.IGNORECASE)
 
 
 def cited_indices(text: str) -> list[int]:
@@ -136,7 +129,7 @@ def _numbers_with_tokens(text: str) -> list[tuple[str, set[NumberKey]]]:
     found: list[tuple[str, set[NumberKey]]] = []
 
     def word_date(match: re.Match[str]) -> str:
-        day, month, year = int(match.group(1)), _MONTHS[match.group(2).lower()], int(match.group(3))
+        day, month, year = int(match.group(1)), month_number(match.group(2)) or 0, int(match.group(3))
         found.append((match.group(0), {("date", day, month, year)}))
         return " "
 
@@ -159,9 +152,9 @@ def _numbers_with_tokens(text: str) -> list[tuple[str, set[NumberKey]]]:
         value = values[0]
         alternatives: set[NumberKey] = {("number", value.normalize())}
         following = text[match.end() : match.end() + 16]
-        for pattern, factor in _SCALES:
-            if pattern.match(following):
-                alternatives.add(("number", (value * factor).normalize()))
-                break
+        scale = _SCALE.match(following)
+        factor = scale_factor(scale.group(1)) if scale else None
+        if factor is not None:
+            alternatives.add(("number", (value * factor).normalize()))
         found.append((token, alternatives))
     return found

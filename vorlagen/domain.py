@@ -7,11 +7,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+if TYPE_CHECKING:
+    from langchain_core.documents import Document
 
 
 class Beratung(BaseModel):
@@ -82,24 +86,65 @@ class Chunk(BaseModel):
 
     def metadata(self, vorlage: Vorlage) -> dict[str, Any]:
         """Flat metadata for the vector store (only str/int/float/bool, no None)."""
-        values: dict[str, Any] = {
-            "chunk_id": self.chunk_id,
-            "doc_id": self.doc_id,
-            "source_name": vorlage.source_name,
-            "start": self.start,
-            "end": self.end,
-            "section": self.section,
-            "page": self.page,
-            "part": self.part,
-            "drucksache": vorlage.drucksache,
-            "title": vorlage.title,
-            "vorlagenart": vorlage.vorlagenart,
-            "stadt": vorlage.stadt,
-            "year": vorlage.year,
-            "datum": vorlage.datum.isoformat() if vorlage.datum else None,
-            "content_hash": vorlage.content_hash,
-        }
-        return {key: value for key, value in values.items() if value is not None}
+        return ChunkMeta(
+            chunk_id=self.chunk_id,
+            doc_id=self.doc_id,
+            source_name=vorlage.source_name,
+            start=self.start,
+            end=self.end,
+            section=self.section,
+            page=self.page,
+            part=self.part,
+            drucksache=vorlage.drucksache,
+            title=vorlage.title,
+            vorlagenart=vorlage.vorlagenart,
+            stadt=vorlage.stadt,
+            year=vorlage.year,
+            datum=vorlage.datum.isoformat() if vorlage.datum else None,
+            content_hash=vorlage.content_hash,
+        ).store_metadata()
+
+
+class ChunkMeta(BaseModel):
+    """The metadata of a stored chunk, as the vector store and the keyword index hand it back
+    (``Document.metadata``): the one typed reading of it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    chunk_id: str
+    doc_id: str
+    source_name: str
+    start: int = 0
+    """Offset of the chunk in ``Vorlage.text``."""
+    end: int = 0
+    section: str | None = None
+    page: int | None = None
+    part: str | None = None
+    drucksache: str | None = None
+    title: str | None = None
+    vorlagenart: str | None = None
+    stadt: str | None = None
+    year: int | None = None
+    datum: str | None = None
+    """ISO date of the Vorlage."""
+    content_hash: str | None = None
+    rank: int | None = None
+    """Retrieval rank (1 = best), set by the retriever."""
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping[str, Any]) -> ChunkMeta:
+        values = dict(metadata)
+        if not values.get("source_name"):
+            values["source_name"] = values.get("drucksache") or values.get("doc_id") or ""
+        return cls.model_validate(values)
+
+    @classmethod
+    def from_document(cls, document: Document) -> ChunkMeta:
+        return cls.from_metadata(document.metadata)
+
+    def store_metadata(self) -> dict[str, Any]:
+        """Flat metadata for the vector store (only str/int/float/bool, no None, no rank)."""
+        return self.model_dump(exclude_none=True, exclude={"rank"})
 
 
 class SearchFilters(BaseModel):
@@ -132,6 +177,27 @@ class QuotedPassage(BaseModel):
     """Offset of ``quote`` in the document text."""
     end: int
     score: float = 0.0
+    """How well the passage answers (the answerer's sentence score); 0 where nothing scored it."""
+
+    @classmethod
+    def from_chunk(cls, document: Document, start: int, end: int, score: float = 0.0, **extra: Any) -> Self:
+        """The passage ``document.page_content[start:end]`` of a retrieved chunk, with its offsets
+        in the whole document: the one way from a chunk to a quoted passage or citation."""
+        meta = ChunkMeta.from_document(document)
+        return cls(
+            doc_id=meta.doc_id,
+            chunk_id=meta.chunk_id,
+            source_name=meta.source_name,
+            drucksache=meta.drucksache,
+            title=meta.title,
+            section=meta.section,
+            page=meta.page,
+            quote=document.page_content[start:end],
+            start=meta.start + start,
+            end=meta.start + end,
+            score=round(score, 4),
+            **extra,
+        )
 
 
 class Citation(QuotedPassage):

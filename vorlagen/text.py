@@ -1,5 +1,7 @@
-"""German text analysis shared by the BM25 index and the extractive answerer.
+"""The one German text module: words, numbers, months, sentences.
 
+- ``MONTHS`` / ``MONTH_PATTERN``: month names and their abbreviations (``Jan.``, ``Sept``, ``Mär``).
+- ``SCALES`` / ``SCALE_PATTERN``: scale words after a number (``Mio.``, ``Tsd.``, ``Mrd.``, ``T€``).
 - ``tokenize``: lower-case, German Snowball stem, umlaut/ß folding, numbers normalised
   (``756.150`` -> ``756150``, ``7,5`` -> ``7,5``), stop words removed.
 - ``split_sentences``: sentence spans with exact character offsets, aware of German abbreviations
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
+from decimal import Decimal
 from functools import lru_cache
 
 import snowballstemmer
@@ -28,6 +31,39 @@ STOP_WORDS = frozenset(
     gibt geben sowie bzw ggf insgesamt dafür dabei hierfür hierzu dazu davon damit deren dessen
     """.split()
 )
+
+MONTHS: dict[str, int] = {
+    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3,
+    "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
+    "dezember": 12, "dez": 12,
+}  # fmt: skip
+"""German month names and abbreviations (lower case, without the abbreviation's dot) -> month."""
+
+MONTH_PATTERN = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")(?:(?<=[a-zä])\.)?(?![a-zäöüß])"
+"""Regex alternation for a month word (case-insensitive use): ``Januar``, ``Jan.``, ``Sept``; the
+abbreviation's dot belongs to the match. Use ``month_number`` on the matched text."""
+
+SCALES: dict[str, Decimal] = {
+    "mrd": Decimal(10) ** 9, "milliarde": Decimal(10) ** 9, "milliarden": Decimal(10) ** 9,
+    "mio": Decimal(10) ** 6, "million": Decimal(10) ** 6, "millionen": Decimal(10) ** 6,
+    "tsd": Decimal(1000), "tausend": Decimal(1000), "t€": Decimal(1000), "teur": Decimal(1000),
+}  # fmt: skip
+"""Scale words after a number (lower case, without dot) -> factor: ``2,5 Mio.`` = 2.500.000."""
+
+SCALE_PATTERN = r"(?:Mrd|Milliarden?|Mio|Millionen|Million|Tsd|Tausend|T€|TEUR)(?:(?<=[a-z])\.)?(?![\w€])"
+"""Regex alternation for a scale word (case-insensitive use); ``scale_factor`` reads the match."""
+
+
+def month_number(word: str) -> int | None:
+    """``Januar``/``Jan.``/``jan`` -> 1; None for anything else."""
+    return MONTHS.get(word.lower().rstrip("."))
+
+
+def scale_factor(word: str) -> Decimal | None:
+    """``Mio.`` -> 10**6, ``Tsd.`` -> 1000, ``T€`` -> 1000; None for anything else."""
+    return SCALES.get(word.lower().rstrip("."))
+
 
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
@@ -84,10 +120,7 @@ _ABBREVIATIONS = frozenset(
     co kap bzgl max min mind rd ua zb grdrs drs ds sv anl tel""".split()
 )
 _SENTENCE_END = re.compile(r"[.!?;]\s+|:[ \t]*\n\s*|\n\s*\n|\n(?=\s*(?:[-•▪\u2022]|\d+\.\s|[a-z]\)\s))")
-_MONTHS = re.compile(
-    r"^(januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)\b",
-    re.IGNORECASE,
-)
+_MONTH_AHEAD = re.compile("^" + MONTH_PATTERN, re.IGNORECASE)
 
 
 def _is_false_boundary(text: str, end: int, next_start: int) -> bool:
@@ -102,7 +135,7 @@ def _is_false_boundary(text: str, end: int, next_start: int) -> bool:
     if word.lower() in _ABBREVIATIONS:
         return True
     if word.isdigit() and (
-        _MONTHS.match(following) or following[:1].isdigit() or following[:1].islower()
+        _MONTH_AHEAD.match(following) or following[:1].isdigit() or following[:1].islower()
     ):
         return True
     return bool(following[:1].islower())

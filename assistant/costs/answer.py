@@ -98,22 +98,7 @@ def _citations(plan: CalculationPlan) -> list[Citation]:
         if ref is None or (ref.chunk_id, ref.quote) in seen:
             continue
         seen.add((ref.chunk_id, ref.quote))
-        citations.append(
-            Citation(
-                index=len(citations) + 1,
-                doc_id=ref.doc_id,
-                chunk_id=ref.chunk_id,
-                source_name=ref.source_name,
-                drucksache=ref.drucksache,
-                title=ref.title,
-                section=ref.section,
-                page=ref.page,
-                quote=ref.quote,
-                start=ref.start,
-                end=ref.end,
-                score=ref.score,
-            )
-        )
+        citations.append(Citation(index=len(citations) + 1, **ref.model_dump()))
     return citations
 
 

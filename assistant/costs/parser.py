@@ -282,21 +282,7 @@ def evidence_ref(document: Document, quantity: Quantity) -> EvidenceRef:
         start += 1
     while end > quantity.end and text[end - 1].isspace():
         end -= 1
-    meta = document.metadata
-    offset = int(meta.get("start", 0))
-    return EvidenceRef(
-        chunk_id=str(meta.get("chunk_id", "")),
-        doc_id=str(meta.get("doc_id", "")),
-        source_name=str(meta.get("source_name", meta.get("doc_id", ""))),
-        drucksache=meta.get("drucksache"),
-        title=meta.get("title"),
-        section=meta.get("section"),
-        page=meta.get("page"),
-        quote=text[start:end],
-        start=offset + start,
-        end=offset + end,
-        score=float(meta.get("score", 0.0) or 0.0),
-    )
+    return EvidenceRef.from_chunk(document, start, end)
 
 
 # ---------------------------------------------------------------------------------------------

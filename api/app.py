@@ -16,7 +16,7 @@ from langchain_core.tools import BaseTool
 
 from api.errors import install_error_handlers
 from api.resources import build_resources
-from api.routes import ask, calc, documents, drafts, health, ui
+from api.routes import ask, calc, documents, drafts, health, search, ui
 from api.upload import UploadSizeLimit
 from vorlagen.settings import Settings, get_settings
 
@@ -49,7 +49,7 @@ def create_app(settings: Settings, *, tools: Sequence[BaseTool] | None = None) -
     app.state.settings = settings
     app.add_middleware(UploadSizeLimit, max_mb=settings.api.max_upload_mb, paths=("/v1/documents",))
     install_error_handlers(app)
-    for module in (health, ask, documents, drafts, calc, ui):
+    for module in (health, ask, search, documents, drafts, calc, ui):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=ui.STATIC_DIR), name="static")
     return app

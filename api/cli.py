@@ -119,12 +119,22 @@ def ask(
     art: Annotated[Optional[str], typer.Option(help="Vorlagenart, z. B. Beschlussvorlage.")] = None,
     drucksache: Annotated[Optional[str], typer.Option(help="Nur diese Drucksache.")] = None,
     k: Annotated[Optional[int], typer.Option(help="Anzahl der Abschnitte als Belege.")] = None,
+    mode: Annotated[
+        Optional[str],
+        typer.Option("--mode", help="Antwortmodus: extractive, local, openai oder auto (sonst Einstellung)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Antwort als JSON (für Skripte).")] = False,
 ) -> None:
     """Eine Frage zu den eingelesenen Vorlagen beantworten – mit Belegen."""
     from assistant.service import AssistantService, EmptyIndexError
     from vorlagen.domain import SearchFilters
 
     settings = _settings()
+    if mode is not None:
+        if mode not in ("extractive", "local", "openai", "auto"):
+            _err().print(f"[red]--mode „{mode}“ gibt es nicht (extractive, local, openai, auto).[/red]")
+            raise typer.Exit(2)
+        settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"mode": mode})})
     filters = SearchFilters(stadt=stadt, vorlagenart=art, drucksache=drucksache)
     if jahr:
         try:
@@ -139,9 +149,16 @@ def ask(
     except EmptyIndexError as error:
         _err().print(f"[red]{error}[/red]")
         raise typer.Exit(3) from error
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+        return
     for notice in answer.notices:
         _out().print(f"[yellow]Hinweis: {notice}[/yellow]")
-    _out().print(f"\n[bold]Antwort:[/bold] {answer.text}\n")
+    short, _, rest = answer.text.partition("\n")
+    _out().print(f"\n[bold]Antwort:[/bold] [bold]{short}[/bold]")
+    if rest:
+        _out().print(rest)
+    _out().print("")
     if answer.citations:
         table = Table(title="Belege", show_lines=True)
         for column in ("Nr.", "Vorlage", "Abschnitt", "Seite", "Zitat"):

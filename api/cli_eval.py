@@ -46,7 +46,7 @@ eval_app = typer.Typer(
     no_args_is_help=True,
 )
 
-SHORT_NAMES = {"ours": "Wir", "baseline": "Einfaches RAG"}
+SHORT_NAMES = {"ours": "Wir", "baseline": "Einfaches RAG", "baseline_llm": "Einfaches RAG + LLM"}
 Mode = Literal["extractive", "local", "openai", "auto"]
 
 
@@ -106,6 +106,10 @@ def run_command(
     baseline: Annotated[
         bool, typer.Option("--baseline/--no-baseline", help="Einfaches RAG (Chroma top-4, gleicher Embedder und Antwortgeber) im selben Lauf messen.")
     ] = True,
+    baseline_llm: Annotated[
+        bool, typer.Option("--baseline-llm/--no-baseline-llm", help="Zusätzlich einfaches RAG mit Sprachmodell messen "
+                           "(LangChains Retrieval-Chain, Chroma top-4, „stuff“-Prompt, dasselbe Modell wie --mode).")
+    ] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Zielordner für report.json, report.md und report.html.")] = None,
     gate: Annotated[bool, typer.Option("--gate", help="Schwellen prüfen; Exit-Code 1, wenn eine verfehlt wird.")] = False,
     gates_file: Annotated[
@@ -143,7 +147,7 @@ def run_command(
         settings = settings.model_copy(update=update)
         try:
             report = run_evaluation(settings, question_set, corpus=corpus or [], baseline=baseline,
-                                    show_progress=progress, console=console)
+                                    show_progress=progress, console=console, baseline_llm=baseline_llm)
         except RuntimeError as error:
             raise _fail(str(error)) from error
 
@@ -164,6 +168,10 @@ def compare_command(
     before: Annotated[Path, typer.Argument(help="report.json des früheren Laufs (A).", metavar="A.json")],
     after: Annotated[Path, typer.Argument(help="report.json des neuen Laufs (B).", metavar="B.json")],
     pipeline: Annotated[str, typer.Option("--pipeline", help="Welche Pipeline verglichen wird: ours oder baseline.")] = "ours",
+    baseline_llm: Annotated[
+        bool, typer.Option("--baseline-llm/--no-baseline-llm", help="Zusätzlich einfaches RAG mit Sprachmodell messen "
+                           "(LangChains Retrieval-Chain, Chroma top-4, „stuff“-Prompt, dasselbe Modell wie --mode).")
+    ] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Vergleich zusätzlich als compare.md in diesen Ordner schreiben.")] = None,
 ) -> None:
     """Zwei Läufe Frage für Frage vergleichen: behoben, verschlechtert, unverändert."""

@@ -17,10 +17,6 @@ class AskRequest(BaseModel):
     k: int | None = Field(default=None, ge=1, le=50, description="Anzahl der Belegstellen (Standard: Einstellung).")
 
 
-class ChatRequest(AskRequest):
-    pass
-
-
 class ChatTurn(BaseModel):
     turn: int
     question: str

@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
+from assistant.question import question_parts
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
 from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, split_sentences, tokenize
 
 # Question words whose stems carry no topic (they ask *for* something).
 _QUESTION_STEMS = frozenset(tokenize("wie viele viel hoch welche welcher welches wann wer wem was "
-                                     "gibt genannt heisst heißt betragt beträgt"))
+                                     "gibt genannt heisst heißt betragt beträgt datum zeitpunkt höhe anzahl "
+                                     "zahl namen bezeichnung lautet"))
 _AMOUNT_QUESTION = re.compile(
     r"\b(wie viele|wie viel|wieviel|wie hoch|höhe|anteil|prozent|anzahl|vzä|stellen|"
     r"\w*kosten|\w*summe|\w*betrag|\w*volumen|\w*preis|\w*wert)\b", re.I
@@ -38,18 +40,6 @@ _MONEY = re.compile(rf"(€|\beur\b|\beuro\b|\b{SCALE_PATTERN})", re.I)
 _DATE = re.compile(rf"\b\d{{1,2}}\.\s?(\d{{1,2}}\.|{MONTH_PATTERN})\s?\d{{2,4}}\b", re.I)
 _NAME = re.compile(r"\b(GmbH|AG|KG|e\.\s?V\.|mbH|Co\.|[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+)\b")
 _QUESTION_NUMBER = re.compile(r"(?<![\d.,])\d{2,}(?:[.,]\d+)*(?![\d])")
-
-
-_PART_BOUNDARY = re.compile(
-    r",?\s+und\s+(?=(?:wie|welche[rsmn]?|wann|wer|was|wo|mit welche[rmn]?|zu welche[rmn]?|in welche[rmn]?|"
-    r"auf welche[rmn]?|aus wie)\b)",
-    re.I,
-)
-
-
-def question_parts(question: str) -> list[str]:
-    """The parts of a question that asks for several things, split at "…, und wie/welche/wann …"."""
-    return [part.strip() for part in _PART_BOUNDARY.split(question) if part.strip()]
 
 
 def asks_for_amount(question: str) -> bool:
@@ -90,7 +80,7 @@ def coverage(weights: dict[str, float], tokens: set[str] | frozenset[str]) -> fl
 
 
 @dataclass(eq=False)
-class _Candidate:
+class ScoredSentence:
     document: Document
     rank: int
     start: int
@@ -101,7 +91,7 @@ class _Candidate:
     window_tokens: set[str]
     score: float = 0.0
     covered: set[str] = field(default_factory=set)
-    following: _Candidate | None = None
+    following: ScoredSentence | None = None
     """The next sentence of the same chunk."""
 
 
@@ -123,30 +113,30 @@ class ExtractiveAnswerer:
     # ---- public -------------------------------------------------------------------------------
     def evidence(self, question: str, documents: list[Document], limit: int = 6) -> list[Citation]:
         """The best evidence sentences, numbered 1..n (input for an LLM answer)."""
-        weights = self._question_weights(question)
-        candidates = self._score_candidates(question, documents, weights)
+        weights = self.question_weights(question)
+        candidates = self.score_sentences(question, documents, weights)
         ranked = sorted(candidates, key=lambda c: c.score, reverse=True)[:limit]
-        return [self._citation(i, c) for i, c in enumerate(ranked, start=1)]
+        return [self.citation(i, c) for i, c in enumerate(ranked, start=1)]
 
     def answer(
         self, question: str, documents: list[Document], settled_terms: frozenset[str] = frozenset()
     ) -> Answer:
         """``settled_terms``: question tokens already enforced by retrieval (e.g. the city the
         evidence was restricted to); they do not count for or against a sentence."""
-        weights = {t: w for t, w in self._question_weights(question).items() if t not in settled_terms}
-        candidates = self._score_candidates(question, documents, weights)
+        weights = {t: w for t, w in self.question_weights(question).items() if t not in settled_terms}
+        candidates = self.score_sentences(question, documents, weights)
         if not candidates or not weights:
             return self.refusal(question, support=0.0)
         chosen = self._select(candidates, weights)
         best = chosen[0]
-        support = self._support(best, weights)
+        support = self.support(best, weights)
         parts = question_parts(question)
         if len(parts) > 1:
             chosen = self._select_for_parts(parts, documents, weights, settled_terms, chosen)
-        missing = self._missing_question_numbers(question, best.document, documents)
+        missing = self.missing_question_numbers(question, best.document, documents)
         if support < self.settings.refusal_threshold or missing:
             return self.refusal(question, support=support)
-        citations = [self._citation(i, c) for i, c in enumerate(chosen, start=1)]
+        citations = [self.citation(i, c) for i, c in enumerate(chosen, start=1)]
         text = " ".join(f"{c.quote} [{c.index}]" for c in citations)
         return Answer(question=question, text=text, citations=citations, support=round(support, 4))
 
@@ -155,19 +145,19 @@ class ExtractiveAnswerer:
                       support=round(support, 4))
 
     # ---- scoring ------------------------------------------------------------------------------
-    def _question_weights(self, question: str) -> dict[str, float]:
+    def question_weights(self, question: str) -> dict[str, float]:
         return {t: self.idf(t) for t in set(tokenize(question)) - _QUESTION_STEMS}
 
-    def _score_candidates(
+    def score_sentences(
         self, question: str, documents: list[Document], weights: dict[str, float]
-    ) -> list[_Candidate]:
+    ) -> list[ScoredSentence]:
         wants_amount = asks_for_amount(question)
         wants_date = bool(_DATE_QUESTION.search(question))
         wants_name = bool(_NAME_QUESTION.search(question))
         seen: set[tuple[str, int]] = set()
-        candidates: list[_Candidate] = []
+        candidates: list[ScoredSentence] = []
         for rank, document in enumerate(documents, start=1):
-            previous: _Candidate | None = None
+            previous: ScoredSentence | None = None
             text = document.page_content
             spans = split_sentences(text)
             token_sets = [set(tokenize(text[a:b])) for a, b in spans]
@@ -180,7 +170,7 @@ class ExtractiveAnswerer:
                 seen.add(key)
                 sentence = text[a:b]
                 window = token_sets[i].union(*token_sets[max(0, i - 2) : i + 2])
-                candidate = _Candidate(document, rank, a, b, sentence, token_sets[i], window)
+                candidate = ScoredSentence(document, rank, a, b, sentence, token_sets[i], window)
                 lexical = coverage(weights, candidate.tokens)
                 context = coverage(weights, window)
                 bonus = 0.0
@@ -200,7 +190,7 @@ class ExtractiveAnswerer:
                 previous = candidate
         return candidates
 
-    def _select(self, candidates: list[_Candidate], weights: dict[str, float]) -> list[_Candidate]:
+    def _select(self, candidates: list[ScoredSentence], weights: dict[str, float]) -> list[ScoredSentence]:
         """The best sentence, then sentences that add question terms or are nearly as good."""
         total = sum(weights.values()) or 1.0
         ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
@@ -230,19 +220,19 @@ class ExtractiveAnswerer:
         documents: list[Document],
         weights: dict[str, float],
         settled_terms: frozenset[str],
-        chosen: list[_Candidate],
-    ) -> list[_Candidate]:
+        chosen: list[ScoredSentence],
+    ) -> list[ScoredSentence]:
         """A question asking for several things ("Welche Firma …, und wie hoch ist …?"): the best
         sentence for each part (its own terms weigh fully, the other parts' terms a third), in
         addition to the sentences already chosen, up to ``max_sentences``."""
-        picks: list[_Candidate] = []
+        picks: list[ScoredSentence] = []
         for part in parts:
             own = {t for t in tokenize(part) if t in weights}
             part_weights = {t: (w if t in own else w / 3) for t, w in weights.items()}
-            scored = self._score_candidates(part, documents, part_weights)
+            scored = self.score_sentences(part, documents, part_weights)
             if scored:
                 picks.append(max(scored, key=lambda c: c.score))
-        merged: list[_Candidate] = []
+        merged: list[ScoredSentence] = []
         seen: set[tuple[str, int]] = set()
         for candidate in [*picks, *chosen]:
             key = (str(candidate.document.metadata.get("chunk_id")), candidate.start)
@@ -251,7 +241,7 @@ class ExtractiveAnswerer:
                 merged.append(candidate)
         return merged
 
-    def _support(self, best: _Candidate, weights: dict[str, float]) -> float:
+    def support(self, best: ScoredSentence, weights: dict[str, float]) -> float:
         """How well the evidence covers the question: around the best sentence and in its document."""
         local = coverage(weights, best.window_tokens)
         doc_id = str(best.document.metadata.get("doc_id"))
@@ -260,7 +250,7 @@ class ExtractiveAnswerer:
             return local
         return 0.5 * local + 0.5 * coverage(weights, doc_tokens)
 
-    def _missing_question_numbers(
+    def missing_question_numbers(
         self, question: str, best: Document, documents: list[Document]
     ) -> list[str]:
         """Numbers of two or more digits in the question that the answer's document does not
@@ -276,5 +266,5 @@ class ExtractiveAnswerer:
                 missing.append(number)
         return missing
 
-    def _citation(self, index: int, candidate: _Candidate) -> Citation:
+    def citation(self, index: int, candidate: ScoredSentence) -> Citation:
         return Citation.from_chunk(candidate.document, candidate.start, candidate.end, candidate.score, index=index)

@@ -25,11 +25,20 @@ from langchain_core.prompts import ChatPromptTemplate
 from assistant.extractive import asks_for_amount
 from assistant.grounding import check_grounding, missing_key_figures, passage_text, renumber_citations
 from assistant.llm import ChatMode
-from vorlagen.domain import Answer, Citation, StreamEvent
+from vorlagen.domain import (
+    Answer,
+    AnswerEvent,
+    Citation,
+    CitationsEvent,
+    DoneEvent,
+    NoticeEvent,
+    StreamEvent,
+    TokenEvent,
+)
 from vorlagen.formatting import format_eur
 from vorlagen.settings import Settings
 
-__all__ = ["GroundedAnswerer", "GenerationFailure", "check_grounding", "load_answer_prompt"]
+__all__ = ["GroundedAnswerer", "check_grounding", "load_answer_prompt"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,18 +61,8 @@ def load_answer_prompt(path: Path = DEFAULT_PROMPT) -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages(messages)
 
 
-class GenerationFailure(Exception):
-    """The model produced no usable answer; ``notice`` says so in German."""
-
-    def __init__(self, notice: str) -> None:
-        super().__init__(notice)
-        self.notice = notice
-
-
 def failure_notice(error: BaseException, timeout_s: float) -> str:
     """The German notice for a failed model call (no technical details; those go to the log)."""
-    if isinstance(error, GenerationFailure):
-        return error.notice
     if isinstance(error, (TimeoutError, ModelTimeoutError)):
         return (
             f"Das Sprachmodell hat nicht innerhalb von {timeout_s:g} Sekunden geantwortet; "
@@ -157,7 +156,7 @@ class GroundedAnswerer:
         """
         if fallback.refused or not evidence:
             final = fallback
-            yield StreamEvent(type="token", data={"text": fallback.text})
+            yield TokenEvent(text=fallback.text)
         else:
             tools = [*tool_results, *_calculation_results(fallback)]
             started = time.perf_counter()
@@ -179,7 +178,7 @@ class GroundedAnswerer:
                         first_token = time.perf_counter() - started
                     message = chunk if message is None else message + chunk
                     if chunk.text:
-                        yield StreamEvent(type="token", data={"text": chunk.text})
+                        yield TokenEvent(text=chunk.text)
             except Exception as error:  # the model/server boundary: every failure ends in the fallback
                 logger.warning("Chat model stream failed (%s): %r", self._mode, error)
                 failure = failure_notice(error, self._settings.llm.timeout_s)
@@ -190,10 +189,10 @@ class GroundedAnswerer:
             else:
                 final = self._finish(question, message, evidence, fallback, tools, started, first_token)
         for notice in final.notices:
-            yield StreamEvent(type="notice", data={"text": notice})
-        yield StreamEvent(type="citations", data=final.citations)
-        yield StreamEvent(type="answer", data=final)
-        yield StreamEvent(type="done")
+            yield NoticeEvent(text=notice)
+        yield CitationsEvent(citations=final.citations)
+        yield AnswerEvent(answer=final)
+        yield DoneEvent()
 
     def _finish(
         self,

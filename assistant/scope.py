@@ -11,6 +11,18 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.retrieval import HybridRetriever
+from vorlagen.cities import known_cities
+from vorlagen.domain import SearchFilters
+from vorlagen.settings import RetrievalSettings
+from vorlagen.store import VorlagenStore
+from vorlagen.text import tokenize
+
 
 def _forms(city: str) -> list[str]:
     """Name and adjective forms: Hilden/Hildener, Stuttgart/Stuttgarter, München/Münchner."""
@@ -40,3 +52,53 @@ def cities_in(question: str, cities: Iterable[str]) -> list[str]:
         if city not in found:
             found.append(city)
     return found
+
+
+class CityScopedRetriever(BaseRetriever):
+    """Hybrid retrieval restricted to the city a question names (answering, drafting, the Teams bot
+    and the evaluation all retrieve through it).
+
+    One named city that Vorlagen in the index belong to: one hybrid search filtered to it. Otherwise
+    (several cities, or one known only from texts): one over-fetching search, filtered to Vorlagen of
+    those cities or whose text names them. A city no indexed Vorlage belongs to or names: nothing.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: VorlagenStore
+    settings: RetrievalSettings
+    k: int | None = None
+    filters: SearchFilters | None = None
+
+    def named_cities(self, question: str) -> list[str]:
+        return cities_in(question, set(known_cities()) | self.store.cities())
+
+    def _hybrid(self, filters: SearchFilters, k: int) -> HybridRetriever:
+        return HybridRetriever(store=self.store, settings=self.settings, k=k, filters=filters)
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        filters = self.filters or SearchFilters()
+        wanted = self.k or self.settings.k
+        named = [] if filters.stadt else self.named_cities(query)
+        callbacks = {"callbacks": run_manager.get_child()}
+        if not named:
+            return self._hybrid(filters, wanted).invoke(query, config=callbacks)
+        if len(named) == 1 and named[0] in self.store.cities():
+            scoped = filters.model_copy(update={"stadt": named[0]})
+            return self._hybrid(scoped, wanted).invoke(query, config=callbacks)
+        city_tokens = [set(tokenize(city)) for city in named]
+
+        def in_scope(document: Document) -> bool:
+            stadt = document.metadata.get("stadt")
+            if stadt:
+                return stadt in named
+            tokens = self.store.doc_tokens(str(document.metadata.get("doc_id"))) or frozenset()
+            return any(city <= tokens for city in city_tokens)
+
+        fetched = self._hybrid(filters, wanted * self.settings.scope_overfetch).invoke(query, config=callbacks)
+        documents = [d for d in fetched if in_scope(d)][:wanted]
+        for rank, document in enumerate(documents, start=1):
+            document.metadata["rank"] = rank
+        return documents

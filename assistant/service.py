@@ -1,8 +1,9 @@
-"""The assistant's façade for the CLI, the API and the evaluation harness.
+"""The assistant's façade for the CLI, the API, the Teams bot and the evaluation harness.
 
-retrieve (hybrid) -> answer: a calculation (deterministic cost tools) when the question asks for
-one, otherwise the extractive answer, rewritten by a language model when one is configured and its
-answer passes the grounding check.
+ask = analyse the question once (``assistant.question``) -> retrieve (hybrid, scoped to the city the
+question names: ``assistant.scope``) -> the router's one handler for its kind (fact, calculation,
+metadata, list: ``assistant.router``) -> where a language model is configured for composition and the
+answer is a fact answer, the model rewrites it behind the grounding check (``assistant.generation``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ from collections.abc import AsyncIterator
 
 from langchain_core.documents import Document
 
+from assistant.about import VorlageAnswerer
 from assistant.costs.answer import answer_calculation
 from assistant.costs.models import CostError
+from assistant.costs.parser import is_calculation_question
 from assistant.costs.tables import CostTables
 from assistant.extractive import ExtractiveAnswerer
+from assistant.facts import FactAnswerer
 from assistant.generation import GroundedAnswerer
-from assistant.llm import ChatModelProvider
-from assistant.retrieval import HybridRetriever
-from assistant.scope import cities_in
-from ingest.metadata import known_cities
-from vorlagen.domain import Answer, SearchFilters, StreamEvent
+from assistant.choice import CandidateChooser
+from assistant.llm import ChatModelChoice, ChatModelProvider
+from assistant.question import QuestionAnalysis, QuestionKind, analyze_question
+from assistant.router import AnswerTask, build_router
+from assistant.scope import CityScopedRetriever
+from vorlagen.domain import Answer, Citation, SearchFilters, StreamEvent, VorlageHit, answer_events
 from vorlagen.settings import Settings
 from vorlagen.store import VorlagenStore
 from vorlagen.text import tokenize
@@ -51,9 +56,11 @@ class AssistantService:
         self.store = store or VorlagenStore(settings)
         self.chat_models = chat_models or ChatModelProvider(settings)
         self.extractive = ExtractiveAnswerer(
-            settings.answer, idf=self._idf, full_text=self._full_text,
-            doc_tokens=self.store.doc_tokens,
+            settings.answer, idf=self._idf, full_text=self._full_text, doc_tokens=self.store.doc_tokens
         )
+        self.facts = FactAnswerer(self.extractive, settings.answer)
+        self.about = VorlageAnswerer(self.extractive, self.store.get_vorlage, settings.answer)
+        self.router = build_router(self.facts, self.about, self._calculate)
         self._cost_tables: CostTables | None = None
 
     # ---- building blocks ------------------------------------------------------------------------
@@ -73,16 +80,17 @@ class AssistantService:
                 return None
         return self._cost_tables
 
-    def retriever(self, filters: SearchFilters | None = None, k: int | None = None) -> HybridRetriever:
-        return HybridRetriever(store=self.store, settings=self.settings.retrieval, k=k, filters=filters)
+    def _calculate(self, question: str, documents: list[Document]) -> Answer | None:
+        return answer_calculation(question, documents, tables=self.cost_tables())
 
-    # ---- public -----------------------------------------------------------------------------------
-    def _named_cities(self, question: str) -> list[str]:
-        return cities_in(question, set(known_cities()) | self.store.cities())
+    def retriever(self, filters: SearchFilters | None = None, k: int | None = None) -> CityScopedRetriever:
+        """The retriever every interface uses: hybrid, scoped to the city a question names."""
+        return CityScopedRetriever(store=self.store, settings=self.settings.retrieval, k=k, filters=filters)
 
-    def _hybrid(self, question: str, filters: SearchFilters | None, k: int | None) -> list[Document]:
-        return self.retriever(filters, k).invoke(question)
+    def analyze(self, question: str) -> QuestionAnalysis:
+        return analyze_question(question, is_calculation_question)
 
+    # ---- retrieval --------------------------------------------------------------------------------
     def retrieve(
         self, question: str, filters: SearchFilters | None = None, k: int | None = None
     ) -> list[Document]:
@@ -90,75 +98,104 @@ class AssistantService:
         empty when it names a city no indexed Vorlage belongs to."""
         if self.store.count_chunks() == 0:
             raise EmptyIndexError()
-        filters = filters or SearchFilters()
-        named = [] if filters.stadt else self._named_cities(question)
-        if not named:
-            return self._hybrid(question, filters, k)
-        wanted = k or self.settings.retrieval.k
+        return self.retriever(filters, k).invoke(question)
 
-        def in_scope(document: Document) -> bool:
-            stadt = document.metadata.get("stadt")
-            if stadt:
-                return stadt in named
-            tokens = self.store.doc_tokens(str(document.metadata.get("doc_id"))) or frozenset()
-            return any(set(tokenize(city)) <= tokens for city in named)
+    def retrieval_plan(
+        self, analysis: QuestionAnalysis, filters: SearchFilters | None = None, k: int | None = None
+    ) -> tuple[SearchFilters | None, int]:
+        """Filters and depth for a question: a list question brings its own years and looks deeper."""
+        if analysis.kind is not QuestionKind.LIST:
+            return filters, k or self.settings.retrieval.k
+        given = filters or SearchFilters()
+        implied = {name: value for name, value in analysis.filters.model_dump().items()
+                   if value is not None and getattr(given, name) is None}
+        return given.model_copy(update=implied), k or self.settings.retrieval.list_k
 
-        documents = [d for d in self._hybrid(question, filters, wanted * 3) if in_scope(d)]
-        if len(documents) < wanted:
-            for city in named:
-                if city in self.store.cities():
-                    city_filter = filters.model_copy(update={"stadt": city})
-                    documents += self._hybrid(question, city_filter, wanted)
-        unique = list({d.metadata["chunk_id"]: d for d in documents}.values())[:wanted]
-        for rank, document in enumerate(unique, start=1):
-            document.metadata["rank"] = rank
-        return unique
+    def search(self, query: str, filters: SearchFilters | None = None, k: int | None = None) -> list[VorlageHit]:
+        """Vorlagen about a subject, best first (``GET /v1/search``, the web UI's list view)."""
+        documents = self.retrieve(query, filters, k or self.settings.retrieval.list_k)
+        return [hit for hit, _ in self.about.hits(query, documents)]
 
-    def answer_from(self, question: str, documents: list[Document]) -> Answer:
-        """Answer from given chunks (also used by the plain-RAG baseline of the harness):
-        a calculation through the cost tools when the question asks for one, else extractive."""
-        calculation = answer_calculation(
-            question, documents, settings=self.settings, tables=self.cost_tables()
-        )
-        if calculation is not None:
-            return calculation
-        city_terms = frozenset(
-            token for city in self._named_cities(question) for token in tokenize(city)
-        )
-        return self.extractive.answer(question, documents, settled_terms=city_terms)
+    # ---- answering --------------------------------------------------------------------------------
+    def _settled_terms(self, question: str) -> frozenset[str]:
+        named = self.retriever().named_cities(question)
+        return frozenset(token for city in named for token in tokenize(city))
 
-    def _writer(self, answer: Answer) -> GroundedAnswerer | None:
-        """The language model that rewrites an extractive answer, if one is configured and usable.
-        Refusals and calculations stay as they are (refusal calibrated; figures from code)."""
-        if answer.refused or answer.mode != "extractive":
+    def _model(self, notices: list[str]) -> ChatModelChoice | None:
+        """The chat model for the answer's language-model tasks, or None: ``extractive``, or ``auto``
+        while measurements keep it off (``llm.auto_uses_model``), or no model available."""
+        llm = self.settings.llm
+        if llm.mode == "extractive" or (llm.mode == "auto" and not llm.auto_uses_model):
             return None
         choice = self.chat_models.resolve()
-        if choice.notice and self.settings.llm.mode != "auto":
-            answer.notices.append(choice.notice)
-        if choice.model is None:
+        if choice.notice and llm.mode != "auto":
+            notices.append(choice.notice)
+        return choice if choice.model is not None else None
+
+    def answer_from(
+        self, question: str, documents: list[Document], analysis: QuestionAnalysis | None = None
+    ) -> Answer:
+        """Answer from given chunks (also used by the plain-RAG baseline of the harness): the router's
+        handler for the question's kind; a language model, where one is in use, chooses among a fact
+        answer's candidates."""
+        analysis = analysis or self.analyze(question)
+        notices: list[str] = []
+        choice = self._model(notices) if self.settings.llm.choose and analysis.kind is QuestionKind.FACT else None
+        chooser = CandidateChooser(choice.model, choice.mode, self.settings.llm.timeout_s) if choice and choice.model else None
+        task = AnswerTask(analysis=analysis, documents=documents, settled_terms=self._settled_terms(question),
+                          chooser=chooser)
+        answer = self.router.invoke(task)
+        answer.notices[:0] = notices
+        return answer
+
+    def _writer(self, answer: Answer) -> GroundedAnswerer | None:
+        """The language model that rewrites a fact answer in its own words (``llm.compose``).
+        Refusals, calculations, metadata and list answers stay as they are."""
+        if not self.settings.llm.compose or answer.refused or answer.kind != QuestionKind.FACT.value:
+            return None
+        choice = self._model([])
+        if choice is None or choice.model is None:
             return None
         return GroundedAnswerer(choice.model, self.settings, choice.mode)
 
-    def _evidence(self, question: str, documents: list[Document], answer: Answer) -> list:
-        """The extractive answer's sentences first, then the next best, numbered 1..n."""
+    def _evidence(self, answer: Answer, documents: list[Document], question: str) -> list[Citation]:
+        """The answer's own citations first, then the next best sentences, numbered 1..n."""
         passages = list(answer.citations)
         seen = {(c.doc_id, c.start) for c in passages}
-        for extra in self.extractive.evidence(question, documents, self.settings.llm.evidence_passages):
-            if len(passages) >= self.settings.llm.evidence_passages:
+        limit = self.settings.llm.evidence_passages
+        for extra in self.extractive.evidence(question, documents, limit):
+            if len(passages) >= limit:
                 break
             if (extra.doc_id, extra.start) not in seen:
                 passages.append(extra)
                 seen.add((extra.doc_id, extra.start))
         return [p.model_copy(update={"index": i}) for i, p in enumerate(passages, start=1)]
 
+    def ask_ranked(
+        self, question: str, depth: int, filters: SearchFilters | None = None
+    ) -> tuple[list[Document], Answer]:
+        """One retrieval ``depth`` deep (for recall@k), the answer from its top chunks: what the
+        evaluation needs, without retrieving twice."""
+        started = time.perf_counter()
+        analysis = self.analyze(question)
+        filters, k = self.retrieval_plan(analysis, filters)
+        ranking = self.retrieve(question, filters, max(depth, k))
+        answer = self._answer(question, ranking[:k], analysis, started)
+        return ranking, answer
+
     def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer:
         started = time.perf_counter()
+        analysis = self.analyze(question)
+        filters, k = self.retrieval_plan(analysis, filters, k)
         documents = self.retrieve(question, filters, k)
+        return self._answer(question, documents, analysis, started)
+
+    def _answer(self, question: str, documents: list[Document], analysis: QuestionAnalysis, started: float) -> Answer:
         retrieved = time.perf_counter()
-        answer = self.answer_from(question, documents)
+        answer = self.answer_from(question, documents, analysis)
         writer = self._writer(answer)
         if writer is not None:
-            answer = writer.answer(question, self._evidence(question, documents, answer), answer)
+            answer = writer.answer(question, self._evidence(answer, documents, question), answer)
         finished = time.perf_counter()
         answer.timings = {
             **answer.timings,
@@ -171,18 +208,16 @@ class AssistantService:
     async def astream(
         self, question: str, filters: SearchFilters | None = None, k: int | None = None
     ) -> AsyncIterator[StreamEvent]:
-        """Events: ``token`` ({"text"}), ``notice`` ({"text"}), ``citations``, ``answer``, ``done``."""
+        """Events: ``token``, ``notice``, ``citations``, ``answer``, ``done`` (see ``StreamEvent``)."""
+        analysis = self.analyze(question)
+        filters, k = self.retrieval_plan(analysis, filters, k)
         documents = await asyncio.to_thread(self.retrieve, question, filters, k)
-        answer = await asyncio.to_thread(self.answer_from, question, documents)
+        answer = await asyncio.to_thread(self.answer_from, question, documents, analysis)
         writer = await asyncio.to_thread(self._writer, answer)
         if writer is not None:
-            evidence = self._evidence(question, documents, answer)
+            evidence = self._evidence(answer, documents, question)
             async for event in writer.astream(question, evidence, answer):
                 yield event
             return
-        yield StreamEvent(type="token", data={"text": answer.text})
-        for notice in answer.notices:
-            yield StreamEvent(type="notice", data={"text": notice})
-        yield StreamEvent(type="citations", data=answer.citations)
-        yield StreamEvent(type="answer", data=answer)
-        yield StreamEvent(type="done")
+        for event in answer_events(answer):
+            yield event

@@ -21,6 +21,8 @@ STATUS_LABELS: dict[str, str] = {
 DELTA_METRICS = (
     ("correct", "Richtig beantwortet"),
     ("fact_accuracy", "Faktengenauigkeit"),
+    ("direct_answer", "Direkte Antwort"),
+    ("median_answer_words", "Antwortlänge (Median, Wörter)"),
     ("refusal_accuracy", "Ablehnungsgenauigkeit"),
     ("recall_at_1", "Recall@1"),
     ("recall_at_5", "Recall@5"),

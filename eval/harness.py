@@ -10,12 +10,21 @@ from pathlib import Path
 
 from rich.console import Console
 
+from assistant.service import AssistantService
 from eval.judge import build_judge
-from eval.pipelines import AssistantPipeline, EvalPipeline, PlainRagPipeline, bind_answer_function
+from eval.pipelines import (
+    AssistantPipeline,
+    EvalPipeline,
+    PlainRagChainPipeline,
+    PlainRagPipeline,
+    bind_answer_function,
+)
 from eval.questions import QuestionSet
 from eval.results import PipelineRun, QuestionSetInfo, RunReport
 from eval.runner import EvalRunner
+from ingest.pipeline import Ingestor
 from vorlagen.settings import Settings
+from vorlagen.store import VorlagenStore
 
 
 def settings_snapshot(settings: Settings) -> dict[str, object]:
@@ -73,21 +82,18 @@ def run_evaluation(
     baseline: bool = True,
     show_progress: bool = True,
     console: Console | None = None,
+    baseline_llm: bool = False,
 ) -> RunReport:
-    """Evaluate the product (and the plain-RAG baseline) on a question set.
+    """Evaluate the product (and the plain-RAG baselines) on a question set.
 
     With ``corpus`` the paths are ingested into ``settings.data_dir`` first (unchanged documents
-    are skipped by their content hash); without, the existing index there is used.
+    are skipped by their content hash); without, the existing index there is used. ``baseline_llm``
+    adds LangChain's retrieval chain with the configured chat model (local or server) as a peer.
     """
-    from assistant.service import AssistantService
-    from vorlagen.store import VorlagenStore
-
     console = console or Console(stderr=True)
     store = VorlagenStore(settings)
     try:
         if corpus:
-            from ingest.pipeline import Ingestor
-
             console.print(f"Lese Korpus ein: {', '.join(str(path) for path in corpus)} → {settings.data_dir}")
             ingested = Ingestor(settings, store).ingest_paths(list(corpus))
             for failure in ingested.failed:
@@ -102,6 +108,14 @@ def run_evaluation(
         if baseline:
             answer = bind_answer_function(service)
             pipelines.append(PlainRagPipeline(store.vectorstore, answer, k=settings.evaluation.baseline_k))
+        if baseline_llm:
+            choice = service.chat_models.resolve()
+            if choice.model is None:
+                raise RuntimeError(
+                    "Für den Vergleich mit einfachem RAG mit Sprachmodell ist kein Sprachmodell verfügbar "
+                    f"({choice.notice or 'Modus extractive'})."
+                )
+            pipelines.append(PlainRagChainPipeline(store.vectorstore, choice.model, k=settings.evaluation.baseline_k))
 
         def document_text(doc_id: str) -> str | None:
             vorlage = store.get_vorlage(doc_id)

@@ -11,6 +11,10 @@ Definitions (also in ``eval/README.md``):
   ``7,50``), or one that only adds decimals (``37.343`` matches ``37.343,63``); digits never match
   inside a larger number (``10`` does not match ``100`` or ``2010``). Tokens that are ambiguous in
   German text (``2.5``, ``11.5.23``) are not read as numbers.
+- **direkte Antwort**: every ``expected_facts`` group has one alternative in the answer's *first line*
+  (the short answer), matched as for fact accuracy; answerable questions only.
+- **answer words**: words of the whole answer text (citation markers not counted); reported as the
+  median over the answered questions.
 - **refusal accuracy**: an unanswerable question is refused and cites nothing; an answerable one is
   not refused.
 - **citation precision**: share of the distinct cited documents that are gold sources.
@@ -185,6 +189,19 @@ def alternative_matches(alternative: str, answer_text: str) -> bool:
 
 def fact_groups_matched(expected_facts: Sequence[Sequence[str]], answer_text: str) -> list[bool]:
     return [any(alternative_matches(alternative, answer_text) for alternative in group) for group in expected_facts]
+
+
+def first_line(answer: Answer) -> str:
+    """The direct answer: ``Answer.short_answer``, else the first line of the answer text."""
+    return answer.short_answer or answer.text.strip().split("\n", 1)[0]
+
+
+_MARKERS = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
+
+
+def answer_words(text: str) -> int:
+    """Words of an answer, without its citation markers ``[n]``."""
+    return len(_MARKERS.sub(" ", text).split())
 
 
 # --- refusal, citations, calculation --------------------------------------------------------------

@@ -12,10 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from langchain_classic.chains import create_retrieval_chain
+from langchain_classic.chains.combine_documents import create_stuff_documents_chain
 from langchain_core.documents import Document
+from langchain_core.language_models import BaseChatModel
+from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.vectorstores import VectorStore
 
-from vorlagen.domain import Answer, SearchFilters
+from vorlagen.domain import Answer, Citation, SearchFilters
 
 AnswerFunction = Callable[[str, list[Document]], Answer]
 """The product's answerer applied to given chunks: (question, documents) -> Answer."""
@@ -40,13 +44,11 @@ class EvalPipeline(Protocol):
 class QuestionService(Protocol):
     """What the evaluation needs of ``assistant.service.AssistantService``."""
 
-    def retrieve(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> list[Document]: ...
-
-    def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer: ...
+    def ask_ranked(self, question: str, depth: int, filters: SearchFilters | None = None) -> tuple[list[Document], Answer]: ...
 
 
 class AssistantPipeline:
-    """Our pipeline: the service's hybrid retrieval for the ranking, ``ask`` for the answer.
+    """Our pipeline: one retrieval of the service for both the ranking and the answer (``ask_ranked``).
 
     Stage timings come from ``Answer.timings`` (measured inside the service); where the service
     does not report a stage, the wall-clock time measured here is used.
@@ -60,12 +62,10 @@ class AssistantPipeline:
 
     def run(self, question: str, ranking_depth: int) -> PipelineOutput:
         started = time.perf_counter()
-        ranking = self._service.retrieve(question, k=ranking_depth)
-        retrieved = time.perf_counter()
-        answer = self._service.ask(question)
+        ranking, answer = self._service.ask_ranked(question, ranking_depth)
         finished = time.perf_counter()
-        total = answer.timings.get("total", finished - retrieved)
-        retrieve = answer.timings.get("retrieve", retrieved - started)
+        total = answer.timings.get("total", finished - started)
+        retrieve = answer.timings.get("retrieve", total)
         timings = {"retrieve": retrieve, "answer": answer.timings.get("answer", max(total - retrieve, 0.0)), "total": total}
         return PipelineOutput(ranking=ranking, answer=answer, timings=timings)
 
@@ -88,6 +88,43 @@ class PlainRagPipeline:
         retrieved = time.perf_counter()
         answer = self._answer(question, ranking[: self._k])
         finished = time.perf_counter()
+        timings = {"retrieve": retrieved - started, "answer": finished - retrieved, "total": finished - started}
+        return PipelineOutput(ranking=ranking, answer=answer, timings=timings)
+
+
+STUFF_PROMPT = (
+    "Beantworte die Frage nur mit dem folgenden Kontext aus Vorlagen des Gemeinderats. "
+    "Wenn der Kontext die Antwort nicht enthält, sage das. Antworte kurz auf Deutsch.\n\n{context}"
+)
+
+
+class PlainRagChainPipeline:
+    """The peer a user builds in an afternoon: LangChain's retrieval chain (Chroma top-k, a "stuff"
+    prompt) with the same chat model; the retrieved chunks are its citations."""
+
+    name = "baseline_llm"
+    label = "Einfaches RAG mit Sprachmodell (LangChain-Retrieval-Chain, Chroma top-4, „stuff“)"
+
+    def __init__(self, vectorstore: VectorStore, chat_model: BaseChatModel, k: int = 4) -> None:
+        self._vectorstore = vectorstore
+        self._k = k
+        prompt = ChatPromptTemplate.from_messages([("system", STUFF_PROMPT), ("human", "{input}")])
+        retriever = vectorstore.as_retriever(search_kwargs={"k": k})
+        self._chain = create_retrieval_chain(retriever, create_stuff_documents_chain(chat_model, prompt))
+
+    def run(self, question: str, ranking_depth: int) -> PipelineOutput:
+        started = time.perf_counter()
+        ranking = self._vectorstore.similarity_search(question, k=max(ranking_depth, self._k))
+        retrieved = time.perf_counter()
+        result = self._chain.invoke({"input": question})
+        finished = time.perf_counter()
+        context: list[Document] = result.get("context", [])
+        citations = [
+            Citation.from_chunk(document, 0, len(document.page_content), index=index)
+            for index, document in enumerate(context, start=1)
+        ]
+        answer = Answer(question=question, text=str(result.get("answer", "")).strip(), citations=citations,
+                        mode=self.name)
         timings = {"retrieve": retrieved - started, "answer": finished - retrieved, "total": finished - started}
         return PipelineOutput(ranking=ranking, answer=answer, timings=timings)
 

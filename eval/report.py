@@ -18,6 +18,8 @@ from vorlagen.formatting import format_number
 SUMMARY_METRICS = (
     ("correct", "Richtig beantwortet", "%"),
     ("fact_accuracy", "Faktengenauigkeit", "%"),
+    ("direct_answer", "Direkte Antwort (Fakten in der ersten Zeile)", "%"),
+    ("median_answer_words", "Antwortlänge (Median, Wörter)", "x"),
     ("refusal_accuracy", "Ablehnungsgenauigkeit", "%"),
     ("false_refusals", "Unnötig abgelehnt (beantwortbar)", "n"),
     ("missed_refusals", "Nicht abgelehnt (unbeantwortbar)", "n"),
@@ -40,8 +42,8 @@ SUMMARY_METRICS = (
     ("faithfulness", "Treue laut LLM-Prüfer (nicht im Gate)", "%"),
 )
 TYPE_METRICS = ("questions", "correct", "recall_at_1", "recall_at_5", "recall_at_10", "mrr", "fact_accuracy",
-                "refusal_accuracy", "citation_precision", "citation_validity", "calc_exactness", "latency_p95_total_s")
-TYPE_HEADERS = ("Typ", "Fragen", "Richtig", "R@1", "R@5", "R@10", "MRR", "Fakten", "Ablehnung", "Zitatpräz.",
+                "direct_answer", "refusal_accuracy", "citation_precision", "citation_validity", "calc_exactness", "latency_p95_total_s")
+TYPE_HEADERS = ("Typ", "Fragen", "Richtig", "R@1", "R@5", "R@10", "MRR", "Fakten", "Direkt", "Ablehnung", "Zitatpräz.",
                 "Zitatgült.", "Rechnung", "p95 s")
 
 

@@ -49,6 +49,10 @@ class QuestionResult(BaseModel):
     fact_groups: list[bool] = Field(default_factory=list)
     fact_correct: bool | None = None
     """None for unanswerable questions."""
+    direct_correct: bool | None = None
+    """Every expected fact in the first line (the short answer); None for unanswerable questions."""
+    answer_words: int | None = None
+    """Words of the answer text (markers not counted); None for refusals."""
     refusal_correct: bool = False
     citation_precision: float | None = None
     citation_checks: list[CitationCheck] = Field(default_factory=list)
@@ -79,6 +83,9 @@ class MetricSummary(BaseModel):
     recall: dict[int, float | None]
     mrr: float | None
     fact_accuracy: float | None
+    direct_answer: float | None = None
+    """„direkte Antwort“: share of answerable questions with every expected fact in the first line."""
+    median_answer_words: float | None = None
     refusal_accuracy: float | None
     false_refusals: int
     """Answerable questions refused."""
@@ -150,6 +157,8 @@ def summarize(results: Sequence[QuestionResult], ks: Sequence[int]) -> MetricSum
         recall={k: mean(result.recall.get(k) for result in results if result.recall) for k in ks},
         mrr=mean(result.mrr for result in results),
         fact_accuracy=_share([result.fact_correct for result in results]),
+        direct_answer=_share([result.direct_correct for result in results]),
+        median_answer_words=percentile([float(r.answer_words) for r in results if r.answer_words is not None], 50),
         refusal_accuracy=_share([result.refusal_correct for result in results]),
         false_refusals=sum(1 for r in results if r.type != "unanswerable" and r.refused),
         missed_refusals=sum(1 for r in results if r.type == "unanswerable" and not r.refusal_correct),

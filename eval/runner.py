@@ -37,6 +37,10 @@ def score_question(
     if question.answerable:
         result.fact_groups = metrics.fact_groups_matched(question.expected_facts, answer.text)
         result.fact_correct = all(result.fact_groups) and not answer.refused
+        direct = metrics.fact_groups_matched(question.expected_facts, metrics.first_line(answer))
+        result.direct_correct = all(direct) and not answer.refused
+    if not answer.refused:
+        result.answer_words = metrics.answer_words(answer.text)
     result.refusal_correct = metrics.refusal_correct(question.answerable, answer)
     result.citation_precision = metrics.citation_precision(answer.citations, question.sources)
     texts: dict[str, str | None] = {}
@@ -81,6 +85,7 @@ def failed_result(question: EvalQuestion, error: Exception, ranking_depth: int) 
     if question.answerable:
         result.fact_groups = [False] * len(question.expected_facts)
         result.fact_correct = False
+        result.direct_correct = False
         result.recall = {k: 0.0 for k in range(1, ranking_depth + 1)}
         result.mrr = 0.0
     if question.type == "calc" and metrics.expected_calc_value(question.calc) is not None:

@@ -7,27 +7,19 @@ Vorlage (the part before its first section heading) is where most fields live.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Sequence
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 
 from pydantic import BaseModel, Field
 
 from ingest.sections import iter_headings
+from vorlagen.cities import known_cities
 from vorlagen.domain import Beratung, TextSpan, Vorlage
+from vorlagen.text import MONTH_PATTERN, month_number
 
 logger = logging.getLogger(__name__)
-
-MONTHS: dict[str, int] = {
-    "januar": 1, "jan": 1, "jänner": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3,
-    "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8,
-    "aug": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11,
-    "nov": 11, "dezember": 12, "dez": 12,
-}  # fmt: skip
 
 VORLAGENARTEN: dict[str, str] = {
     # spelling in the document (lower case) -> canonical name
@@ -61,8 +53,7 @@ ROLES: tuple[str, ...] = (
 )  # fmt: skip
 
 _NUMERIC_DATE = r"(?<![\d./])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})(?![\d])"
-_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
-_LONG_DATE = rf"(?<!\d)(?P<ld>\d{{1,2}})\.\s*(?P<lm>{_MONTH_NAMES})\.?\s+(?P<ly>\d{{4}})"
+_LONG_DATE = rf"(?<!\d)(?P<ld>\d{{1,2}})\.\s*(?P<lm>{MONTH_PATTERN})\.?\s+(?P<ly>\d{{4}})"
 _US_DATE = r"(?<![\d/])(?P<um>\d{1,2})/(?P<ud>\d{1,2})/(?P<uy>\d{4})(?![\d/])"
 DATE_PATTERN = re.compile(rf"{_NUMERIC_DATE}|{_LONG_DATE}|{_US_DATE}", re.IGNORECASE)
 
@@ -126,13 +117,6 @@ class VorlageMetadata(BaseModel):
     beratungsfolge: list[Beratung] = Field(default_factory=list)
 
 
-@lru_cache(maxsize=1)
-def known_cities() -> tuple[str, ...]:
-    """City names recognised in texts ("Landeshauptstadt Stuttgart", "Stadt Hilden"): ``data/cities.json``."""
-    raw = resources.files("ingest").joinpath("data/cities.json").read_text(encoding="utf-8")
-    return tuple(json.loads(raw))
-
-
 def parse_date_match(match: re.Match[str], prefix: str = "") -> date | None:
     """The date of a ``DATE_PATTERN`` match (group names optionally prefixed); None if invalid."""
     groups = {key[len(prefix) :]: value for key, value in match.groupdict().items() if key.startswith(prefix)}
@@ -141,7 +125,7 @@ def parse_date_match(match: re.Match[str], prefix: str = "") -> date | None:
             year = int(groups["y"])
             return date(year + 2000 if year < 100 else year, int(groups["m"]), int(groups["d"]))
         if groups.get("ld"):
-            return date(int(groups["ly"]), MONTHS[groups["lm"].lower()], int(groups["ld"]))
+            return date(int(groups["ly"]), month_number(groups["lm"]) or 0, int(groups["ld"]))
         if groups.get("um"):
             return date(int(groups["uy"]), int(groups["um"]), int(groups["ud"]))
     except ValueError:
@@ -500,7 +484,7 @@ def extract_metadata(
 ) -> VorlageMetadata:
     """Metadata stated in ``text``; ``default_city`` where the text names no known city.
 
-    ``cities``: the city names to recognise (default: ``ingest/data/cities.json``).
+    ``cities``: the city names to recognise (default: ``vorlagen/data/cities.json``).
     """
     city_names = tuple(cities) if cities is not None else known_cities()
     header = header_of(text)

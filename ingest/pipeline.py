@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from ingest.chunking import chunk_vorlage
+from ingest.layout import normalize_vorlage
 from ingest.errors import LoaderError
 from ingest.loaders import (
     OPARL_SUFFIXES,
@@ -110,7 +111,8 @@ class Ingestor:
         file_count: int,
         progress: ProgressCallback | None,
     ) -> None:
-        for vorlage in vorlagen:
+        for loaded in vorlagen:
+            vorlage = normalize_vorlage(loaded)
             status = self.store.status_of(vorlage)
             if status in ("added", "replaced"):
                 chunks = chunk_vorlage(vorlage, self.settings.chunking)

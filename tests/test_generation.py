@@ -152,10 +152,10 @@ def test_stream_yields_tokens_then_citations_answer_done(evidence):
     types = [event.type for event in events]
     assert types[-3:] == ["citations", "answer", "done"]
     assert set(types[:-3]) == {"token"} and len(types) > 4
-    assert "".join(event.data["text"] for event in events if event.type == "token") == reply
-    final = events[-2].data
+    assert "".join(event.text for event in events if event.type == "token") == reply
+    final = events[-2].answer
     assert final.mode == "local" and final.text == reply
-    assert events[-3].data == final.citations == [evidence[0]]
+    assert events[-3].citations == final.citations == [evidence[0]]
     assert events[-1].model_dump_json()  # serialisable for server-sent events
     assert '"mode":"local"' in events[-2].model_dump_json()
 
@@ -165,8 +165,8 @@ def test_stream_with_invented_number_ends_with_notice_and_extractive_answer(evid
     reply = "Es werden 12 Stellen geschaffen [1]."
     events = asyncio.run(collect(answerer(fake_model(reply)).astream(QUESTION, evidence, fallback)))
     notices = [event for event in events if event.type == "notice"]
-    assert len(notices) == 1 and "„12“" in notices[0].data["text"]
-    final = next(event.data for event in events if event.type == "answer")
+    assert len(notices) == 1 and "„12“" in notices[0].text
+    final = next(event.answer for event in events if event.type == "answer")
     assert final.mode == "extractive" and final.text == fallback.text
 
 
@@ -175,6 +175,6 @@ def test_stream_of_refusal_has_no_model_call(evidence):
     replies = iter(["Es sind 7,5 Stellen [1]."])
     events = asyncio.run(collect(answerer(GenericFakeChatModel(messages=replies)).astream(QUESTION, evidence, refusal)))
     assert [event.type for event in events] == ["token", "citations", "answer", "done"]
-    assert events[2].data == refusal
+    assert events[2].answer == refusal
     assert next(replies, None) is not None
 

@@ -142,7 +142,7 @@ def ask_server(base_url: str, evidence, timeout_s: float = 5.0, stream: bool = F
     started = time.perf_counter()
     if stream:
         events = asyncio.run(_collect(generator.astream(QUESTION, evidence, fallback)))
-        result = next(event.data for event in events if event.type == "answer")
+        result = next(event.answer for event in events if event.type == "answer")
         assert [event.type for event in events][-2:] == ["answer", "done"]
     else:
         result = generator.answer(QUESTION, evidence, fallback)
@@ -267,10 +267,10 @@ def test_openai_compatible_server_streams_a_grounded_answer(openai_server, short
     assert choice.mode == "openai"
     generator = GroundedAnswerer(choice.model, settings, choice.mode)
     events = asyncio.run(_collect(generator.astream(QUESTION, evidence, extractive_answer(QUESTION, evidence))))
-    tokens = [event.data["text"] for event in events if event.type == "token"]
+    tokens = [event.text for event in events if event.type == "token"]
     assert len(tokens) > 3  # really streamed, token by token
     assert [event.type for event in events][-3:] == ["citations", "answer", "done"]
-    result = events[-2].data
+    result = events[-2].answer
     assert_grounded_answer(result, evidence, "openai")
     assert 0 < result.timings["first_token_s"] < result.timings["generation_s"] < settings.llm.timeout_s
 

@@ -1,4 +1,5 @@
-"""The assistant with a chat model: the answer is rewritten only when it stays grounded."""
+"""The assistant with a chat model: it chooses among candidate values (never writes one), and where
+composition is switched on, its rewritten answer is used only when it stays grounded."""
 
 from __future__ import annotations
 
@@ -23,9 +24,43 @@ class FixedChatModel(ChatModelProvider):
         return ChatModelChoice(self._model, "openai", None)
 
 
+def _llm_settings(settings, **llm):
+    return settings.model_copy(update={"llm": settings.llm.model_copy(update={"mode": "openai", **llm})})
+
+
 def _service(seeds_settings, seeds_store, reply: str) -> AssistantService:
+    """Composition on (the model rewrites fact answers), choice off."""
+    settings = _llm_settings(seeds_settings, compose=True, choose=False)
     model = FakeListChatModel(responses=[reply])
-    return AssistantService(seeds_settings, seeds_store, chat_models=FixedChatModel(seeds_settings, model))
+    return AssistantService(settings, seeds_store, chat_models=FixedChatModel(settings, model))
+
+
+def _chooser_service(seeds_settings, seeds_store, replies: list[str]) -> tuple[AssistantService, FakeListChatModel]:
+    settings = _llm_settings(seeds_settings)
+    model = FakeListChatModel(responses=replies)
+    return AssistantService(settings, seeds_store, chat_models=FixedChatModel(settings, model)), model
+
+
+TWO_PART = "Wie viele Stellen werden für das neue Stuttgarter Amt geschaffen, und wie hoch sind die Personalaufwendungen?"
+
+
+def test_model_choice_picks_a_candidate_and_cannot_write_a_value(seeds_settings, seeds_store) -> None:
+    extractive = AssistantService(seeds_settings, seeds_store).ask(TWO_PART)
+    assert "7,5" in extractive.short_answer and "756.150" in extractive.short_answer
+    service, _ = _chooser_service(seeds_settings, seeds_store, ['{"wahl": [1, 0]}'])
+    answer = service.ask(TWO_PART)
+    assert answer.mode == "openai" and not answer.notices
+    # the model said "none fits" for the second part: the extractive choice stays (the model adds, never subtracts)
+    assert answer.short_answer == extractive.short_answer
+    assert [c.quote for c in answer.citations] == [c.quote for c in extractive.citations]
+
+
+def test_unusable_model_choice_keeps_the_extractive_answer_with_notice(seeds_settings, seeds_store) -> None:
+    extractive = AssistantService(seeds_settings, seeds_store).ask(TWO_PART)
+    service, _ = _chooser_service(seeds_settings, seeds_store, ["Die Antwort ist 999 Stellen."])
+    answer = service.ask(TWO_PART)
+    assert answer.text == extractive.text and "999" not in answer.text
+    assert answer.notices == ["Das Sprachmodell lieferte keine verwertbare Auswahl; es gilt die Auswahl ohne Sprachmodell."]
 
 
 def test_grounded_model_answer_is_used(seeds_settings, seeds_store) -> None:
@@ -54,8 +89,8 @@ def test_streaming_sends_tokens_then_citations_then_the_answer(seeds_settings, s
     types = [event.type for event in events]
     assert types[0] == "token" and types[-3:] == ["citations", "answer", "done"]
     assert types.count("token") > 1, "a model answer is streamed in pieces"
-    streamed = "".join(e.data["text"] for e in events if e.type == "token")
-    assert streamed == events[-2].data.text
+    streamed = "".join(e.text for e in events if e.type == "token")
+    assert streamed == events[-2].answer.text
 
 
 def test_refusals_are_not_sent_to_the_model(seeds_settings, seeds_store) -> None:

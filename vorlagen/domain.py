@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
@@ -212,9 +212,32 @@ class CalculationStep(BaseModel):
     formula: str
 
 
+class VorlageHit(BaseModel):
+    """One Vorlage in a ranked list (list questions, ``GET /v1/search``)."""
+
+    doc_id: str
+    source_name: str
+    drucksache: str | None = None
+    datum: date | None = None
+    title: str | None = None
+    vorlagenart: str | None = None
+    stadt: str | None = None
+    gremien: list[str] = Field(default_factory=list)
+    snippet: str = ""
+    """The best-matching sentence of the Vorlage."""
+    score: float = 0.0
+
+
 class Answer(BaseModel):
     question: str
     text: str
+    """The whole answer: the direct answer line first, then the supporting quotes."""
+    short_answer: str | None = None
+    """The direct answer: the asked value(s), each cited (first line of ``text``)."""
+    kind: str = "fact"
+    """The kind of question the router decided: fact, calculation, metadata, list."""
+    vorlagen: list[VorlageHit] = Field(default_factory=list)
+    """For list questions: the Vorlagen found, best first."""
     citations: list[Citation] = Field(default_factory=list)
     refused: bool = False
     mode: str = "extractive"
@@ -236,9 +259,66 @@ class Draft(BaseModel):
     notices: list[str] = Field(default_factory=list)
 
 
-class StreamEvent(BaseModel):
-    """One event of a streamed answer: ``token`` ({"text"}) while the answer is written, ``notice``
-    ({"text"}), ``citations`` (list of Citation), ``answer`` (the final, authoritative Answer), ``done``."""
+class TokenEvent(BaseModel):
+    """A piece of the answer text while it is written."""
 
-    type: Literal["token", "notice", "citations", "answer", "done", "error"]
-    data: Any = None
+    type: Literal["token"] = "token"
+    text: str
+
+    def sse_data(self) -> dict[str, Any]:
+        return {"text": self.text}
+
+
+class NoticeEvent(BaseModel):
+    """A German notice to the user (e.g. the model server was unreachable)."""
+
+    type: Literal["notice"] = "notice"
+    text: str
+
+    def sse_data(self) -> dict[str, Any]:
+        return {"text": self.text}
+
+
+class CitationsEvent(BaseModel):
+    """The final, numbered citations."""
+
+    type: Literal["citations"] = "citations"
+    citations: list[Citation]
+
+    def sse_data(self) -> list[dict[str, Any]]:
+        return [citation.model_dump(mode="json") for citation in self.citations]
+
+
+class AnswerEvent(BaseModel):
+    """The final, authoritative answer."""
+
+    type: Literal["answer"] = "answer"
+    answer: Answer
+
+    def sse_data(self) -> dict[str, Any]:
+        return self.answer.model_dump(mode="json")
+
+
+class DoneEvent(BaseModel):
+    type: Literal["done"] = "done"
+
+    def sse_data(self) -> dict[str, Any]:
+        return {}
+
+
+StreamEvent = Annotated[
+    TokenEvent | NoticeEvent | CitationsEvent | AnswerEvent | DoneEvent, Field(discriminator="type")
+]
+"""One event of a streamed answer: ``token`` while the answer is written, ``notice``, ``citations``,
+``answer`` (the final Answer), ``done``. Each event knows its server-sent-events payload."""
+
+
+def answer_events(answer: Answer) -> list[StreamEvent]:
+    """The events of an answer that is complete at once (no model writing)."""
+    return [
+        TokenEvent(text=answer.text),
+        *(NoticeEvent(text=notice) for notice in answer.notices),
+        CitationsEvent(citations=answer.citations),
+        AnswerEvent(answer=answer),
+        DoneEvent(),
+    ]

@@ -42,6 +42,10 @@ class RetrievalSettings(BaseModel):
     rrf_c: int = 60
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
+    scope_overfetch: int = 3
+    """A question naming several cities: fetch this many times ``k`` before keeping those cities' chunks."""
+    list_k: int = 24
+    """Chunks retrieved for a list question ("Welche Vorlagen gibt es zu …?")."""
 
 
 class AnswerSettings(BaseModel):
@@ -50,6 +54,20 @@ class AnswerSettings(BaseModel):
     Calibrated on the public dev sets (see eval/README.md)."""
     max_sentences: int = 3
     refusal_text: str = "Dazu enthalten die vorliegenden Vorlagen keine Angabe."
+    span_sentences: int = 8
+    """Best sentences per question part whose typed values (amounts, dates, counts …) are candidates."""
+    span_min_coverage: float = 0.2
+    """Share of a part's terms a sentence (with its neighbours) must contain for its values to count."""
+    short_answer_words: int = 22
+    """Longest direct answer taken from a sentence when no typed value is asked."""
+    quote_words: int = 25
+    """Supporting quotes longer than this are cut to the clauses around the value."""
+    choice_candidates: int = 4
+    """Candidates per question part a language model may choose among (``assistant.choice``)."""
+    list_max_vorlagen: int = 6
+    """Vorlagen in the answer to a list question ("Welche Vorlagen gibt es zu …?")."""
+    list_min_coverage: float = 0.5
+    """Share of the subject's terms a Vorlage must contain to be listed."""
 
 
 class LLMSettings(BaseModel):
@@ -66,6 +84,14 @@ class LLMSettings(BaseModel):
     timeout_s: float = 60.0
     evidence_passages: int = 3
     """Evidence sentences handed to the model (the small local model reads ~45 tokens/s)."""
+    choose: bool = True
+    """The model chooses among each question part's candidate values (grammar-constrained JSON)."""
+    compose: bool = False
+    """The model rewrites fact answers in its own words (behind the grounding check). Off: measured
+    below the extractive short answer on the public sets (docs/quality.md)."""
+    auto_uses_model: bool = False
+    """Whether ``auto`` uses an available model for the tasks above. Off: on 2 CPU cores the local
+    model did not beat the extractive answer on every public set (docs/quality.md)."""
 
 
 class APISettings(BaseModel):

@@ -55,6 +55,20 @@ SCALE_PATTERN = r"(?:Mrd|Milliarden?|Mio|Millionen|Million|Tsd|Tausend|T€|TEUR
 """Regex alternation for a scale word (case-insensitive use); ``scale_factor`` reads the match."""
 
 
+NUMBER_WORDS: dict[str, str] = {
+    "null": "0", "eins": "1", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7",
+    "acht": "8", "neun": "9", "zehn": "10", "elf": "11", "zwölf": "12", "zwanzig": "20", "dreißig": "30",
+    "hundert": "100", "anderthalb": "1,5", "eineinhalb": "1,5", "zweieinhalb": "2,5",
+}  # fmt: skip
+"""German number words -> figures (``zwei`` -> ``2``), for values stated in words."""
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+
+
+def with_figures(text: str) -> str:
+    """``von zwei auf 64 Prozent`` -> ``von 2 auf 64 Prozent``: number words written as figures."""
+    return _NUMBER_WORD.sub(lambda match: NUMBER_WORDS[match.group(1).lower()], text)
+
+
 def month_number(word: str) -> int | None:
     """``Januar``/``Jan.``/``jan`` -> 1; None for anything else."""
     return MONTHS.get(word.lower().rstrip("."))
@@ -119,7 +133,14 @@ _ABBREVIATIONS = frozenset(
     gem lt evtl sog usw etc jan feb mär apr jun jul aug sep sept okt nov dez zzgl st e v
     co kap bzgl max min mind rd ua zb grdrs drs ds sv anl tel""".split()
 )
-_SENTENCE_END = re.compile(r"[.!?;]\s+|:[ \t]*\n\s*|\n\s*\n|\n(?=\s*(?:[-•▪\u2022]|\d+\.\s|[a-z]\)\s))")
+_SENTENCE_END = re.compile(
+    r"[.!?;]\s+|:[ \t]*\n\s*|\n\s*\n|\n(?=\s*(?:[-•▪\u2022]|\d+\.\s|[a-z]\)\s))"
+    r"|(?<=\S)\n(?=[A-ZÄÖÜ][^\n:.]{1,50}:[ \t]+\S)"
+)
+"""Sentence ends: punctuation, a colon at a line end, a blank line, a list item, and the line break
+before a "Label: Wert" line (forms and tables, see ``ingest.layout``); the break after one is cut
+by ``_split_label_lines``."""
+_LABEL_LINE = re.compile(r"[A-ZÄÖÜ][^\n:.]{1,50}:[ \t]+\S[^\n]*")
 _MONTH_AHEAD = re.compile("^" + MONTH_PATTERN, re.IGNORECASE)
 
 
@@ -157,7 +178,9 @@ def split_sentences(text: str, max_chars: int = 500) -> list[tuple[int, int]]:
     spans.append((start, len(text)))
 
     result: list[tuple[int, int]] = []
-    for begin, end in (piece for span in spans for piece in _split_heading_lines(text, *span)):
+    pieces = (piece for span in spans for heading in _split_heading_lines(text, *span)
+              for piece in _split_label_lines(text, *heading))
+    for begin, end in pieces:
         for piece_start, piece_end in _cut_long(text, begin, end, max_chars):
             while piece_start < piece_end and text[piece_start].isspace():
                 piece_start += 1
@@ -184,6 +207,21 @@ def _split_heading_lines(text: str, start: int, end: int) -> list[tuple[int, int
             start = match.end()
         else:
             break
+    pieces.append((start, end))
+    return pieces
+
+
+def _split_label_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A "Label: Wert" line at a sentence's start is a sentence of its own."""
+    pieces: list[tuple[int, int]] = []
+    while True:
+        while start < end and text[start].isspace():
+            start += 1
+        match = _LABEL_LINE.match(text, start, end)
+        if match is None or match.end() >= end or text[match.end()] != "\n":
+            break
+        pieces.append((start, match.end()))
+        start = match.end() + 1
     pieces.append((start, end))
     return pieces
 

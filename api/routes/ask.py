@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterable, AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
-from pydantic import BaseModel
 
 from api.auth import ReadAccess
 from api.conversation import retrieval_query
@@ -19,8 +18,15 @@ from api.repository import ApiRepository
 from api.resources import RepositoryDep, ServiceDep, SettingsDep
 from api.schemas import AskRequest, ChatHistoryResponse, ChatResponse
 from assistant.service import EmptyIndexError
-from vorlagen.domain import StreamEvent
-from vorlagen.domain import Answer, Citation
+from vorlagen.domain import (
+    Answer,
+    AnswerEvent,
+    Citation,
+    CitationsEvent,
+    NoticeEvent,
+    StreamEvent,
+    TokenEvent,
+)
 from vorlagen.settings import Settings
 from vorlagen.store import StoreUnavailableError
 
@@ -53,16 +59,6 @@ Question = Annotated[AskRequest, Depends(checked_question)]
 Session = Annotated[str, Depends(checked_session)]
 
 
-def _jsonable(data: Any) -> Any:
-    if isinstance(data, BaseModel):
-        return data.model_dump(mode="json")
-    if isinstance(data, list | tuple):
-        return [_jsonable(item) for item in data]
-    if isinstance(data, dict):
-        return {key: _jsonable(value) for key, value in data.items()}
-    return data
-
-
 def _stream_error_message(error: Exception) -> str:
     if isinstance(error, EmptyIndexError | StoreUnavailableError):
         return str(error)
@@ -82,15 +78,15 @@ class _Collector:
         self.answer: Answer | None = None
 
     def see(self, event: StreamEvent) -> None:
-        data = event.data
-        if event.type == "token":
-            self.tokens.append(data if isinstance(data, str) else str((data or {}).get("text", "")))
-        elif event.type == "notice":
-            self.notices.append(data if isinstance(data, str) else str(data))
-        elif event.type == "citations":
-            self.citations = [Citation.model_validate(item) for item in (data or [])]
-        elif event.type == "answer":
-            self.answer = Answer.model_validate(_jsonable(data))
+        match event:
+            case TokenEvent(text=text):
+                self.tokens.append(text)
+            case NoticeEvent(text=text):
+                self.notices.append(text)
+            case CitationsEvent(citations=citations):
+                self.citations = list(citations)
+            case AnswerEvent(answer=answer):
+                self.answer = answer
 
     def result(self) -> Answer:
         if self.answer is not None:
@@ -107,7 +103,7 @@ async def _sse(
                 collector.see(event)
             if event.type == "done":
                 break
-            yield ServerSentEvent(event=event.type, data=_jsonable(event.data))
+            yield ServerSentEvent(event=event.type, data=event.sse_data())
     except Exception as error:  # noqa: BLE001 - the client gets a German error event, the log the trace
         logger.exception("Fehler im Antwort-Stream")
         yield ServerSentEvent(event="error", data={"detail": _stream_error_message(error)})

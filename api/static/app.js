@@ -234,7 +234,7 @@ function setupChat() {
         else if (type === "notice") notices.append(el("li", {}, typeof data === "string" ? data : data.text || JSON.stringify(data)));
         else if (type === "citations") citationChips(data || [], chips);
         else if (type === "answer") {
-          answerText.textContent = data.text;
+          renderAnswer(answerText, data);
           if (data.citations) citationChips(data.citations, chips);
           if (data.refused) turn.classList.add("refused");
         } else if (type === "error") throw new Error(data.detail || "Unbekannter Fehler");
@@ -248,6 +248,30 @@ function setupChat() {
       button.disabled = false;
     }
   });
+}
+
+// The direct answer first (large), then the supporting quotes; a list question's Vorlagen as a table.
+function renderAnswer(container, answer) {
+  container.replaceChildren();
+  const lines = (answer.text || "").split("\n");
+  const short = answer.short_answer || lines[0] || "";
+  const rest = answer.short_answer && lines[0] === answer.short_answer ? lines.slice(1) : lines.slice(short === lines[0] ? 1 : 0);
+  container.append(el("p", { class: answer.refused ? "short-answer refused" : "short-answer" }, short));
+  if (answer.vorlagen && answer.vorlagen.length) {
+    const rows = answer.vorlagen.map((v, i) => el("tr", {},
+      el("td", {}, `[${i + 1}]`),
+      el("td", {}, v.drucksache || v.source_name),
+      el("td", {}, v.datum ? new Date(v.datum).toLocaleDateString("de-DE", { day: "2-digit", month: "2-digit", year: "numeric" }) : "–"),
+      el("td", {}, v.title || ""),
+      el("td", {}, (v.gremien || []).slice(0, 3).join(", ")),
+      el("td", { class: "snippet" }, v.snippet)));
+    container.append(el("table", { class: "vorlagen-list" },
+      el("thead", {}, el("tr", {}, ...["", "Drucksache", "Datum", "Titel", "Gremien", "Auszug"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ...rows)));
+    return;
+  }
+  const quotes = rest.filter((line) => line.trim());
+  if (quotes.length) container.append(el("div", { class: "answer-quotes" }, ...quotes.map((line) => el("p", {}, line))));
 }
 
 // ---------------------------------------------------------------- draft

@@ -620,3 +620,9 @@ def _plan_rechne(operation: str, description: str, numbers: list[Quantity]) -> C
     inputs = [_from_question(q.noun or f"Wert {i}", format_amount(q.value, q.unit)) for i, q in enumerate(numbers, 1)]  # type: ignore[arg-type]
     data = RechneInput(operation=operation, operands=operands)  # type: ignore[arg-type]
     return CalculationPlan(tool="rechne", description=description, tool_input=data, inputs=inputs)
+
+
+def is_calculation_question(question: str) -> bool:
+    """Interim test (replaced by the cost tools' cue-based classifier): a question is a calculation
+    when the cost parser can plan one from the question alone or it names a calculation cue."""
+    return plan_calculation(question, []) is not None or bool(_CONSULT_CUE.search(question))

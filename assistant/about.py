@@ -1,0 +1,166 @@
+"""Questions about the Vorlage itself, answered from its structured metadata, and list questions.
+
+- "In welcher Vorlage wurde … beschlossen?" → the Drucksache of the best-matching Vorlage;
+- "Welches Gremium berät das wann vor?" → its Beratungsfolge (from the text or OParl consultations);
+- "Welches Amt ist federführend?", "Was für eine Vorlage …?", "Von wann ist die Vorlage?";
+- "Welche Vorlagen gibt es zu … seit 2024?" → a ranked list of Vorlagen (Drucksache, Datum, Titel,
+  Gremium, one-line snippet), each cited.
+
+The Vorlage is chosen by the extractive scorer (its best sentence about the question's subject), and
+cited by that sentence. A metadata question whose field is empty falls back to the fact answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from langchain_core.documents import Document
+
+from assistant.extractive import ExtractiveAnswerer, ScoredSentence, coverage
+from assistant.question import MetadataField, QuestionAnalysis
+from vorlagen.domain import Answer, Beratung, Citation, Vorlage, VorlageHit
+from vorlagen.formatting import format_date
+from vorlagen.settings import AnswerSettings
+
+VorlageLookup = Callable[[str], Vorlage | None]
+
+# Words that ask about the Vorlage rather than name its subject: they do not count as subject terms.
+_META_WORDS = re.compile(
+    r"\b(in|mit|unter|durch)\s+welche[rm]?\s+(vorlage|drucksache|nummer)\b|\bwelche[srm]?\s+(vorlagen|drucksachen|gremium|"
+    r"gremien|ausschuss|amt|dezernat|dienststelle|referat)\b|\b(gibt es|gab es|wurde[n]?|wird|beschlossen|beraten|"
+    r"vorberaten|entschieden|federführend|zuständig|seit|ab|bis)\b",
+    re.I,
+)
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _subject(question: str) -> str:
+    return _META_WORDS.sub(" ", question)
+
+
+def _beratung_text(beratung: Beratung) -> str:
+    parts = [beratung.gremium]
+    if beratung.rolle:
+        parts.append(f"({beratung.rolle})")
+    if beratung.datum:
+        parts.append(f"am {format_date(beratung.datum)}")
+    return " ".join(parts)
+
+
+def _label(vorlage: Vorlage) -> str:
+    reference = f"Drucksache {vorlage.drucksache}" if vorlage.drucksache else vorlage.source_name
+    return reference + (f" („{vorlage.title}“)" if vorlage.title else "")
+
+
+class VorlageAnswerer:
+    """Answers from the metadata of the retrieved Vorlagen."""
+
+    def __init__(self, scorer: ExtractiveAnswerer, vorlage: VorlageLookup, settings: AnswerSettings) -> None:
+        self.scorer = scorer
+        self.vorlage = vorlage
+        self.settings = settings
+
+    # ---- about one Vorlage ----------------------------------------------------------------------
+    def answer(self, analysis: QuestionAnalysis, documents: list[Document]) -> Answer | None:
+        """The answer from the best Vorlage's metadata, or None when that field is not known."""
+        subject = _subject(analysis.question)
+        weights = self.scorer.question_weights(subject)
+        sentences = self.scorer.score_sentences(subject, documents, weights)
+        if not sentences or not weights:
+            return None
+        best = max(sentences, key=lambda s: s.score)
+        support = self.scorer.support(best, weights)
+        if support < self.settings.refusal_threshold:
+            return self.scorer.refusal(analysis.question, support=support)
+        vorlage = self.vorlage(str(best.document.metadata.get("doc_id")))
+        if vorlage is None:
+            return None
+        value = self._value(analysis, vorlage)
+        if value is None:
+            return None
+        citation = self.scorer.citation(1, best)
+        short = f"{value} [1]"
+        quote = _WHITESPACE.sub(" ", citation.quote).strip()
+        text = f"{short}\n„{quote}“ [1]"
+        return Answer(
+            question=analysis.question, text=text, short_answer=short, citations=[citation],
+            support=round(support, 4), kind="metadata",
+        )
+
+    def _value(self, analysis: QuestionAnalysis, vorlage: Vorlage) -> str | None:
+        match analysis.metadata_field:
+            case MetadataField.DRUCKSACHE:
+                if not vorlage.drucksache:
+                    return None
+                date = f" vom {format_date(vorlage.datum)}" if vorlage.datum else ""
+                return f"{_label(vorlage)}{date}"
+            case MetadataField.BERATUNG:
+                steps = vorlage.beratungsfolge
+                if analysis.role:
+                    wanted = [b for b in steps if b.rolle and analysis.role.lower()[:8] in b.rolle.lower()]
+                    steps = wanted or steps
+                if not steps:
+                    return None
+                return f"{_label(vorlage)}: " + "; ".join(_beratung_text(b) for b in steps)
+            case MetadataField.AMT:
+                responsible = [v for v in (vorlage.amt, vorlage.referat) if v]
+                return f"{_label(vorlage)}: federführend {', '.join(responsible)}" if responsible else None
+            case MetadataField.VORLAGENART:
+                return f"{_label(vorlage)} ist eine {vorlage.vorlagenart}" if vorlage.vorlagenart else None
+            case MetadataField.DATUM:
+                return f"{_label(vorlage)} vom {format_date(vorlage.datum)}" if vorlage.datum else None
+        return None
+
+    # ---- lists of Vorlagen -----------------------------------------------------------------------
+    def hits(self, query: str, documents: list[Document]) -> list[tuple[VorlageHit, ScoredSentence]]:
+        """The Vorlagen among ``documents`` that are about the query's subject, best first, each
+        with its best sentence."""
+        subject = _subject(query)
+        weights = self.scorer.question_weights(subject)
+        if not weights:
+            return []
+        best_of: dict[str, ScoredSentence] = {}
+        for sentence in self.scorer.score_sentences(subject, documents, weights):
+            doc_id = str(sentence.document.metadata.get("doc_id"))
+            if doc_id not in best_of or sentence.score > best_of[doc_id].score:
+                best_of[doc_id] = sentence
+        found: list[tuple[VorlageHit, ScoredSentence]] = []
+        for doc_id, sentence in best_of.items():
+            tokens = self.scorer.doc_tokens(doc_id) if self.scorer.doc_tokens else None
+            relevance = coverage(weights, tokens or sentence.window_tokens)
+            if relevance < self.settings.list_min_coverage:
+                continue
+            vorlage = self.vorlage(doc_id)
+            if vorlage is None:
+                continue
+            hit = VorlageHit(
+                doc_id=doc_id, source_name=vorlage.source_name, drucksache=vorlage.drucksache, datum=vorlage.datum,
+                title=vorlage.title, vorlagenart=vorlage.vorlagenart, stadt=vorlage.stadt,
+                gremien=list(dict.fromkeys(b.gremium for b in vorlage.beratungsfolge)),
+                snippet=_WHITESPACE.sub(" ", sentence.text).strip(), score=round(relevance + sentence.score, 4),
+            )
+            found.append((hit, sentence))
+        found.sort(key=lambda pair: pair[0].score, reverse=True)
+        return found[: self.settings.list_max_vorlagen]
+
+    def list_answer(self, analysis: QuestionAnalysis, documents: list[Document]) -> Answer:
+        found = self.hits(analysis.question, documents)
+        if not found:
+            return self.scorer.refusal(analysis.question)
+        citations: list[Citation] = []
+        lines: list[str] = []
+        for index, (hit, sentence) in enumerate(found, start=1):
+            citations.append(self.scorer.citation(index, sentence))
+            date = f" vom {format_date(hit.datum)}" if hit.datum else ""
+            gremien = f" – {', '.join(hit.gremien[:3])}" if hit.gremien else ""
+            reference = f"Drucksache {hit.drucksache}" if hit.drucksache else hit.source_name
+            lines.append(f"- {reference}{date}: {hit.title or hit.snippet[:80]}{gremien} [{index}]")
+        references = "; ".join(
+            f"{hit.drucksache or hit.source_name} [{i}]" for i, (hit, _) in enumerate(found, start=1)
+        )
+        short = f"{len(found)} Vorlage{'n' if len(found) > 1 else ''}: {references}"
+        return Answer(
+            question=analysis.question, text="\n".join([short, *lines]), short_answer=short, citations=citations,
+            support=1.0, kind="list", vorlagen=[hit for hit, _ in found],
+        )

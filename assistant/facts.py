@@ -1,0 +1,307 @@
+"""Fact answers that answer: one short line with the asked value(s), one per question part, each
+cited, then the supporting quotes.
+
+The sentences of the retrieved chunks are scored by the extractive scorer (``ExtractiveAnswerer``);
+for each question part the typed spans (``assistant.spans``) of the best sentences are candidates,
+scored by the sentence's score for that part, the part's terms in the span's own clause, the years the
+question names and the span's distance to those terms. A part that asks for a typed value (an amount,
+a date, a count …) that no sentence about its subject contains is not answered but named as missing;
+when no part can be answered, the answer is a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from langchain_core.documents import Document
+
+from assistant.choice import Candidate, CandidateChooser
+from assistant.extractive import ExtractiveAnswerer, ScoredSentence, coverage
+from assistant.question import QuestionAnalysis, QuestionPart
+from assistant.spans import TYPED, AnswerType, Span, find_spans
+from vorlagen.domain import Answer, Citation
+from vorlagen.settings import AnswerSettings
+from vorlagen.text import tokenize, with_figures
+
+_CLAUSE_BREAK = re.compile(r"[,;()\n–]|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
+_LIST_JOIN = re.compile(r"^[^.;:]{0,40}?\b(und|sowie|bzw\.|bis|,)\s", re.I)
+_ANAPHOR = re.compile(r"^(diese[rsnm]?|davon|dabei|hierfür|dafür|hierzu|dazu|damit|darunter|somit)\b", re.I)
+_WORD = re.compile(r"\S+")
+_YEAR = re.compile(r"(?<![\d./])(?:19[5-9]\d|20[0-4]\d)(?![\d])")
+_PER_PERIOD = re.compile(r"\b(pro|je)\s+(jahr|monat)|jährlich|im jahr\b", re.I)
+_TOTAL = re.compile(r"\b(gesamt\w*|insgesamt|summe)\b", re.I)
+_TOTAL_ROW = re.compile(r"^\s*(insgesamt|summe|gesamt)\b", re.I)
+"""A table's total row (``ingest.layout`` writes "Insgesamt – …")."""
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass
+class PartPick:
+    """The answer to one question part: a typed span in a scored sentence, or a clause of it."""
+
+    part: QuestionPart
+    sentence: ScoredSentence
+    start: int
+    """Offsets of the value in the chunk text."""
+    end: int
+    score: float
+    typed: bool
+
+
+class FactAnswerer:
+    """Short direct answers to fact questions, from the extractive scorer's sentences."""
+
+    def __init__(self, scorer: ExtractiveAnswerer, settings: AnswerSettings) -> None:
+        self.scorer = scorer
+        self.settings = settings
+
+    def answer(
+        self,
+        analysis: QuestionAnalysis,
+        documents: list[Document],
+        settled_terms: frozenset[str] = frozenset(),
+        chooser: CandidateChooser | None = None,
+    ) -> Answer:
+        """The short answer; with a ``chooser``, a language model picks among each part's best
+        candidates (it can only choose, never write a value)."""
+        question = analysis.question
+        weights = {t: w for t, w in self.scorer.question_weights(question).items() if t not in settled_terms}
+        sentences = self.scorer.score_sentences(question, documents, weights)
+        if not sentences or not weights:
+            return self.scorer.refusal(question)
+        best = max(sentences, key=lambda s: s.score)
+        support = self.scorer.support(best, weights)
+        if support < self.settings.refusal_threshold or self.scorer.missing_question_numbers(question, best.document, documents):
+            return self.scorer.refusal(question, support=support)
+        ranked = [self._ranked(part, analysis, documents, weights) for part in analysis.parts]
+        notices: list[str] = []
+        chosen = [options[0] if options else None for options in ranked]
+        mode = "extractive"
+        if chooser is not None and any(len(options) > 1 for options in ranked):
+            shown = [options[: self.settings.choice_candidates] for options in ranked]
+            result = chooser.choose(
+                question, [part.text for part in analysis.parts],
+                [[Candidate(value=self._value(pick), sentence=pick.sentence.text) for pick in options] for options in shown],
+            )
+            if result.notice:
+                notices.append(result.notice)
+            for index, choice in enumerate(result.choices):
+                if choice is not None:
+                    chosen[index] = shown[index][choice]
+            mode = chooser.mode if result.choices else mode
+        picks = [extra for pick in chosen if pick is not None for extra in [pick, *self._parallel(pick, analysis)]]
+        missing = [part for part, pick in zip(analysis.parts, chosen, strict=True) if pick is None]
+        if not picks:
+            return self.scorer.refusal(question, support=support)
+        answer = self._compose(question, picks, missing, support)
+        answer.mode = mode
+        answer.notices.extend(notices)
+        return answer
+
+    # ---- choosing ---------------------------------------------------------------------------------
+    def _ranked(
+        self, part: QuestionPart, analysis: QuestionAnalysis, documents: list[Document], weights: dict[str, float]
+    ) -> list[PartPick]:
+        """The candidates for one part, best first: typed values of the asked type, else (for an
+        untyped part or a name not found as such) the best sentence's clause; empty when a typed
+        value is asked and no sentence about the part's subject contains one."""
+        own = {t for t in tokenize(part.text) if t in weights}
+        part_weights = {t: (w if t in own or len(analysis.parts) == 1 else w / 3) for t, w in weights.items()}
+        own_weights = {t: weights[t] for t in own} or weights
+        sentences = sorted(
+            self.scorer.score_sentences(part.text, documents, part_weights), key=lambda s: s.score, reverse=True
+        )
+        if not sentences:
+            return []
+        top = sentences[: self.settings.span_sentences]
+        if part.answer_type is not AnswerType.TEXT:
+            typed = self._typed_picks(part, analysis, top, own_weights)
+            if typed or part.answer_type in TYPED:
+                return typed
+        return [self._clause_pick(part, top[0], own_weights)]
+
+    def _typed_picks(
+        self,
+        part: QuestionPart,
+        analysis: QuestionAnalysis,
+        sentences: list[ScoredSentence],
+        own_weights: dict[str, float],
+    ) -> list[PartPick]:
+        picks: dict[str, PartPick] = {}
+        floor = self.settings.span_min_coverage
+        for sentence in sentences:
+            if coverage(own_weights, sentence.window_tokens) < floor:
+                continue
+            for span in find_spans(sentence.text):
+                if span.type is not part.answer_type:
+                    continue
+                score = sentence.score + self._span_bonus(span, sentence.text, part, analysis, own_weights)
+                pick = PartPick(part, sentence, sentence.start + span.start, sentence.start + span.end, score, True)
+                value = self._value(pick)
+                if value not in picks or score > picks[value].score:
+                    picks[value] = pick
+        return sorted(picks.values(), key=lambda pick: pick.score, reverse=True)
+
+    @staticmethod
+    def _value(pick: PartPick) -> str:
+        text = _WHITESPACE.sub(" ", pick.sentence.document.page_content[pick.start : pick.end]).strip()
+        return with_figures(text) if pick.typed else text
+
+    @staticmethod
+    def _parallel(pick: PartPick, analysis: QuestionAnalysis) -> list[PartPick]:
+        """Values of the same type listed with the chosen one ("713.137 Euro für 2024 und 1.426.274 Euro
+        für 2025"): they answer a question that names no year or several; one named year picks one."""
+        if not pick.typed or len(analysis.years) == 1:
+            return []
+        sentence = pick.sentence
+        same = [span for span in find_spans(sentence.text) if span.type is pick.part.answer_type]
+        found: list[PartPick] = []
+        end = pick.end - sentence.start
+        for span in same:
+            if span.start < end:
+                continue
+            if len(found) >= 2 or not _LIST_JOIN.match(sentence.text[end : span.start] + " "):
+                break
+            found.append(PartPick(pick.part, sentence, sentence.start + span.start, sentence.start + span.end, pick.score, True))
+            end = span.end
+        return found
+
+    def _span_bonus(
+        self, span: Span, text: str, part: QuestionPart, analysis: QuestionAnalysis, own_weights: dict[str, float]
+    ) -> float:
+        clause_start, clause_end = _clause(text, span.start, span.end)
+        clause = text[clause_start:clause_end]
+        bonus = 0.35 * coverage(own_weights, set(tokenize(clause)))
+        bonus += 0.15 / (1 + _distance_to_terms(text, span, own_weights) / 6)
+        years = set(_YEAR.findall(clause)) - set(_YEAR.findall(span.text))
+        wanted = {str(year) for year in analysis.years}
+        if wanted and years:
+            bonus += 0.2 if years & wanted else -0.25
+        if span.type is AnswerType.BETRAG and _PER_PERIOD.search(part.text):
+            if _PER_PERIOD.search(text[span.start : span.end + 20]):
+                bonus += 0.1
+        if _TOTAL.search(part.text) and (_TOTAL.search(clause) or _TOTAL_ROW.match(text)):
+            bonus += 0.1 if _TOTAL_ROW.match(text) is None else 0.2
+        return bonus
+
+    def _clause_pick(self, part: QuestionPart, sentence: ScoredSentence, own_weights: dict[str, float]) -> PartPick:
+        """No typed value asked (or found): the best sentence (with its continuation when the next
+        sentence refers back to it: "Diese …"), cut to the run of at most ``short_answer_words`` words
+        that carries the question's terms when it is longer."""
+        following = sentence.following
+        if following is not None and _ANAPHOR.match(following.text) and following.start > sentence.end:
+            combined = sentence.document.page_content[sentence.start : following.end]
+            if len(combined.split()) <= 2 * self.settings.short_answer_words:
+                return PartPick(part, sentence, sentence.start, following.end, sentence.score, False)
+        if len(sentence.text.split()) <= 2 * self.settings.short_answer_words:
+            return PartPick(part, sentence, sentence.start, sentence.end, sentence.score, False)
+        start, end = _densest_window(sentence.text, own_weights, self.settings.short_answer_words)
+        return PartPick(part, sentence, sentence.start + start, sentence.start + end, sentence.score, False)
+
+    # ---- composing --------------------------------------------------------------------------------
+    def _compose(self, question: str, picks: list[PartPick], missing: list[QuestionPart], support: float) -> Answer:
+        citations: list[Citation] = []
+        number_of: dict[tuple[str, int], int] = {}
+        values: list[str] = []
+        for pick in picks:
+            sentence = pick.sentence
+            key = (str(sentence.document.metadata.get("chunk_id")), sentence.start)
+            if key not in number_of:
+                start, end = self._quote_bounds(pick)
+                number_of[key] = len(citations) + 1
+                citations.append(
+                    Citation.from_chunk(sentence.document, start, end, sentence.score, index=number_of[key])
+                )
+            value = self._value(pick)
+            values.append(f"{value} [{number_of[key]}]")
+        lines = ["; ".join(dict.fromkeys(values))]
+        for part in missing:
+            lines.append(f"Zu „{part.text.rstrip('?').strip()}“ enthalten die Vorlagen keine Angabe.")
+        short = lines[0]
+        for citation in citations:
+            quote = _WHITESPACE.sub(" ", citation.quote).strip()
+            if _WHITESPACE.sub(" ", short).find(quote) == -1:
+                lines.append(f"„{quote}“ [{citation.index}]")
+        return Answer(
+            question=question, text="\n".join(lines), short_answer=short, citations=citations, support=round(support, 4)
+        )
+
+    def _quote_bounds(self, pick: PartPick) -> tuple[int, int]:
+        """The supporting quote: the sentence, cut to the clauses around the value when it is long."""
+        sentence = pick.sentence
+        limit = self.settings.quote_words
+        if not pick.typed:
+            return pick.start, pick.end
+        if len(sentence.text.split()) <= limit:
+            return sentence.start, sentence.end
+        text = sentence.text
+        start, end = pick.start - sentence.start, pick.end - sentence.start
+        while True:
+            left = _previous_break(text, start)
+            right = _next_break(text, end)
+            grown = False
+            if left is not None and len(text[left:end].split()) <= limit:
+                start, grown = left, True
+            if right is not None and len(text[start:right].split()) <= limit:
+                end, grown = right, True
+            if not grown:
+                break
+        start, end = _strip(text, start, end)
+        return sentence.start + start, sentence.start + end
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    following = _CLAUSE_BREAK.search(text, end)
+    return left, following.start() if following else len(text)
+
+
+def _previous_break(text: str, start: int) -> int | None:
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, 0, max(start - 1, 0))]
+    return breaks[-1] if breaks else (0 if start > 0 else None)
+
+
+def _next_break(text: str, end: int) -> int | None:
+    following = _CLAUSE_BREAK.search(text, end + 1)
+    if following:
+        return following.start()
+    return len(text) if end < len(text) else None
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] in ",;:)–-"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:(–-"):
+        end -= 1
+    return start, end
+
+
+def _distance_to_terms(text: str, span: Span, weights: dict[str, float]) -> int:
+    """Words between the span and the nearest question term in the sentence (large if none)."""
+    positions = [m for m in _WORD.finditer(text)]
+    term_positions = [i for i, m in enumerate(positions) if set(tokenize(m.group())) & set(weights)]
+    span_positions = [i for i, m in enumerate(positions) if m.start() < span.end and m.end() > span.start]
+    if not term_positions or not span_positions:
+        return 30
+    return min(abs(a - b) for a in term_positions for b in span_positions)
+
+
+def _densest_window(text: str, weights: dict[str, float], max_words: int) -> tuple[int, int]:
+    """The run of at most ``max_words`` words (cut at clause breaks where possible) that covers the
+    most question-term weight; the whole sentence when it is short enough."""
+    words = list(_WORD.finditer(text))
+    if len(words) <= max_words:
+        return _strip(text, 0, len(text))
+    gains = [sum(weights.get(t, 0.0) for t in tokenize(m.group())) for m in words]
+    best_start, best_gain = 0, -1.0
+    for i in range(len(words) - max_words + 1):
+        gain = sum(gains[i : i + max_words])
+        if gain > best_gain:
+            best_start, best_gain = i, gain
+    start = words[best_start].start()
+    end = words[best_start + max_words - 1].end()
+    left = _previous_break(text, start + 1)
+    if left is not None and start - left < 40:
+        start = left
+    return _strip(text, start, end)

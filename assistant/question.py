@@ -1,0 +1,153 @@
+"""What a question asks: its kind (fact, calculation, about the Vorlage itself, a list of Vorlagen,
+a follow-up), its parts, and the type of answer each part wants.
+
+Decided once per question, by cheap German cue patterns, before any handler runs; the router hands the
+question to the one handler of its kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from assistant.spans import AnswerType
+from vorlagen.domain import SearchFilters
+
+
+class QuestionKind(StrEnum):
+    FACT = "fact"
+    CALCULATION = "calculation"
+    METADATA = "metadata"
+    """About the Vorlage itself: which Drucksache, which Gremium when, which Amt, which Vorlagenart."""
+    LIST = "list"
+    """Which Vorlagen exist on a subject (ranked list)."""
+
+
+class MetadataField(StrEnum):
+    DRUCKSACHE = "drucksache"
+    BERATUNG = "beratung"
+    AMT = "amt"
+    VORLAGENART = "vorlagenart"
+    DATUM = "datum"
+
+
+class QuestionPart(BaseModel):
+    text: str
+    answer_type: AnswerType
+
+
+class QuestionAnalysis(BaseModel):
+    question: str
+    kind: QuestionKind
+    parts: list[QuestionPart]
+    metadata_field: MetadataField | None = None
+    role: str | None = None
+    """For Beratung questions: ``Vorberatung`` or ``Entscheidung`` when the question names one."""
+    follow_up: bool = False
+    """Starts like a follow-up ("Und wie viel …?", "Was kostet das?"): needs the previous question."""
+    years: list[int] = Field(default_factory=list)
+    """Years the question names."""
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    """Filters the question implies (a list question's "seit 2024")."""
+
+
+_PART_BOUNDARY = re.compile(
+    r",?\s+(?:und|sowie)\s+(?=(?:wie|welche[rsmn]?|wann|wer|was|wo|wie\s?viele?|mit welche[rmn]?|zu welche[rmn]?|"
+    r"in welche[rmn]?|auf welche[rmn]?|aus wie|bis wann|ab wann|an wen|für wen|um wie viel)\b)",
+    re.I,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that asks for several things, split at "…, und wie/welche/wann …"."""
+    return [part.strip() for part in _PART_BOUNDARY.split(question) if part.strip()]
+
+
+_TYPE_CUES: list[tuple[AnswerType, re.Pattern[str]]] = [
+    (AnswerType.DRUCKSACHE, re.compile(r"\b(welche[rs]?|in welcher|unter welcher|mit welcher)\s+(vorlage|drucksache|nummer|"
+                                       r"vorlagennummer|drucksachennummer)\b", re.I)),
+    (AnswerType.GREMIUM, re.compile(r"\b(welche[srm]?\s+(gremium|gremien|ausschuss|ausschüsse|rat|beirat)|"
+                                    r"wer\s+(entscheidet|beschließt|berät|beschloss|hat\s+\w+\s+beschlossen))\b", re.I)),
+    (AnswerType.PROZENT, re.compile(r"\b(wie viel prozent|wieviel prozent|prozent|anteil|quote|prozentsatz)\b", re.I)),
+    (AnswerType.DAUER, re.compile(r"\b(wie lange|dauer|laufzeit|für welchen zeitraum|wie viele (jahre|monate|wochen))\b", re.I)),
+    (AnswerType.DATUM, re.compile(r"\b(wann|ab wann|bis wann|seit wann|zu welchem (datum|zeitpunkt|termin)|an welchem tag|"
+                                  r"in welchem jahr|welches datum|stichtag|frist|termin)\b", re.I)),
+    (AnswerType.ANZAHL, re.compile(r"\b(wie viele[n]?|wieviele[n]?|anzahl|wie viel(?!\s+(geld|euro|kostet|kosten))\s+\w*"
+                                   r"(stellen|plätze|vzä|personen|betten))\b|\bwie viele?[n]?\b(?!\s+(geld|euro))", re.I)),
+    (AnswerType.BETRAG, re.compile(r"\b(wie hoch|wie viel (geld|euro)|was kostet|was kosten|welche[rnm]? (betrag|summe|"
+                                   r"kosten|mittel|zuschuss|förderung)|\w*kosten\w*|\w*summe|\w*betrag|\w*volumen|\w*preis\w*|"
+                                   r"\w*zuschuss|\w*zuschüsse|\w*aufwendungen|\w*aufwand|\w*mittel|finanzier\w*|in welcher höhe|"
+                                   r"mit welche[mr] betrag|\w*budget\w*|\w*ausgaben|\w*einsparung\w*|\w*erlös\w*|\w*einnahmen|"
+                                   r"\w*erträge|\w*förder(ung|summe|mittel)|\w*entgelt\w*|\w*gebühr\w*|\w*miete\w*|\w*honorar\w*)\b", re.I)),
+    (AnswerType.ORGANISATION, re.compile(r"\b(welche[srm]?\s+(firma|unternehmen|dienstleister|büro|anbieter|partner|träger|"
+                                         r"verein|beratungsunternehmen|auftragnehmer|institution|organisation|verband|"
+                                         r"gesellschaft|hersteller|lieferant\w*)|wer\s+(liefert|erhält|übernimmt|führt|"
+                                         r"betreibt|baut|bekommt|hat den (auftrag|zuschlag))|mit wem|an wen|von wem)\b", re.I)),
+    (AnswerType.PERSON, re.compile(r"\b(wer (leitet|ist|war)|welche person|wer unterschreibt|unterzeichnet)\b", re.I)),
+    (AnswerType.ORT, re.compile(r"\b(wo\b|an welche[mn] (ort|standort)|welche[rnm]? (standort|ort|stadtteil|gebäude))", re.I)),
+    (AnswerType.NAME, re.compile(r"\b(wie heißt|wie heisst|wie lautet|welchen namen|wie nennt|bezeichnung|titel)\b", re.I)),
+]
+
+_METADATA_CUES: list[tuple[MetadataField, re.Pattern[str]]] = [
+    (MetadataField.DRUCKSACHE, re.compile(r"\b(in|mit|unter|durch)\s+welche[rm]?\s+(vorlage|drucksache|beschlussvorlage|"
+                                          r"informationsvorlage|nummer)\b|\bwelche\s+(drucksache|drucksachennummer|"
+                                          r"vorlagennummer)\b|\bwelche vorlage (regelt|behandelt|betrifft)\b", re.I)),
+    (MetadataField.BERATUNG, re.compile(r"\b(welche[srm]?\s+(gremium|gremien|ausschuss|ausschüsse)|wer\s+(entscheidet|beschließt|"
+                                        r"berät)|vorberat\w*|beratungsfolge|in welche[rm] sitzung|wann\s+(berät|entscheidet|"
+                                        r"beschließt|befasst\s+sich|tagt)|wann\s+(wird|wurde|soll)\b.*\b(beraten|entschieden|"
+                                        r"beschlossen|vorberaten|behandelt)\b)", re.I)),
+    (MetadataField.AMT, re.compile(r"\b(welche[sr]?\s+(amt|dezernat|dienststelle|referat|fachbereich)|federführend\w*)\b", re.I)),
+    (MetadataField.VORLAGENART, re.compile(r"\b(was für eine vorlage|welche art von vorlage|vorlagenart|art der vorlage)\b", re.I)),
+    (MetadataField.DATUM, re.compile(r"\b(datum der vorlage|von wann ist die vorlage|wann wurde die vorlage (erstellt|"
+                                     r"veröffentlicht|eingebracht|vorgelegt))\b", re.I)),
+]
+_LIST = re.compile(r"\bwelche\s+(vorlagen|drucksachen|beschlussvorlagen|informationsvorlagen|beschlüsse)\s+(gibt es|gab es|"
+                   r"wurden|liegen|existieren|sind|befassen|behandeln|betreffen)|\b(liste|übersicht)\s+(der|aller|von)\s+"
+                   r"(vorlagen|drucksachen)|\bzeig\w*\s+(mir\s+)?(alle\s+)?(vorlagen|drucksachen)", re.I)
+_FOLLOW_UP = re.compile(r"^\s*(und|aber|außerdem|was ist mit|wie ist es mit)\b|\b(das|dies|davon|dafür|dazu|diese[rsm]?)\s*\??\s*$",
+                        re.I)
+_YEAR = re.compile(r"(?<![\d./])(19[5-9]\d|20[0-4]\d)(?![\d])")
+_SINCE = re.compile(r"\b(seit|ab|nach)\s+(?:dem\s+jahr\s+)?(19[5-9]\d|20[0-4]\d)\b", re.I)
+_UNTIL = re.compile(r"\b(bis|vor)\s+(?:zum\s+jahr\s+)?(19[5-9]\d|20[0-4]\d)\b", re.I)
+_ROLE_DECIDE = re.compile(r"\b(entscheid\w*|beschließ\w*|beschloss\w*|beschlussfass\w*)\b", re.I)
+_ROLE_ADVISE = re.compile(r"\b(vorberat\w*|vorberatung|(berät|beraten|berieten)\b.*\bvor)\b", re.I)
+
+
+def answer_type(part: str) -> AnswerType:
+    for kind, pattern in _TYPE_CUES:
+        if pattern.search(part):
+            return kind
+    return AnswerType.TEXT
+
+
+def analyze_question(question: str, is_calculation: Callable[[str], bool] | None = None) -> QuestionAnalysis:
+    """Classify ``question``; ``is_calculation`` is the cost tools' cheap test for arithmetic."""
+    parts = [QuestionPart(text=part, answer_type=answer_type(part)) for part in question_parts(question)]
+    years = [int(year) for year in _YEAR.findall(question)]
+    follow_up = bool(_FOLLOW_UP.search(question)) and len(question.split()) <= 8
+    base = {"question": question, "parts": parts, "years": years, "follow_up": follow_up}
+    if _LIST.search(question):
+        return QuestionAnalysis(kind=QuestionKind.LIST, filters=_list_filters(question), **base)
+    for metadata_field, pattern in _METADATA_CUES:
+        if pattern.search(question):
+            role = None
+            if metadata_field is MetadataField.BERATUNG:
+                role = "Vorberatung" if _ROLE_ADVISE.search(question) else "Entscheidung" if _ROLE_DECIDE.search(question) else None
+            return QuestionAnalysis(kind=QuestionKind.METADATA, metadata_field=metadata_field, role=role, **base)
+    if is_calculation is not None and is_calculation(question):
+        return QuestionAnalysis(kind=QuestionKind.CALCULATION, **base)
+    return QuestionAnalysis(kind=QuestionKind.FACT, **base)
+
+
+def _list_filters(question: str) -> SearchFilters:
+    since = _SINCE.search(question)
+    until = _UNTIL.search(question)
+    if since or until:
+        return SearchFilters(jahr_von=int(since.group(2)) if since else None, jahr_bis=int(until.group(2)) if until else None)
+    years = [int(year) for year in _YEAR.findall(question)]
+    if len(years) == 1:
+        return SearchFilters(jahr_von=years[0], jahr_bis=years[0])
+    return SearchFilters()

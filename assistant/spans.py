@@ -1,0 +1,148 @@
+"""Typed answer spans in German Vorlagen text: amounts, dates, counts, percentages, durations,
+organisations, persons, Gremien, Drucksachen and quoted names.
+
+``find_spans(text)`` returns every span with its type and exact offsets in ``text``; the short-answer
+layer picks among them the one that answers a question part. Pure functions, no model.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN
+
+
+class AnswerType(StrEnum):
+    """What a question (part) asks for."""
+
+    BETRAG = "Betrag"
+    DATUM = "Datum"
+    ANZAHL = "Anzahl"
+    PROZENT = "Prozent"
+    DAUER = "Dauer"
+    ORGANISATION = "Organisation"
+    PERSON = "Person"
+    ORT = "Ort"
+    DRUCKSACHE = "Drucksache"
+    GREMIUM = "Gremium"
+    NAME = "Name"
+    TEXT = "Text"
+    """No typed value: the answer is a clause of the best sentence."""
+
+
+TYPED = frozenset({AnswerType.BETRAG, AnswerType.DATUM, AnswerType.ANZAHL, AnswerType.PROZENT, AnswerType.DAUER})
+"""Types whose absence in the evidence means the documents do not state the answer."""
+
+
+class Span(BaseModel):
+    type: AnswerType
+    start: int
+    end: int
+    text: str
+
+
+_NUM = r"(?<![\w.,/])-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?![.,]?\d)"
+_NUMBER_WORDS = (
+    r"(?:ein|eine|einen|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|"
+    r"hundert|zweieinhalb|anderthalb|eineinhalb)"
+)
+_CURRENCY = r"(?:EUR\b|Euro\b|€|TEUR\b|T€|Mio\.?\s*€)"
+_PERIOD = r"(?:\s*(?:pro|je|im|per)\s+(?:Jahr|Monat|Quartal|Tag|Stunde|Nacht|Person|Platz|Kind|Einwohner\w*)|\s*jährlich|\s*p\.\s?a\.|\s*/\s*(?:Jahr|Monat|a)\b)?"
+_UNIT_NOUNS = (
+    r"(?:Vollzeitäquivalente\w*|Vollzeitstellen|Vollzeitwert\w*|VZÄ|VZK|Stellen(?:anteile)?|Stelle|Planstellen|"
+    r"Plätze\w*|Platz|Betten|Personen|Mitarbeiter\w*|Beschäftigte\w*|Kinder\w*|Schüler\w*|Wohnungen|"
+    r"Wohneinheiten|Fahrzeuge\w*|Bäume\w*|Standorte\w*|Schulen|Klassen|Gruppen|Einrichtungen|Anträge\w*|"
+    r"Teilnehmer\w*|Besucher\w*|Haltestellen|Parkplätze\w*|Stellplätze\w*|Ladepunkte\w*|Räume\w*|Stück|"
+    r"Meter|Kilometer|km|m²|qm|Quadratmeter|Hektar|ha|Einwohner\w*|Fälle\w*|Maßnahmen|Projekte\w*|"
+    r"Beratertage\w*|Personentage\w*|Tage(?:n)?|Arbeitsplätze\w*|Geräte\w*|Laptops|Tablets|Computer\w*)"
+)
+_NOT_COUNTED = (
+    r"(?:EUR|Euro|Prozent|Jahr|Jahre|Jahren|Jahres|Monat|Monate|Monaten|Woche|Wochen|Tag|Tage|Tagen|Stunden|Uhr|"
+    r"Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|Mio|Mrd|Tsd|Millionen|"
+    r"Milliarden|Tausend|TEUR|Nr|Abs|Art|Ziff|Anlage|Seite|GemO|VwV|Quartal|Haushaltsjahr)"
+)
+"""Nouns after a number that are units of money, time or references, not things counted."""
+_DURATION_NOUNS = r"(?:Jahre[n]?|Jahr|Monate[n]?|Monat|Wochen|Woche|Tage[n]?|Stunden)"
+_COMPANY_FORM = r"(?:GmbH(?:\s*&\s*Co\.\s*KG)?|gGmbH|mbH|AG|KG|OHG|GbR|eG|SE|e\.\s?V\.|Ltd\.?|Inc\.?|PartG(?:mbB)?)"
+_CAP = r"[A-ZÄÖÜ][\wäöüßÄÖÜ&.+\-]*"
+
+_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
+    (AnswerType.BETRAG, re.compile(
+        rf"(?:rund\s+|ca\.\s+|etwa\s+|rd\.\s+)?{_NUM}(?:\s*{SCALE_PATTERN})?\s*{_CURRENCY}{_PERIOD}", re.I)),
+    (AnswerType.BETRAG, re.compile(rf"(?:EUR|€)\s*{_NUM}(?:\s*{SCALE_PATTERN})?{_PERIOD}")),
+    (AnswerType.PROZENT, re.compile(rf"\bvon\s+(?:{_NUM}|{_NUMBER_WORDS})\s*(?:%|Prozent\b)?\s+auf\s+{_NUM}\s*(?:%|Prozent\b)", re.I)),
+    (AnswerType.PROZENT, re.compile(rf"{_NUM}\s*(?:%|Prozent\b|v\.\s?H\.)", re.I)),
+    (AnswerType.DATUM, re.compile(r"(?<![\d.])\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})(?![\d])")),
+    (AnswerType.DATUM, re.compile(rf"(?<![\d.])(?:\d{{1,2}}\.\s*)?{MONTH_PATTERN}\s+\d{{4}}(?!\d)", re.I)),
+    (AnswerType.DATUM, re.compile(
+        r"\b(?:(?:im|ab|seit|bis|zum)\s+)?(?:(?:Früh)?[Jj]ahr|Sommer|Herbst|Winter|Frühjahr|Quartal|Haushaltsjahr|Schuljahr)"
+        r"(?:es)?\s+(?:\d\.\s+Quartal\s+)?\d{4}(?:/\d{2,4})?\b")),
+    (AnswerType.DATUM, re.compile(r"\b[1-4]\.\s?Quartal\s+\d{4}\b")),
+    (AnswerType.DAUER, re.compile(rf"(?:{_NUM}|\b{_NUMBER_WORDS})\s*{_DURATION_NOUNS}\b", re.I)),
+    (AnswerType.ANZAHL, re.compile(rf"(?!(?:19|20)\d\d\b)(?:{_NUM}|\b{_NUMBER_WORDS})\s+(?:[a-zäöüß][\w-]*(?:e|en|er|es|em)\s+){{0,2}}"
+                                    rf"(?:{_UNIT_NOUNS}|(?!{_NOT_COUNTED}\b)[A-ZÄÖÜ][\wäöüß-]+)\b")),
+    (AnswerType.ANZAHL, re.compile(r"(?<=:)[ \t]*\d+(?:[.,]\d+)*(?=[ \t]*(?:[;,.]\s|[;,.]?$))", re.M)),
+    (AnswerType.DRUCKSACHE, re.compile(
+        r"(?:\b(?:GRDrs|Drs|Drucksache|Vorlage|Vorlagen-Nr|SV|DS|BV|IV|MV)\.?\s*(?:Nr\.?\s*)?)?"
+        r"(?<![\d/])\d{1,4}/\d{2,4}(?:/\d{1,3})?(?![\d/])")),
+    (AnswerType.GREMIUM, re.compile(
+        r"\b(?:(?:der|des|dem|den)\s+)?(?:Gemeinderat(?:es|s)?|Stadtrat(?:es|s)?|Rat der Stadt|Kreistag(?:es|s)?|"
+        r"Ortschaftsrat\w*|Ortsbeirat\w*|Bezirksbeirat\w*|Bezirksvertretung\w*|Jugendgemeinderat\w*|"
+        r"(?:[A-ZÄÖÜ][\wäöüß-]*(?:ausschuss|ausschusses|kommission|beirat|beirates|beirats|konferenz))"
+        r"(?:\s+(?:für|des|der)\s+[A-ZÄÖÜ][\wäöüß-]*(?:\s+(?:und|,)\s+[A-ZÄÖÜ][\wäöüß-]*){0,3})?)")),
+    (AnswerType.ORGANISATION, re.compile(
+        rf"\b(?:Firma|Fa\.)\s+{_CAP}(?:\s+(?:{_CAP}|&|und|für))*?(?:\s+{_COMPANY_FORM})?(?=[\s,.;:)]|$)")),
+    (AnswerType.ORGANISATION, re.compile(rf"\b{_CAP}(?:[\s-]+(?:{_CAP}|&|und|für|der|des|de|von)){{0,5}}\s+{_COMPANY_FORM}(?![\w])")),
+    (AnswerType.PERSON, re.compile(
+        r"\b(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?)\s+"
+        r"(?:(?:Dr\.|Prof\.)\s+)*[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?")),
+    (AnswerType.NAME, re.compile(r"[„“\"»«‚'](?P<inner>[^„“\"»«\n]{3,150})[“”\"«»‘']")),
+]
+
+_ORG_CUE = re.compile(
+    r"\b(?:an|durch|die|der|mit|von)\s+(?:die\s+|der\s+|den\s+)?(?:Firma|Fa\.|Unternehmen|Bieter(?:in)?|Auftragnehmer(?:in)?|"
+    r"Dienstleister|Anbieter|Büro|Ingenieurbüro|Planungsbüro|Architekturbüro|Träger)\s+(?P<name>[A-ZÄÖÜ][^\n,;:.()]{1,60})"
+)
+"""An organisation named after a cue word ("an die Firma REFA Dachbau", "der Träger Caritasverband")."""
+
+
+def find_spans(text: str) -> list[Span]:
+    """Every typed span of ``text``; overlapping spans of different types are all kept, a span
+    inside a longer one of the same type is dropped."""
+    spans: list[Span] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            start, end = match.span("inner") if "inner" in pattern.groupindex else match.span()
+            start, end = _trim(text, start, end)
+            if end > start:
+                spans.append(Span(type=kind, start=start, end=end, text=text[start:end]))
+    for match in _ORG_CUE.finditer(text):
+        start, end = _trim(text, *match.span("name"))
+        words = text[start:end].split()
+        cut = next((i for i, word in enumerate(words) if i and word[:1].islower() and word not in ("und", "für", "&")), len(words))
+        end = start + len(" ".join(words[:cut])) if cut < len(words) else end
+        if end > start:
+            spans.append(Span(type=AnswerType.ORGANISATION, start=start, end=end, text=text[start:end]))
+    return _dedupe(spans)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \t\n,;:(":
+        start += 1
+    while end > start and text[end - 1] in " \t\n,;:)(":
+        end -= 1
+    if end > start and text[end - 1] == "." and not re.search(r"(?:\b[A-Z]|Co|Inc|Ltd|Dr|Prof|V|H|a)\.$", text[start:end]):
+        end -= 1
+    return start, end
+
+
+def _dedupe(spans: list[Span]) -> list[Span]:
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.type, s.start, -(s.end - s.start))):
+        if any(k.type == span.type and k.start <= span.start and span.end <= k.end for k in kept):
+            continue
+        kept.append(span)
+    return sorted(kept, key=lambda s: (s.start, s.end))

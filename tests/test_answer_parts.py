@@ -1,0 +1,111 @@
+"""The pure parts of the answer layer: question analysis, typed spans, layout normalisation."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.question import MetadataField, QuestionKind, analyze_question
+from assistant.spans import AnswerType, find_spans
+from ingest.layout import normalize_text, normalize_vorlage
+from vorlagen.domain import TextSpan, Vorlage
+from vorlagen.text import split_sentences
+
+
+@pytest.mark.parametrize(
+    ("question", "types"),
+    [
+        ("Wie viele Stellen werden für das neue Amt geschaffen?", [AnswerType.ANZAHL]),
+        ("Aus wie vielen VZÄ bestand die Verwaltungsorganisation?", [AnswerType.ANZAHL]),
+        ("Wie hoch sind die zusätzlichen Personalaufwendungen?", [AnswerType.BETRAG]),
+        ("Wann hat das Amt seine Arbeit aufgenommen?", [AnswerType.DATUM]),
+        ("Welches Beratungsunternehmen begleitet die Gründung?", [AnswerType.ORGANISATION]),
+        ("Wie viel Prozent der Leistungen sind online?", [AnswerType.PROZENT]),
+        ("Wie heißt die Digitalisierungsstrategie?", [AnswerType.NAME]),
+        ("Welche Firma erhält den Auftrag, und wie hoch ist die Auftragssumme?",
+         [AnswerType.ORGANISATION, AnswerType.BETRAG]),
+        ("Wie viele Betten gibt es und was kostet eine Nacht?", [AnswerType.ANZAHL, AnswerType.BETRAG]),
+    ],
+)
+def test_each_question_part_gets_the_type_it_asks_for(question: str, types: list[AnswerType]) -> None:
+    analysis = analyze_question(question)
+    assert analysis.kind is QuestionKind.FACT
+    assert [part.answer_type for part in analysis.parts] == types
+
+
+def test_questions_about_the_vorlage_itself_and_lists_are_recognised() -> None:
+    which = analyze_question("In welcher Vorlage wurde der Neubau der Sporthalle beschlossen?")
+    assert which.kind is QuestionKind.METADATA and which.metadata_field is MetadataField.DRUCKSACHE
+    gremium = analyze_question("Welches Gremium berät die Vergabe vor?")
+    assert gremium.metadata_field is MetadataField.BERATUNG and gremium.role == "Vorberatung"
+    listing = analyze_question("Welche Vorlagen gibt es zur Sporthalle Oberreut seit 2023?")
+    assert listing.kind is QuestionKind.LIST and listing.filters.jahr_von == 2023 and listing.filters.jahr_bis is None
+    calc = analyze_question("Was kosten 380 Beratertage bei 1.200 EUR?", is_calculation=lambda q: "Beratertage" in q)
+    assert calc.kind is QuestionKind.CALCULATION
+
+
+def _typed(text: str) -> set[tuple[str, str]]:
+    return {(span.type.value, span.text) for span in find_spans(text)}
+
+
+def test_typed_spans_in_german_vorlagen_text() -> None:
+    found = _typed("Für die 7,5 neuen Stellen entstehen Personalaufwendungen von 756.150 EUR pro Jahr ab dem 1. Februar 2021.")
+    assert ("Anzahl", "7,5 neuen Stellen") in found
+    assert ("Betrag", "756.150 EUR pro Jahr") in found
+    assert ("Datum", "1. Februar 2021") in found
+    assert ("Organisation", "REFA Dachbau GmbH") in _typed("an die Firma: REFA Dachbau GmbH, Freiberg / Neckar")
+    assert ("Prozent", "53 %") in _typed("Bisher sind 53 % der Leistungen online.")
+    assert ("Name", "Digital MoveS") in _typed("Die Strategie „Digital MoveS“ gilt seit 2020.")
+    assert ("Drucksache", "GRDrs 862/2021") in _typed("vgl. GRDrs 862/2021 vom 02.12.2021")
+    assert ("Gremium", "Bauausschuss") in _typed("Bauausschuss: 09.03.2023")
+    assert ("Anzahl", "19") in _typed("Anzahl interessierter Firmen: 19")
+    assert not any(kind == "Betrag" for kind, _ in _typed("Im Jahr 2023 wurden 19 Angebote geprüft."))
+
+
+RAW_FORM = (
+    "Vorlage Nr.: 2023/0137 \n"
+    "Dienststelle:      HGW \n"
+    "Beratungsfolge dieser Vorlage \n"
+    "Gremium Termin TOP ö nö Ergebnis \n"
+    "Bauausschuss  09.03.2023 4 X   \n"
+    "      \n"
+    "      \n"
+    "Finanzielle Auswirkungen \n"
+    "Ja       ☒     Nein      ☐ \n"
+    "☐ Konsumtive Maßnahme \n"
+    "Bauzeit  25.07.2023 – 12.12.2024 \n"
+    "Summe Kostenermittlung 1.571.382,51 € \n"
+    "Kosten\tGesamt\t2024\n"
+    "IT Services\t47,5\t6\n"
+    "\t83,5\t15\n"
+    "Der Mehrbetrag kann aufgefangen werden.\n"
+)
+
+
+def test_layout_normalisation_turns_forms_and_tables_into_label_value_lines() -> None:
+    text, _, _ = normalize_text(RAW_FORM)
+    lines = text.split("\n")
+    assert "Dienststelle: HGW" in lines
+    assert "Bauausschuss: 09.03.2023" in lines
+    assert not any("Gremium Termin" in line for line in lines)
+    assert "Ja" in lines and not any("☐" in line or "☒" in line or "Konsumtive" in line for line in lines)
+    assert "Bauzeit: 25.07.2023 – 12.12.2024" in lines
+    assert "Summe Kostenermittlung: 1.571.382,51 €" in lines
+    assert "Kosten | Gesamt | 2024." in lines  # a row of words heads the table
+    assert "IT Services – Gesamt: 47,5, 2024: 6." in lines
+    assert "Insgesamt – Gesamt: 83,5, 2024: 15." in lines
+    assert ("Anzahl", "83,5") in {(s.type.value, s.text) for s in find_spans("Insgesamt – Gesamt: 83,5, 2024: 15.")}
+    assert "\n\n\n" not in text
+    sentences = [text[a:b] for a, b in split_sentences(text)]
+    assert "Bauzeit: 25.07.2023 – 12.12.2024" in sentences  # a label line is a sentence of its own
+
+
+def test_layout_normalisation_keeps_page_spans_on_the_new_text() -> None:
+    page_two = "Seite zwei beginnt hier.\nAuftragssumme:   637.955,91 €\n"
+    raw = RAW_FORM + page_two
+    vorlage = Vorlage(doc_id="d", source="d.pdf", source_name="d.pdf", text=raw,
+                      spans=[TextSpan(start=0, end=len(RAW_FORM), page=1), TextSpan(start=len(RAW_FORM), end=len(raw), page=2)])
+    normalized = normalize_vorlage(vorlage)
+    second = normalized.spans[1]
+    assert normalized.text[second.start:].startswith("Seite zwei beginnt hier.")
+    assert "Auftragssumme: 637.955,91 €" in normalized.text[second.start : second.end]
+    assert normalized.spans[0].end == second.start

@@ -6,5 +6,10 @@
   ``cost_tools(settings)`` (LangChain ``StructuredTool``s);
 - ``parser``: German quantities in a question and ``plan_calculation`` (which tool, which inputs,
   figures from the evidence with their citations);
+- ``cues``: ``is_calculation_question(question)`` (the router's cheap test) and ``calculation_kind``;
 - ``answer``: ``answer_calculation(question, evidence) -> Answer | None``.
 """
+
+from assistant.costs.cues import is_calculation_question
+
+__all__ = ["is_calculation_question"]

@@ -405,6 +405,32 @@ def rechne(data: RechneInput) -> CostResult:
 
 
 # ---------------------------------------------------------------------------------------------
+# Dispatch
+# ---------------------------------------------------------------------------------------------
+
+ToolInput = PersonalkostenInput | BeratungskostenInput | AnteiligInput | FinanzplanungInput | RechneInput
+
+_TOOLS: dict[type[BaseModel], Callable[[Any, CostTables | None], CostResult]] = {
+    PersonalkostenInput: lambda data, tables: personalkosten(data, _require(tables)),
+    BeratungskostenInput: lambda data, _tables: beratungskosten(data),
+    AnteiligInput: lambda data, _tables: anteilig(data),
+    FinanzplanungInput: lambda data, _tables: finanzplanung(data),
+    RechneInput: lambda data, _tables: rechne(data),
+}
+
+
+def _require(tables: CostTables | None) -> CostTables:
+    if tables is None:
+        raise CostError("Für Personalkosten werden Kostentabellen benötigt.")
+    return tables
+
+
+def run_tool(data: ToolInput, tables: CostTables | None = None) -> CostResult:
+    """Run the tool whose input ``data`` is (``tables`` only needed for Personalkosten)."""
+    return _TOOLS[type(data)](data, tables)
+
+
+# ---------------------------------------------------------------------------------------------
 # Presentation and LangChain tools
 # ---------------------------------------------------------------------------------------------
 

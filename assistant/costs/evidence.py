@@ -102,7 +102,7 @@ def candidates(
     result: list[Candidate] = []
     for index, document, quantity, found in per_doc:
         around = window(document.page_content, quantity)
-        overlap = len(terms(around) & question_terms)
+        overlap = context_score(figure_context(document.page_content, quantity, found), question_terms, set())
         repeats = values.get(quantity.value, 1) - 1 if quantity.value is not None else 0
         score = overlap + 0.5 * min(repeats, 4) - (2 if quantity.multiplier else 0) - 0.01 * index
         belongs = figure_years(document.page_content, quantity, found) if years else frozenset()

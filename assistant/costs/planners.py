@@ -24,8 +24,10 @@ from assistant.costs.cues import CalculationKind, ParsedQuestion, calculation_ki
 from assistant.costs.evidence import (
     candidates,
     evidence_ref,
+    figure_context,
     label_from_window,
     noun_stem,
+    passage_quantities,
     question_years,
     terms,
     window,
@@ -50,6 +52,9 @@ from assistant.costs.tools import format_amount
 from vorlagen.formatting import format_date, format_eur, format_number
 
 Planner = Callable[[ParsedQuestion, list[Document]], CalculationPlan]
+
+POSITION_STEMS = frozenset(noun_stem(word) for word in ("Stelle", "Planstelle", "Vollzeitstelle", "VZÄ"))
+"""Per-unit nouns that any count of positions (``17,5 VZÄ``, ``7,5 Stellen``) divides."""
 
 _from_question = PlannedInput.from_question
 _from_evidence = PlannedInput.from_evidence
@@ -224,7 +229,9 @@ def plan_per_unit(q: ParsedQuestion, evidence: list[Document]) -> CalculationPla
         best = found[0]
         assert best.quantity.value is not None
         ref = evidence_ref(evidence[best.document_index], best.quantity)
-        label = label_from_window(best.window, question_terms, unit_stem) or "Betrag"
+        text = evidence[best.document_index].page_content
+        context = figure_context(text, best.quantity, list(passage_quantities(text)))
+        label = label_from_window(context, question_terms, unit_stem) or "Betrag"
         dividend = Operand(value=best.quantity.value, unit="EUR", label=label, origin="Dokument", evidence=ref)
         inputs.append(_from_evidence(label, format_eur(best.quantity.value), ref))
     if counts:
@@ -234,6 +241,8 @@ def plan_per_unit(q: ParsedQuestion, evidence: list[Document]) -> CalculationPla
         inputs.append(_from_question(f"Anzahl {count.noun or noun}", format_amount(count.value, count.unit)))
     else:
         def matches(quantity: Quantity, _text: str) -> bool:
+            if quantity.kind == "stellen" and unit_stem in POSITION_STEMS:
+                return True
             if quantity.noun is None:
                 return False
             thing = noun_stem(quantity.noun)

@@ -24,7 +24,6 @@ from assistant.costs.evidence import (
     label_from_window,
     question_years,
     terms,
-    window,
 )
 from assistant.costs.models import Operand, RechneInput
 from assistant.costs.plan import CalculationPlan, PlannedInput
@@ -45,18 +44,20 @@ def _figure_kind(q: ParsedQuestion) -> QuantityKind:
 
 
 def _best(found: list[Candidate], evidence: list[Document], question: str, what: str) -> Candidate | str:
-    """The candidate whose own words (row or sentence) best match the question; a German message when
-    none matches or two different figures match equally well."""
+    """The candidate whose own words (row or sentence) best match the question — a figure of a year
+    the question names before one without a year; a German message when none matches or two different
+    figures match equally well."""
+    years = set(question_years(question))
     question_terms = terms(question)
     noise = set(tokenize(question)) & QUESTION_NOISE
 
     def score(candidate: Candidate) -> float:
         text = evidence[candidate.document_index].page_content
         context = figure_context(text, candidate.quantity, list(passage_quantities(text)))
-        return context_score(context, question_terms, noise)
+        return context_score(context, question_terms, noise) + (1 if candidate.years & years else 0)
 
     ranked = sorted(((score(c), c) for c in found), key=lambda pair: (-pair[0], pair[1].document_index))
-    if not ranked or ranked[0][0] < 0.5:
+    if not ranked or ranked[0][0] - (1 if ranked[0][1].years & years else 0) < 0.5:
         return f"Für {what} steht kein passender Wert in den gefundenen Vorlagen."
     best_score, best = ranked[0]
     rivals = {c.quantity.value for s, c in ranked[1:] if s == best_score} - {best.quantity.value}
@@ -78,7 +79,7 @@ def _pick_per_year(q: ParsedQuestion, evidence: list[Document], years: list[int]
     return picks
 
 
-def _pick_per_item(q: ParsedQuestion, evidence: list[Document]) -> list[_Pick] | str:
+def _pick_per_item(q: ParsedQuestion, evidence: list[Document], years: list[int]) -> list[_Pick] | str:
     match = _ITEMS.search(q.text)
     if match is None:
         return "Welche Werte sollen verrechnet werden? Bitte die Jahre oder Posten nennen (z. B. „2024 und 2025“)."
@@ -90,10 +91,10 @@ def _pick_per_item(q: ParsedQuestion, evidence: list[Document]) -> list[_Pick] |
         item_terms = set(tokenize(item))
 
         def names_item(quantity: Quantity, text: str, item_terms: set[str] = item_terms) -> bool:
-            around = " ".join(tokenize(window(text, quantity)))
-            return all(term in around for term in item_terms)
+            context = " ".join(tokenize(figure_context(text, quantity, list(passage_quantities(text)))))
+            return all(term in context for term in item_terms)
 
-        found = [c for c in candidates(evidence, {kind}, others | item_terms, accept=names_item)
+        found = [c for c in candidates(evidence, {kind}, others | item_terms, accept=names_item, years=years)
                  if not any(c.quantity == p.quantity and c.document_index == p.document_index for _, p in picks)]
         best = _best(found, evidence, q.text, f"„{item}“")
         if isinstance(best, str):
@@ -104,7 +105,7 @@ def _pick_per_item(q: ParsedQuestion, evidence: list[Document]) -> list[_Pick] |
 
 def _plan(q: ParsedQuestion, evidence: list[Document], operation: str, description: str) -> CalculationPlan:
     years = question_years(q.text)
-    picks = _pick_per_year(q, evidence, years) if len(years) >= 2 else _pick_per_item(q, evidence)
+    picks = _pick_per_year(q, evidence, years) if len(years) >= 2 else _pick_per_item(q, evidence, years)
     if isinstance(picks, str):
         return CalculationPlan.refusal("rechne", description, picks)
     if operation == "differenz" and len(years) >= 2:
@@ -117,7 +118,7 @@ def _plan(q: ParsedQuestion, evidence: list[Document], operation: str, descripti
         value = pick.quantity.value
         assert value is not None
         ref = evidence_ref(evidence[pick.document_index], pick.quantity)
-        shown = f"{label} {name}" if name.isdigit() else name
+        shown = f"{label} {name}" if name.isdigit() else " ".join([name, *map(str, years[:1])])
         operands.append(Operand(value=value, unit=pick.quantity.unit, label=shown, origin="Dokument", evidence=ref))
         inputs.append(PlannedInput.from_evidence(shown, format_amount(value, pick.quantity.unit), ref))
     data = RechneInput(operation=operation, operands=operands)  # type: ignore[arg-type]

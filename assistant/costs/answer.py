@@ -9,9 +9,9 @@ German and gives no number.
 
 from __future__ import annotations
 
-from langchain_core.documents import Document
-
 from decimal import Decimal
+
+from langchain_core.documents import Document
 
 from assistant.costs.models import CostError, EvidenceRef
 from assistant.costs.plan import CalculationPlan

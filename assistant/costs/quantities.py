@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -112,24 +112,26 @@ def _propagate_units(text: str, quantities: list[Quantity]) -> list[Quantity]:
 
 
 def _quantity(kind: QuantityKind, match: re.Match[str]) -> Quantity | None:
-    base = {"kind": kind, "text": match.group(0), "start": match.start(), "end": match.end()}
+    def make(**fields: Any) -> Quantity:
+        return Quantity(kind=kind, text=match.group(0), start=match.start(), end=match.end(), **fields)
+
     groups = match.groupdict()
     if kind == "datum":
         month = month_number(groups["mname"]) if groups.get("mname") else int(groups["m"])
         try:
-            when = date(int(groups["y"]), month, int(groups.get("d") or 1))
+            when = date(int(groups["y"]), month or 0, int(groups.get("d") or 1))
         except ValueError:
             return None
         prep = (groups.get("prep") or "").lower() or None
-        return Quantity(**base, when=when, preposition=prep)
+        return make(when=when, preposition=prep)
     if kind == "gruppe":
-        return Quantity(**base, group=match.group(0).strip())
+        return make(group=match.group(0).strip())
     if kind == "monate":
         if groups.get("half"):
-            return Quantity(**base, value=Decimal(6), unit="Monate")
-        return Quantity(**base, value=parse_german_number(groups["num"]), unit="Monate")
+            return make(value=Decimal(6), unit="Monate")
+        return make(value=parse_german_number(groups["num"]), unit="Monate")
     if kind == "jahr":
-        return Quantity(**base, value=Decimal(groups["y"]), unit="ff." if groups.get("ff") else None)
+        return make(value=Decimal(groups["y"]), unit="ff." if groups.get("ff") else None)
     value = parse_german_number(groups["num"])
     if kind == "betrag":
         currency = groups["cur"].upper()
@@ -137,14 +139,14 @@ def _quantity(kind: QuantityKind, match: re.Match[str]) -> Quantity | None:
             value *= scale_factor(groups["scale"]) or 1
         if currency in ("TEUR", "T€"):
             value *= 1000
-        return Quantity(**base, value=value, unit="EUR")
+        return make(value=value, unit="EUR")
     if kind == "prozent":
-        return Quantity(**base, value=value, unit="%")
+        return make(value=value, unit="%")
     if kind == "tage":
-        return Quantity(**base, value=value, unit="Tage", noun=groups["noun"])
+        return make(value=value, unit="Tage", noun=groups["noun"])
     if kind == "stellen":
         noun = groups["noun"]
-        return Quantity(**base, value=value, unit="VZÄ" if noun.startswith(("VZÄ", "Vollzeit")) else "Stellen", noun=noun)
+        return make(value=value, unit="VZÄ" if noun.startswith(("VZÄ", "Vollzeit")) else "Stellen", noun=noun)
     if kind == "anzahl":
-        return Quantity(**base, value=value, noun=groups["noun"], multiplier=bool(groups.get("x")))
-    return Quantity(**base, value=value)
+        return make(value=value, noun=groups["noun"], multiplier=bool(groups.get("x")))
+    return make(value=value)

@@ -18,10 +18,10 @@ from assistant.costs.evidence import (
     Candidate,
     candidates,
     context_score,
-    figure_context,
-    passage_quantities,
     evidence_ref,
+    figure_context,
     label_from_window,
+    passage_quantities,
     question_years,
     terms,
 )

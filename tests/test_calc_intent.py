@@ -41,6 +41,7 @@ CALCULATIONS = [
     ("Wie hoch sind die Personal- und Arbeitsplatzkosten für 2024 und 2025 zusammengerechnet?", "summe"),
     ("Um wie viel sind die Personalkosten von 2024 auf 2025 gestiegen?", "differenz"),
     ("Um wie viel Euro ist die Auftragssumme gesunken?", "differenz"),
+    ("Um wie viel Prozent steigt der Betrag von 300.000 EUR auf 400.000 EUR?", "differenz"),
     ("Wie groß ist die Differenz zwischen den Kosten 2024 und 2025?", "differenz"),
     ("Wie viel mehr kostet die Software 2025 als 2024?", "differenz"),
     ("Wie stark sind die Kosten für den Support seit 2023 gestiegen?", "differenz"),

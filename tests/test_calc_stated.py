@@ -46,6 +46,8 @@ def _years(evidence: list[Document], written: str) -> frozenset[int]:
         ("2024/0087", "30.000 €", {2024}),
         # "für die Haushaltsjahre 2024 und 2025 in Höhe von jeweils 35.000 Euro"
         ("2024/0314", "35.000 Euro", {2024, 2025}),
+        # "mit einem Betrag von je 10.000 Euro für die Jahre 2024 und 2025"
+        ("2023/0517", "10.000 Euro", {2024, 2025}),
         # "48.386 Euro aus dem Fonds für 2024 sowie 51.405 Euro aus dem Fonds für 2025"
         ("2023/1098", "48.386", {2024}),
         ("2023/1098", "51.405 Euro", {2025}),
@@ -92,6 +94,9 @@ def test_years_of_inline_figures_in_a_seed(shared_dir: Path) -> None:
          "Ergebnis (Summe): 99.791,00 EUR", "48.386,00 EUR + 51.405,00 EUR = 99.791,00 EUR"),
         ("2024/0314", "Wie hoch sind die Miet- und Nebenkosten für 2024 und 2025 zusammen?",
          "Ergebnis (Summe): 70.000,00 EUR", "35.000,00 EUR + 35.000,00 EUR = 70.000,00 EUR"),
+        (WIESBADEN, "Um wie viel Prozent steigen die Sachmittel für die Prozessmanagement-Software von 2024 auf 2025?",
+         "Ergebnis (Veränderung 2024 → 2025 in Prozent): 33,33 %",
+         "(400.000,00 EUR − 300.000,00 EUR) ÷ 300.000,00 EUR × 100 = 33,33 % (kaufmännisch gerundet; exakt 33,333333… %)"),
     ],
 )
 def test_sums_and_differences_over_stated_figures(
@@ -125,7 +130,8 @@ def test_the_named_year_selects_its_figure(shared_dir: Path) -> None:
 
 def test_per_unit_count_read_from_the_documents(shared_dir: Path) -> None:
     text, evidence = seed(shared_dir, WIESBADEN)
-    answer = answer_calculation("Wie hoch sind die Personal- und Arbeitsplatzkosten für 2025 je Stelle in Wiesbaden?", evidence)
+    question = "Wie hoch sind die Personal- und Arbeitsplatzkosten für 2025 je Stelle in Wiesbaden?"
+    answer = answer_calculation(question, evidence)
     assert answer is not None and "1.426.274,00 EUR ÷ 17,5 VZÄ = 81.501,37 EUR je Stelle" in answer.text
     assert len(answer.citations) == 2
     assert_citations_verbatim(answer, {WIESBADEN: text}, evidence)
@@ -145,3 +151,10 @@ def test_missing_figures_are_refused_in_german(shared_dir: Path, question: str, 
     answer = answer_calculation(question, evidence)
     assert answer is not None and answer.refused and message in answer.text
     assert not answer.calculation and not answer.citations
+
+
+def test_percent_change_of_the_question_figures() -> None:
+    answer = answer_calculation("Um wie viel Prozent steigt der Betrag von 300.000 EUR auf 400.000 EUR?", [])
+    assert answer is not None and answer.text.startswith("Ergebnis (Veränderung in Prozent): 33,33 %")
+    share = answer_calculation("Wie viel Prozent sind 713.137 EUR von 1.426.274 EUR?", [])
+    assert share is not None and share.text.startswith("Ergebnis (Anteil in Prozent): 50 %")

@@ -69,6 +69,8 @@ ENUMERATION = re.compile(
     _I,
 )
 """``A und B`` inside one question part (``und wie hoch …`` starts a second part, no enumeration)."""
+PERCENT_CHANGE = re.compile(r"\b(?:prozent\w*|%)", _I)
+"""With a difference cue: the change in per cent (``um wie viel Prozent gestiegen``)."""
 YEAR_PAIR = re.compile(r"\b(?:19|20)\d{2}\b.*\b(?:19|20)\d{2}\b")
 
 
@@ -126,7 +128,8 @@ def _per_unit(q: ParsedQuestion) -> bool:
 
 
 def _share(q: ParsedQuestion) -> bool:
-    return bool(SHARE_CUE.search(q.text)) and len(q.figures) == 2
+    # "um wie viel Prozent gestiegen" is a change, not a share
+    return bool(SHARE_CUE.search(q.text)) and len(q.figures) == 2 and not DIFF_CUE.search(q.text)
 
 
 def _difference(q: ParsedQuestion) -> bool:

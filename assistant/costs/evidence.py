@@ -147,7 +147,7 @@ def context_score(context: str, question_terms: set[str], noise_terms: set[str])
 
 _CLAUSE_STOP = re.compile(r"[,;:]|\s(?:und|sowie|bzw\.|oder)\s|\n")
 _LABEL_BEFORE = re.compile(r"(?P<y>(?:19|20)\d{2})(?:\s*\([^)\n]{0,40}\))?\s*(?:Plan|Ist|Ergebnis|Ansatz)?\s*:?\s*$")
-_EACH = re.compile(r"\bjeweils\b", re.I)
+_EACH = re.compile(r"\bjeweils\b|\bje\s+(?=\d)", re.I)
 
 
 def figure_years(text: str, quantity: Quantity, found: list[Quantity]) -> frozenset[int]:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from langchain_core.documents import Document
 from pydantic import ValidationError
 
-from assistant.costs.cues import CalculationKind, ParsedQuestion, calculation_kind
+from assistant.costs.cues import PERCENT_CHANGE, CalculationKind, ParsedQuestion, calculation_kind
 from assistant.costs.evidence import (
     candidates,
     evidence_ref,
@@ -39,6 +39,7 @@ from assistant.costs.models import (
     CostError,
     FinanzplanungInput,
     Operand,
+    Operation,
     PersonalkostenInput,
     Position,
     RechneInput,
@@ -264,7 +265,7 @@ def plan_per_unit(q: ParsedQuestion, evidence: list[Document]) -> CalculationPla
     return CalculationPlan(tool="rechne", description=description, tool_input=data, inputs=inputs)
 
 
-def plan_with_figures(operation: str, description: str, numbers: list[Quantity]) -> CalculationPlan:
+def plan_with_figures(operation: Operation, description: str, numbers: list[Quantity]) -> CalculationPlan:
     """Sum, difference or share of the figures the question gives."""
     units = {x.unit for x in numbers if x.unit}
     if not units and any(x.kind == "zahl" for x in numbers) and operation != "anteil":
@@ -272,7 +273,7 @@ def plan_with_figures(operation: str, description: str, numbers: list[Quantity])
     operands = [Operand(value=x.value, unit=x.unit, label=x.noun, origin="Frage") for x in numbers if x.value is not None]
     inputs = [_from_question(x.noun or f"Wert {i}", format_amount(x.value, x.unit))
               for i, x in enumerate(numbers, 1) if x.value is not None]
-    data = RechneInput(operation=operation, operands=operands)  # type: ignore[arg-type]
+    data = RechneInput(operation=operation, operands=operands)
     return CalculationPlan(tool="rechne", description=description, tool_input=data, inputs=inputs)
 
 
@@ -286,9 +287,13 @@ def plan_share(q: ParsedQuestion, _evidence: list[Document]) -> CalculationPlan:
 
 def plan_difference(q: ParsedQuestion, evidence: list[Document]) -> CalculationPlan:
     numbers = _numbers(q)
+    in_percent = bool(PERCENT_CHANGE.search(q.text))
+    if len(numbers) >= 2 and in_percent:
+        # "von 300.000 EUR auf 400.000 EUR": the new value first, the old one as the base
+        return plan_with_figures("veraenderung_prozent", "Veränderung in Prozent", [numbers[1], numbers[0]])
     if len(numbers) >= 2:
         return plan_with_figures("differenz", "Differenz", numbers)
-    return plan_stated_difference(q, evidence)
+    return plan_stated_difference(q, evidence, in_percent=in_percent)
 
 
 def plan_sum(q: ParsedQuestion, evidence: list[Document]) -> CalculationPlan:

@@ -25,7 +25,7 @@ from assistant.costs.evidence import (
     question_years,
     terms,
 )
-from assistant.costs.models import Operand, RechneInput
+from assistant.costs.models import Operand, Operation, RechneInput
 from assistant.costs.plan import CalculationPlan, PlannedInput
 from assistant.costs.quantities import Quantity, QuantityKind
 from assistant.costs.tools import format_amount
@@ -103,14 +103,16 @@ def _pick_per_item(q: ParsedQuestion, evidence: list[Document], years: list[int]
     return picks
 
 
-def _plan(q: ParsedQuestion, evidence: list[Document], operation: str, description: str) -> CalculationPlan:
+def _plan(q: ParsedQuestion, evidence: list[Document], operation: Operation, description: str) -> CalculationPlan:
     years = question_years(q.text)
     picks = _pick_per_year(q, evidence, years) if len(years) >= 2 else _pick_per_item(q, evidence, years)
     if isinstance(picks, str):
         return CalculationPlan.refusal("rechne", description, picks)
-    if operation == "differenz" and len(years) >= 2:
+    if operation != "summe" and len(years) >= 2:
         picks = list(reversed(picks))  # change from the earlier to the later year: later − earlier
         description = f"Veränderung {years[0]} → {years[-1]}"
+    if operation == "veraenderung_prozent":
+        description += " in Prozent" if len(years) >= 2 else "Veränderung in Prozent"
     operands: list[Operand] = []
     inputs: list[PlannedInput] = []
     label = _common_label(q, evidence, picks)
@@ -121,7 +123,7 @@ def _plan(q: ParsedQuestion, evidence: list[Document], operation: str, descripti
         shown = f"{label} {name}" if name.isdigit() else " ".join([name, *map(str, years[:1])])
         operands.append(Operand(value=value, unit=pick.quantity.unit, label=shown, origin="Dokument", evidence=ref))
         inputs.append(PlannedInput.from_evidence(shown, format_amount(value, pick.quantity.unit), ref))
-    data = RechneInput(operation=operation, operands=operands)  # type: ignore[arg-type]
+    data = RechneInput(operation=operation, operands=operands)
     return CalculationPlan(tool="rechne", description=description, tool_input=data, inputs=inputs)
 
 
@@ -143,6 +145,9 @@ def plan_stated_sum(q: ParsedQuestion, evidence: list[Document]) -> CalculationP
     return _plan(q, evidence, "summe", "Summe")
 
 
-def plan_stated_difference(q: ParsedQuestion, evidence: list[Document]) -> CalculationPlan:
-    """``um wie viel von 2024 auf 2025 gestiegen`` / ``Differenz zwischen A und B`` over stated figures."""
+def plan_stated_difference(q: ParsedQuestion, evidence: list[Document], in_percent: bool = False) -> CalculationPlan:
+    """``um wie viel (Prozent) von 2024 auf 2025 gestiegen`` / ``Differenz zwischen A und B`` over stated
+    figures."""
+    if in_percent:
+        return _plan(q, evidence, "veraenderung_prozent", "")
     return _plan(q, evidence, "differenz", "Differenz")

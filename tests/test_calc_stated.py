@@ -144,6 +144,10 @@ def test_per_unit_count_read_from_the_documents(shared_dir: Path) -> None:
          "Für 2022 steht kein passender Wert"),
         ("Wie hoch sind die Sachmittel für Drohnen und Roboter zusammen?", "Für „Drohnen“ steht kein passender Wert"),
         ("Wie hoch ist die Summe der Kosten?", "Bitte die Jahre oder Posten nennen"),
+        ("Wie hoch sind die Sachmittel für Software und Beratung zusammen?",
+         "Für „Software“ passen mehrere Werte (300.000,00 EUR, 400.000,00 EUR)"),
+        ("Wie hoch sind die Personal- und Arbeitsplatzkosten 2024 insgesamt?",
+         "Die Vorlagen nennen für „Personal-“ und „Arbeitsplatzkosten“ einen gemeinsamen Wert (713.137,00 EUR)"),
     ],
 )
 def test_missing_figures_are_refused_in_german(shared_dir: Path, question: str, message: str) -> None:

@@ -9,6 +9,7 @@ found next to its name. Missing or unclear figures give a German message, never 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from langchain_core.documents import Document
 
@@ -39,6 +40,10 @@ _ITEMS = re.compile(
 _Pick = tuple[str, Candidate]
 
 
+def _text(evidence: list[Document], candidate: Candidate) -> str:
+    return evidence[candidate.document_index].page_content
+
+
 def _figure_kind(q: ParsedQuestion) -> QuantityKind:
     return "stellen" if _POSITIONS.search(q.text) else "betrag"
 
@@ -63,7 +68,7 @@ def _best(found: list[Candidate], evidence: list[Document], question: str, what:
     rivals = {c.quantity.value for s, c in ranked[1:] if s == best_score} - {best.quantity.value}
     if rivals:
         shown = ", ".join(format_amount(v, best.quantity.unit) for v in [best.quantity.value, *rivals] if v is not None)
-        return f"Für {what} passen mehrere Werte ({shown}); bitte die Frage genauer stellen."
+        return f"Für {what} passen mehrere Werte ({shown}); bitte die Frage genauer stellen (z. B. mit Jahr)."
     return best
 
 
@@ -84,7 +89,7 @@ def _pick_per_item(q: ParsedQuestion, evidence: list[Document], years: list[int]
     if match is None:
         return "Welche Werte sollen verrechnet werden? Bitte die Jahre oder Posten nennen (z. B. „2024 und 2025“)."
     kind = _figure_kind(q)
-    items = [match.group("first").rstrip("-"), match.group("second")]
+    items = [match.group("first"), match.group("second")]
     others = terms(q.text) - {t for item in items for t in tokenize(item)}
     picks: list[_Pick] = []
     for item in items:
@@ -98,7 +103,12 @@ def _pick_per_item(q: ParsedQuestion, evidence: list[Document], years: list[int]
                  if not any(c.quantity == p.quantity and c.document_index == p.document_index for _, p in picks)]
         best = _best(found, evidence, q.text, f"„{item}“")
         if isinstance(best, str):
-            return best
+            shared = picks[0][1] if picks and names_item(picks[0][1].quantity, _text(evidence, picks[0][1])) else None
+            if shared is None:
+                return best
+            amount = format_amount(shared.quantity.value or Decimal(0), shared.quantity.unit)
+            return (f"Die Vorlagen nennen für „{items[0]}“ und „{item}“ einen gemeinsamen Wert ({amount}); "
+                    "zu verrechnen gibt es nichts.")
         picks.append((item, best))
     return picks
 

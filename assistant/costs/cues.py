@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel
@@ -31,10 +32,13 @@ FIGURE_KINDS = frozenset({"betrag", "tage", "stellen", "prozent", "monate", "anz
 """Quantities that are figures to compute with (years, dates and pay groups are not)."""
 
 _I = re.IGNORECASE
+_DIGIT = re.compile(r"\d")
 EXPLICIT_CUE = re.compile(r"\b(?:berechne|berechnen\s+sie|rechne|rechnen\s+sie|ausrechnen|errechne|kalkuliere)\b", _I)
 COST_ASK = re.compile(r"\b(?:\w*kost\w*|berechne\w*|wie\s+hoch|wie\s+viel(?!e)|ergibt|ergeben|betr[äa]g\w*)\b", _I)
 CONSULT_DAYS = re.compile(r"beratertag|personentag", _I)
 CONSULT_RATE = re.compile(r"tagess[äa]tze?", _I)
+PAY_GROUP_HINT = re.compile(r"\b(?:A|EG|E)\s?\d{1,2}|gruppe\s+\d", _I)
+"""Cheap test before the lexer: something like a pay group (``E 13``, ``A12``, ``Entgeltgruppe 9``)."""
 PLAN_CUE = re.compile(
     r"\b(?:finanzplanung|mittelfristig\w*|jährlich\w*\s+steigerung|steigerung\s+von|steigt\s+jährlich|jährlich\s+um)\b", _I
 )
@@ -75,14 +79,18 @@ YEAR_PAIR = re.compile(r"\b(?:19|20)\d{2}\b.*\b(?:19|20)\d{2}\b")
 
 
 class ParsedQuestion(BaseModel):
-    """A question with its quantities, parsed once for the cue table and the planners."""
+    """A question with its quantities, parsed once (and only when a cue needs them) for the cue table
+    and the planners."""
 
     text: str
-    quantities: list[Quantity]
 
     @classmethod
     def parse(cls, question: str) -> ParsedQuestion:
-        return cls(text=question, quantities=parse_quantities(question))
+        return cls(text=question)
+
+    @cached_property
+    def quantities(self) -> list[Quantity]:
+        return parse_quantities(self.text) if _DIGIT.search(self.text) else []
 
     def find(self, *kinds: str) -> list[Quantity]:
         return [q for q in self.quantities if q.kind in kinds]
@@ -103,11 +111,14 @@ class ParsedQuestion(BaseModel):
 def _consulting(q: ParsedQuestion) -> bool:
     days_named = bool(CONSULT_DAYS.search(q.text))
     rate_named = bool(CONSULT_RATE.search(q.text))
-    days_given = bool(q.find("tage")) and bool(COST_ASK.search(q.text))
-    return (days_named and rate_named) or (days_given and (days_named or rate_named))
+    if days_named and rate_named:
+        return True
+    return (days_named or rate_named) and bool(COST_ASK.search(q.text)) and bool(q.find("tage"))
 
 
 def _personnel(q: ParsedQuestion) -> bool:
+    if not PAY_GROUP_HINT.search(q.text):
+        return False
     return bool(q.find("gruppe")) and bool(COST_ASK.search(q.text) or q.find("stellen"))
 
 
@@ -116,8 +127,9 @@ def _finance(q: ParsedQuestion) -> bool:
 
 
 def _partial(q: ParsedQuestion) -> bool:
-    starts = any(x.kind == "datum" and x.preposition == "ab" for x in q.quantities)
-    return bool(PARTIAL_CUE.search(q.text) or starts) and bool(q.find("betrag", "zahl"))
+    if not q.find("betrag", "zahl"):
+        return False
+    return bool(PARTIAL_CUE.search(q.text)) or any(x.kind == "datum" and x.preposition == "ab" for x in q.quantities)
 
 
 def _per_unit(q: ParsedQuestion) -> bool:
@@ -129,7 +141,7 @@ def _per_unit(q: ParsedQuestion) -> bool:
 
 def _share(q: ParsedQuestion) -> bool:
     # "um wie viel Prozent gestiegen" is a change, not a share
-    return bool(SHARE_CUE.search(q.text)) and len(q.figures) == 2 and not DIFF_CUE.search(q.text)
+    return bool(SHARE_CUE.search(q.text)) and not DIFF_CUE.search(q.text) and len(q.figures) == 2
 
 
 def _difference(q: ParsedQuestion) -> bool:

@@ -64,7 +64,6 @@ class Candidate(BaseModel):
     quantity: Quantity
     document_index: int
     score: float
-    window: str
     years: frozenset[int] = frozenset()
 
 
@@ -101,20 +100,19 @@ def candidates(
                     values[quantity.value] = values.get(quantity.value, 0) + 1
     result: list[Candidate] = []
     for index, document, quantity, found in per_doc:
-        around = window(document.page_content, quantity)
         overlap = context_score(figure_context(document.page_content, quantity, found), question_terms, set())
         repeats = values.get(quantity.value, 1) - 1 if quantity.value is not None else 0
         score = overlap + 0.5 * min(repeats, 4) - (2 if quantity.multiplier else 0) - 0.01 * index
         belongs = figure_years(document.page_content, quantity, found) if years else frozenset()
-        result.append(Candidate(quantity=quantity, document_index=index, score=score, window=around, years=belongs))
+        result.append(Candidate(quantity=quantity, document_index=index, score=score, years=belongs))
     if years and any(c.years & set(years) for c in result):
         result = [c for c in result if not c.years or c.years & set(years)]
         result = [c.model_copy(update={"score": c.score + (3 if c.years & set(years) else 0)}) for c in result]
     return sorted(result, key=lambda c: (-c.score, c.document_index, c.quantity.start))
 
 
-def label_from_window(text: str, question_terms: set[str], exclude: str) -> str | None:
-    """The first noun of the window that the question also uses, as a label (``Gesamtauftragswert``)."""
+def label_from_context(text: str, question_terms: set[str], exclude: str) -> str | None:
+    """The first noun of a figure's context that the question also uses, as a label (``Gesamtauftragswert``)."""
     for word in re.findall(r"\b[A-ZÄÖÜ][\wäöüß-]*[\wäöüß]\b(?!-)", text):
         stems = terms(word)
         if stems and stems <= question_terms and noun_stem(word) != exclude:

@@ -25,7 +25,7 @@ from assistant.costs.evidence import (
     candidates,
     evidence_ref,
     figure_context,
-    label_from_window,
+    label_from_context,
     noun_stem,
     passage_quantities,
     question_years,
@@ -232,7 +232,7 @@ def plan_per_unit(q: ParsedQuestion, evidence: list[Document]) -> CalculationPla
         ref = evidence_ref(evidence[best.document_index], best.quantity)
         text = evidence[best.document_index].page_content
         context = figure_context(text, best.quantity, list(passage_quantities(text)))
-        label = label_from_window(context, question_terms, unit_stem) or "Betrag"
+        label = label_from_context(context, question_terms, unit_stem) or "Betrag"
         dividend = Operand(value=best.quantity.value, unit="EUR", label=label, origin="Dokument", evidence=ref)
         inputs.append(_from_evidence(label, format_eur(best.quantity.value), ref))
     if counts:

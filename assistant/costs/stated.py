@@ -21,7 +21,7 @@ from assistant.costs.evidence import (
     context_score,
     evidence_ref,
     figure_context,
-    label_from_window,
+    label_from_context,
     passage_quantities,
     question_years,
     terms,
@@ -144,7 +144,7 @@ def _common_label(q: ParsedQuestion, evidence: list[Document], picks: list[_Pick
     for _, pick in picks:
         text = evidence[pick.document_index].page_content
         context = figure_context(text, pick.quantity, list(passage_quantities(text)))
-        label = label_from_window(context, question_terms, "")
+        label = label_from_context(context, question_terms, "")
         if label:
             labels.append(label)
     return max(labels, key=labels.count) if labels else "Wert"

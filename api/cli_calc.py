@@ -24,7 +24,7 @@ from assistant.costs.models import (
     RechneInput,
     german_validation_message,
 )
-from assistant.costs.parser import parse_quantities
+from assistant.costs.quantities import parse_quantities
 from assistant.costs.tables import CostTables
 from assistant.costs.tools import anteilig, beratungskosten, finanzplanung, format_amount, personalkosten, rechne
 from vorlagen.settings import get_settings

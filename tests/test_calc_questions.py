@@ -15,10 +15,18 @@ from pathlib import Path
 import pytest
 from langchain_core.documents import Document
 
-from assistant.costs.answer import answer_calculation
+from assistant.costs.answer import answer_calculation as answer_with_tables
 from assistant.costs.parser import plan_calculation
+from assistant.costs.tables import CostTables
 from vorlagen.domain import Answer
 from vorlagen.settings import Settings
+
+TABLES = CostTables.load()
+"""The shipped cost tables, loaded once as the service does."""
+
+
+def answer_calculation(question: str, evidence: list[Document]) -> Answer | None:
+    return answer_with_tables(question, evidence, tables=TABLES)
 
 
 @pytest.fixture(scope="module")

@@ -78,6 +78,16 @@ def test_difference_and_share() -> None:
     assert rechne(RechneInput(operation="differenz", operands=ops)).total == Decimal("713137.00")
     share = rechne(RechneInput(operation="anteil", operands=list(reversed(ops))))
     assert share.total == Decimal(50) and share.unit == "%"
+    change = rechne(RechneInput(operation="veraenderung_prozent", operands=ops))
+    assert change.total == Decimal(100) and change.unit == "%"
+    assert "(1.426.274,00 EUR − 713.137,00 EUR) ÷ 713.137,00 EUR × 100 = 100 %" in change.formula
+    drop = rechne(RechneInput(operation="veraenderung_prozent", operands=[{"value": "300"}, {"value": "400"}]))
+    assert drop.total == Decimal(-25)
+
+
+def test_percent_change_from_zero_is_refused() -> None:
+    with pytest.raises(ValidationError, match="Division durch 0"):
+        RechneInput(operation="veraenderung_prozent", operands=[{"value": "5"}, {"value": "0"}])
 
 
 def test_mixed_units_are_refused() -> None:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.costs.models import AnteiligInput, RechneInput
-from assistant.costs.parser import parse_quantities
+from assistant.costs.quantities import parse_quantities
 from assistant.costs.tools import anteilig, rechne
 from vorlagen.formatting import format_eur, format_number, parse_german_number, round_cents
 

@@ -1,6 +1,7 @@
 """Answers to calculation questions: inputs with citations, formula and result, in German.
 
-``answer_calculation(question, evidence)`` returns ``None`` when the question is not a calculation;
+``answer_calculation(question, evidence, tables=…)`` returns ``None`` when the question is not a
+calculation (``assistant.costs.is_calculation_question`` decides it cheaply beforehand);
 otherwise an ``Answer`` in mode ``rechner`` whose figures all come from the question, the cost tables or
 the cited evidence passages. When a figure is missing or the input is invalid, the answer says so in
 German and gives no number.
@@ -8,10 +9,13 @@ German and gives no number.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from langchain_core.documents import Document
 
 from assistant.costs.models import CostError, EvidenceRef
-from assistant.costs.parser import CalculationPlan, plan_calculation
+from assistant.costs.plan import CalculationPlan
+from assistant.costs.planners import plan_calculation
 from assistant.costs.tables import CostTables
 from assistant.costs.tools import format_amount
 from vorlagen.domain import Answer, CalculationStep, Citation
@@ -23,12 +27,14 @@ MODE = "rechner"
 def answer_calculation(
     question: str,
     evidence: list[Document],
+    *,
+    tables: CostTables | None,
     settings: Settings | None = None,
-    tables: CostTables | None = None,
 ) -> Answer | None:
     """Answer a calculation question through the cost tools, or ``None`` if it is none.
 
-    ``tables`` (or, when missing, the tables of ``settings``) are loaded only for Personalkosten.
+    ``tables``: the cost tables the caller loaded once (needed for Personalkosten only); when they are
+    ``None``, they are read from the caller's ``settings`` so the answer can say why they are missing.
     """
     plan = plan_calculation(question, evidence)
     if plan is None:
@@ -36,8 +42,10 @@ def answer_calculation(
     if plan.error:
         return _refusal(question, plan.error)
     if plan.tool == "personalkosten" and tables is None:
+        if settings is None:
+            return _refusal(question, "Für Personalkosten werden Kostentabellen benötigt; sie sind nicht geladen.")
         try:
-            tables = CostTables.from_settings(settings or Settings())
+            tables = CostTables.from_settings(settings)
         except CostError as exc:
             return _refusal(question, str(exc))
     try:
@@ -75,10 +83,9 @@ def answer_calculation(
     )
 
 
-def _result_text(total, unit: str, plan: CalculationPlan) -> str:  # type: ignore[no-untyped-def]
+def _result_text(total: Decimal, unit: str, plan: CalculationPlan) -> str:
     text = format_amount(total, unit or None)
-    data = plan.tool_input
-    per_unit = getattr(data, "per_unit_label", None)
+    per_unit = getattr(plan.tool_input, "per_unit_label", None)
     return f"{text} je {per_unit}" if per_unit else text
 
 

@@ -335,7 +335,7 @@ class Operand(BaseModel):
         return to_decimal(value, "Wert")
 
 
-Operation = Literal["summe", "differenz", "je_einheit", "anteil"]
+Operation = Literal["summe", "differenz", "je_einheit", "anteil", "veraenderung_prozent"]
 
 
 class RechneInput(BaseModel):
@@ -345,7 +345,8 @@ class RechneInput(BaseModel):
         description=(
             "summe: alle Werte addieren; differenz: erster Wert minus die übrigen; "
             "je_einheit: erster Wert geteilt durch den zweiten (z. B. EUR je Stelle); "
-            "anteil: erster Wert in Prozent des zweiten."
+            "anteil: erster Wert in Prozent des zweiten; "
+            "veraenderung_prozent: Veränderung vom zweiten (alten) zum ersten (neuen) Wert in Prozent."
         )
     )
     operands: list[Operand] = Field(description="Die Werte in der Reihenfolge der Rechnung.")
@@ -359,9 +360,9 @@ class RechneInput(BaseModel):
         count = len(self.operands)
         if self.operation in ("summe", "differenz") and count < 2:
             raise ValueError(f"Für „{self.operation}“ sind mindestens zwei Werte nötig (angegeben: {count}).")
-        if self.operation in ("je_einheit", "anteil") and count != 2:
+        if self.operation in ("je_einheit", "anteil", "veraenderung_prozent") and count != 2:
             raise ValueError(f"Für „{self.operation}“ sind genau zwei Werte nötig (angegeben: {count}).")
-        if self.operation in ("je_einheit", "anteil") and self.operands[1].value == 0:
+        if self.operation in ("je_einheit", "anteil", "veraenderung_prozent") and self.operands[1].value == 0:
             raise ValueError("Division durch 0: der zweite Wert darf nicht 0 sein.")
         if self.operation in ("je_einheit",) and self.operands[1].value < 0:
             raise ValueError("Die Bezugsmenge (zweiter Wert) darf nicht negativ sein.")

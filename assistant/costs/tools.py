@@ -375,6 +375,17 @@ def rechne(data: RechneInput) -> CostResult:
         )
         if result != exact:
             formula += f" (kaufmännisch gerundet; exakt {_exact_text(exact)})"
+    elif data.operation == "veraenderung_prozent":
+        _common_unit(ops)
+        unit = "%"
+        exact = (ops[0].value - ops[1].value) / ops[1].value * 100
+        result = _round(exact, unit)
+        formula = (
+            f"Veränderung: ({_operand_text(ops[0], None)} − {_operand_text(ops[1], None)}) ÷ "
+            f"{_operand_text(ops[1], None)} × 100 = {format_amount(result, unit)}"
+        )
+        if result != exact:
+            formula += f" (kaufmännisch gerundet; exakt {_exact_text(exact)} %)"
     else:
         _common_unit(ops)
         unit = "%"
@@ -402,6 +413,32 @@ def rechne(data: RechneInput) -> CostResult:
         inputs=inputs,
         notices=notices,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatch
+# ---------------------------------------------------------------------------------------------
+
+ToolInput = PersonalkostenInput | BeratungskostenInput | AnteiligInput | FinanzplanungInput | RechneInput
+
+_TOOLS: dict[type[BaseModel], Callable[[Any, CostTables | None], CostResult]] = {
+    PersonalkostenInput: lambda data, tables: personalkosten(data, _require(tables)),
+    BeratungskostenInput: lambda data, _tables: beratungskosten(data),
+    AnteiligInput: lambda data, _tables: anteilig(data),
+    FinanzplanungInput: lambda data, _tables: finanzplanung(data),
+    RechneInput: lambda data, _tables: rechne(data),
+}
+
+
+def _require(tables: CostTables | None) -> CostTables:
+    if tables is None:
+        raise CostError("Für Personalkosten werden Kostentabellen benötigt.")
+    return tables
+
+
+def run_tool(data: ToolInput, tables: CostTables | None = None) -> CostResult:
+    """Run the tool whose input ``data`` is (``tables`` only needed for Personalkosten)."""
+    return _TOOLS[type(data)](data, tables)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -478,7 +515,8 @@ def cost_tools(settings: Settings, tables: CostTables | None = None) -> list[Str
         ),
         _structured_tool(
             "rechne",
-            "Summe, Differenz, Wert je Einheit (z. B. EUR je Stelle) oder Anteil in Prozent über Zahlen aus Dokumenten.",
+            "Summe, Differenz, Wert je Einheit (z. B. EUR je Stelle), Anteil oder Veränderung in Prozent über Zahlen "
+            "aus Dokumenten.",
             RechneInput,
             rechne,
         ),

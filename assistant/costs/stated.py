@@ -1,0 +1,163 @@
+"""Sums and differences over figures the documents state, each input cited.
+
+The question names what to combine: two or more years ("Sachmittel 2024 und 2025 zusammen", "um wie
+viel von 2024 auf 2025 gestiegen") — one figure per year, each the figure whose column, row or clause
+names that year — or two or more things ("Kran und Wartungsvertrag insgesamt") — one figure per thing,
+found next to its name. Missing or unclear figures give a German message, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from langchain_core.documents import Document
+
+from assistant.costs.cues import ParsedQuestion
+from assistant.costs.evidence import (
+    QUESTION_NOISE,
+    Candidate,
+    candidates,
+    context_score,
+    evidence_ref,
+    figure_context,
+    label_from_context,
+    passage_quantities,
+    question_years,
+    terms,
+)
+from assistant.costs.models import Operand, Operation, RechneInput
+from assistant.costs.plan import CalculationPlan, PlannedInput
+from assistant.costs.quantities import Quantity, QuantityKind
+from assistant.costs.tools import format_amount
+from vorlagen.text import tokenize
+
+_POSITIONS = re.compile(r"\bwie\s+viele\s+(?:\w+\s+)?(?:stellen|planstellen|vzä|vollzeit\w*)\b", re.I)
+_ITEMS = re.compile(
+    r"(?P<first>[A-ZÄÖÜ][\wäöüß]*-?)\s+(?:und|sowie|plus)\s+(?:(?:der|die|das|den|dem|des)\s+)?"
+    r"(?:[a-zäöüß]\w*(?:e|en|er|es|em)\s+)?(?P<second>[A-ZÄÖÜ][\wäöüß-]+)"
+)
+_Pick = tuple[str, Candidate]
+
+
+def _text(evidence: list[Document], candidate: Candidate) -> str:
+    return evidence[candidate.document_index].page_content
+
+
+def _figure_kind(q: ParsedQuestion) -> QuantityKind:
+    return "stellen" if _POSITIONS.search(q.text) else "betrag"
+
+
+def _best(found: list[Candidate], evidence: list[Document], question: str, what: str) -> Candidate | str:
+    """The candidate whose own words (row or sentence) best match the question — a figure of a year
+    the question names before one without a year; a German message when none matches or two different
+    figures match equally well."""
+    years = set(question_years(question))
+    question_terms = terms(question)
+    noise = set(tokenize(question)) & QUESTION_NOISE
+
+    def score(candidate: Candidate) -> float:
+        text = evidence[candidate.document_index].page_content
+        context = figure_context(text, candidate.quantity, list(passage_quantities(text)))
+        return context_score(context, question_terms, noise) + (1 if candidate.years & years else 0)
+
+    ranked = sorted(((score(c), c) for c in found), key=lambda pair: (-pair[0], pair[1].document_index))
+    if not ranked or ranked[0][0] - (1 if ranked[0][1].years & years else 0) < 0.5:
+        return f"Für {what} steht kein passender Wert in den gefundenen Vorlagen."
+    best_score, best = ranked[0]
+    rivals = {c.quantity.value for s, c in ranked[1:] if s == best_score} - {best.quantity.value}
+    if rivals:
+        shown = ", ".join(format_amount(v, best.quantity.unit) for v in [best.quantity.value, *rivals] if v is not None)
+        return f"Für {what} passen mehrere Werte ({shown}); bitte die Frage genauer stellen (z. B. mit Jahr)."
+    return best
+
+
+def _pick_per_year(q: ParsedQuestion, evidence: list[Document], years: list[int]) -> list[_Pick] | str:
+    kind = _figure_kind(q)
+    picks: list[_Pick] = []
+    for year in years:
+        found = [c for c in candidates(evidence, {kind}, terms(q.text), years=[year]) if year in c.years]
+        best = _best(found, evidence, q.text, str(year))
+        if isinstance(best, str):
+            return best
+        picks.append((str(year), best))
+    return picks
+
+
+def _pick_per_item(q: ParsedQuestion, evidence: list[Document], years: list[int]) -> list[_Pick] | str:
+    match = _ITEMS.search(q.text)
+    if match is None:
+        return "Welche Werte sollen verrechnet werden? Bitte die Jahre oder Posten nennen (z. B. „2024 und 2025“)."
+    kind = _figure_kind(q)
+    items = [match.group("first"), match.group("second")]
+    others = terms(q.text) - {t for item in items for t in tokenize(item)}
+    picks: list[_Pick] = []
+    for item in items:
+        item_terms = set(tokenize(item))
+
+        def names_item(quantity: Quantity, text: str, item_terms: set[str] = item_terms) -> bool:
+            context = " ".join(tokenize(figure_context(text, quantity, list(passage_quantities(text)))))
+            return all(term in context for term in item_terms)
+
+        found = [c for c in candidates(evidence, {kind}, others | item_terms, accept=names_item, years=years)
+                 if not any(c.quantity == p.quantity and c.document_index == p.document_index for _, p in picks)]
+        best = _best(found, evidence, q.text, f"„{item}“")
+        if isinstance(best, str):
+            shared = picks[0][1] if picks and names_item(picks[0][1].quantity, _text(evidence, picks[0][1])) else None
+            if shared is None:
+                return best
+            amount = format_amount(shared.quantity.value or Decimal(0), shared.quantity.unit)
+            return (f"Die Vorlagen nennen für „{items[0]}“ und „{item}“ einen gemeinsamen Wert ({amount}); "
+                    "zu verrechnen gibt es nichts.")
+        picks.append((item, best))
+    return picks
+
+
+def _plan(q: ParsedQuestion, evidence: list[Document], operation: Operation, description: str) -> CalculationPlan:
+    years = question_years(q.text)
+    picks = _pick_per_year(q, evidence, years) if len(years) >= 2 else _pick_per_item(q, evidence, years)
+    if isinstance(picks, str):
+        return CalculationPlan.refusal("rechne", description, picks)
+    if operation != "summe" and len(years) >= 2:
+        picks = list(reversed(picks))  # change from the earlier to the later year: later − earlier
+        description = f"Veränderung {years[0]} → {years[-1]}"
+    if operation == "veraenderung_prozent":
+        description += " in Prozent" if len(years) >= 2 else "Veränderung in Prozent"
+    operands: list[Operand] = []
+    inputs: list[PlannedInput] = []
+    label = _common_label(q, evidence, picks)
+    for name, pick in picks:
+        value = pick.quantity.value
+        assert value is not None
+        ref = evidence_ref(evidence[pick.document_index], pick.quantity)
+        shown = f"{label} {name}" if name.isdigit() else " ".join([name, *map(str, years[:1])])
+        operands.append(Operand(value=value, unit=pick.quantity.unit, label=shown, origin="Dokument", evidence=ref))
+        inputs.append(PlannedInput.from_evidence(shown, format_amount(value, pick.quantity.unit), ref))
+    data = RechneInput(operation=operation, operands=operands)
+    return CalculationPlan(tool="rechne", description=description, tool_input=data, inputs=inputs)
+
+
+def _common_label(q: ParsedQuestion, evidence: list[Document], picks: list[_Pick]) -> str:
+    """One name for the per-year figures: the question's noun found most often in their contexts."""
+    question_terms = terms(q.text)
+    labels: list[str] = []
+    for _, pick in picks:
+        text = evidence[pick.document_index].page_content
+        context = figure_context(text, pick.quantity, list(passage_quantities(text)))
+        label = label_from_context(context, question_terms, "")
+        if label:
+            labels.append(label)
+    return max(labels, key=labels.count) if labels else "Wert"
+
+
+def plan_stated_sum(q: ParsedQuestion, evidence: list[Document]) -> CalculationPlan:
+    """``Sachmittel 2024 und 2025 zusammen`` / ``Kran und Wartung insgesamt`` over stated figures."""
+    return _plan(q, evidence, "summe", "Summe")
+
+
+def plan_stated_difference(q: ParsedQuestion, evidence: list[Document], in_percent: bool = False) -> CalculationPlan:
+    """``um wie viel (Prozent) von 2024 auf 2025 gestiegen`` / ``Differenz zwischen A und B`` over stated
+    figures."""
+    if in_percent:
+        return _plan(q, evidence, "veraenderung_prozent", "")
+    return _plan(q, evidence, "differenz", "Differenz")

@@ -1,0 +1,164 @@
+"""Calculations over figures the documents state: sums, differences, per-unit values and per-year
+picks, each input cited verbatim; the year a question names selects that year's figure.
+
+Passages are the real texts of seed files and Karlsruhe papers (``karlsruhe-eval-300``), cut like the
+retriever's chunks (see ``tests/test_calc_questions.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.documents import Document
+
+from assistant.costs.evidence import figure_years, passage_quantities
+from assistant.costs.quantities import Quantity
+from tests.test_calc_questions import answer_calculation, assert_citations_verbatim, karlsruhe_paper, seed
+
+WIESBADEN = "wiesbaden_sachstandsbericht_amt15.txt"
+
+
+def _quantity(evidence: list[Document], written: str) -> tuple[str, Quantity]:
+    """The passage text and the parsed quantity written as ``written`` (first occurrence)."""
+    for document in evidence:
+        for quantity in passage_quantities(document.page_content):
+            if quantity.text.replace("\n", " ").startswith(written):
+                return document.page_content, quantity
+    pytest.fail(f"„{written}“ steht in keiner Passage")
+
+
+def _years(evidence: list[Document], written: str) -> frozenset[int]:
+    text, quantity = _quantity(evidence, written)
+    return figure_years(text, quantity, list(passage_quantities(text)))
+
+
+@pytest.mark.parametrize(
+    ("source", "written", "years"),
+    [
+        # table column: "Ausgaben pro Jahr 2024 2025" above "Personalkosten 35.910,00 Euro 38.304,00 Euro"
+        ("2023/0517", "35.910,00 Euro", {2024}),
+        ("2023/0517", "38.304,00 Euro", {2025}),
+        # four columns: "2022 Ergebnis 2023 Plan 2024 Plan 2025 Plan"
+        ("2024/0262", "463.824,00 €", {2024}),
+        ("2024/0262", "476.489,00 €", {2025}),
+        # label before the figure: "Haushaltsansatz 2025 30.000 €"
+        ("2024/0087", "30.000 €", {2024}),
+        # "für die Haushaltsjahre 2024 und 2025 in Höhe von jeweils 35.000 Euro"
+        ("2024/0314", "35.000 Euro", {2024, 2025}),
+        # "mit einem Betrag von je 10.000 Euro für die Jahre 2024 und 2025"
+        ("2023/0517", "10.000 Euro", {2024, 2025}),
+        # "48.386 Euro aus dem Fonds für 2024 sowie 51.405 Euro aus dem Fonds für 2025"
+        ("2023/1098", "48.386", {2024}),
+        ("2023/1098", "51.405 Euro", {2025}),
+        # a total under a sentence with two dates is no table column
+        ("2023/1098", "99.791 Euro", set()),
+    ],
+)
+def test_the_year_a_figure_belongs_to(shared_dir: Path, source: str, written: str, years: set[int]) -> None:
+    _, evidence = karlsruhe_paper(shared_dir, source)
+    assert _years(evidence, written) == years
+
+
+def test_years_of_inline_figures_in_a_seed(shared_dir: Path) -> None:
+    _, evidence = seed(shared_dir, WIESBADEN)
+    assert _years(evidence, "300.000 Euro") == {2024}
+    assert _years(evidence, "400.000 Euro") == {2025}
+    assert _years(evidence, "713.137 Euro") == {2024}
+    assert _years(evidence, "1.426.274 Euro") == {2025}
+
+
+@pytest.mark.parametrize(
+    ("source", "question", "result", "formula"),
+    [
+        (WIESBADEN, "Wie hoch sind die Sachmittel für die Prozessmanagement-Software 2024 und 2025 zusammen?",
+         "Ergebnis (Summe): 700.000,00 EUR", "300.000,00 EUR + 400.000,00 EUR = 700.000,00 EUR"),
+        (WIESBADEN, "Um wie viel steigen die Sachmittel für die Prozessmanagement-Software von 2024 auf 2025?",
+         "Ergebnis (Veränderung 2024 → 2025): 100.000,00 EUR", "400.000,00 EUR − 300.000,00 EUR = 100.000,00 EUR"),
+        (WIESBADEN, "Wie hoch sind die Personal- und Arbeitsplatzkosten 2024 und 2025 insgesamt?",
+         "Ergebnis (Summe): 2.139.411,00 EUR", "713.137,00 EUR + 1.426.274,00 EUR = 2.139.411,00 EUR"),
+        (WIESBADEN, "Wie hoch sind die Sachmittel für Software und Beratung 2024 zusammen?",
+         "Ergebnis (Summe): 750.000,00 EUR", "300.000,00 EUR + 450.000,00 EUR = 750.000,00 EUR"),
+        ("2023/0517", "Wie hoch sind die Personalkosten der Netzwerkkoordinationsstelle 2024 und 2025 zusammen?",
+         "Ergebnis (Summe): 74.214,00 EUR", "35.910,00 EUR + 38.304,00 EUR = 74.214,00 EUR"),
+        ("2023/0517", "Um wie viel steigen die Personalkosten der Koordinationsstelle von 2024 auf 2025?",
+         "Ergebnis (Veränderung 2024 → 2025): 2.394,00 EUR", "38.304,00 EUR − 35.910,00 EUR = 2.394,00 EUR"),
+        ("2023/0517", "Wie hoch sind Personalkosten und Sachkosten 2024 zusammen?",
+         "Ergebnis (Summe): 43.910,00 EUR", "35.910,00 EUR + 8.000,00 EUR = 43.910,00 EUR"),
+        ("2023/0517", "Was ist die Differenz zwischen Personalkosten und Sachkosten 2025?",
+         "Ergebnis (Differenz): 30.304,00 EUR", "38.304,00 EUR − 8.000,00 EUR = 30.304,00 EUR"),
+        ("2024/0262", "Um wie viel sind die geplanten Kosten der Begegnungsstätte von 2024 auf 2025 gestiegen?",
+         "Ergebnis (Veränderung 2024 → 2025): 12.665,00 EUR", "476.489,00 EUR − 463.824,00 EUR = 12.665,00 EUR"),
+        # the two yearly shares add up to the paper's stated total of 99.791 Euro
+        ("2023/1098", "Wie viel Geld kommt 2024 und 2025 zusammen aus dem Fonds?",
+         "Ergebnis (Summe): 99.791,00 EUR", "48.386,00 EUR + 51.405,00 EUR = 99.791,00 EUR"),
+        ("2024/0314", "Wie hoch sind die Miet- und Nebenkosten für 2024 und 2025 zusammen?",
+         "Ergebnis (Summe): 70.000,00 EUR", "35.000,00 EUR + 35.000,00 EUR = 70.000,00 EUR"),
+        (WIESBADEN, "Um wie viel Prozent steigen die Sachmittel für die Prozessmanagement-Software von 2024 auf 2025?",
+         "Ergebnis (Veränderung 2024 → 2025 in Prozent): 33,33 %",
+         "(400.000,00 EUR − 300.000,00 EUR) ÷ 300.000,00 EUR × 100 = 33,33 % (kaufmännisch gerundet; exakt 33,333333… %)"),
+    ],
+)
+def test_sums_and_differences_over_stated_figures(
+    shared_dir: Path, source: str, question: str, result: str, formula: str
+) -> None:
+    text, evidence = seed(shared_dir, source) if source.endswith(".txt") else karlsruhe_paper(shared_dir, source)
+    answer = answer_calculation(question, evidence)
+    assert answer is not None and not answer.refused, answer and answer.text
+    assert answer.text.startswith(result)
+    assert formula in answer.text
+    assert answer.citations and all(c.quote for c in answer.citations)
+    assert_citations_verbatim(answer, {evidence[0].metadata["doc_id"]: text}, evidence)
+    cited = {line for line in answer.text.splitlines() if line.startswith("- ")}
+    assert len(cited) == 2 and all(line.endswith("]") for line in cited), "jede Eingabe mit Beleg"
+
+
+def test_the_named_year_selects_its_figure(shared_dir: Path) -> None:
+    text, evidence = seed(shared_dir, WIESBADEN)
+    for year, amount, result in (
+        (2024, "713.137,00 EUR", "40.750,69 EUR je Stelle"),
+        (2025, "1.426.274,00 EUR", "81.501,37 EUR je Stelle"),
+    ):
+        question = f"Wie hoch sind die Personal- und Arbeitsplatzkosten für {year} je Stelle bei 17,5 Stellen?"
+        answer = answer_calculation(question, evidence)
+        assert answer is not None and not answer.refused, answer and answer.text
+        assert f"{amount} ÷ 17,5 Stellen = {result}" in answer.text
+        other = "1.426.274" if year == 2024 else "713.137,00"
+        assert other not in answer.text.split("Rechnung:")[1]
+        assert_citations_verbatim(answer, {WIESBADEN: text}, evidence)
+
+
+def test_per_unit_count_read_from_the_documents(shared_dir: Path) -> None:
+    text, evidence = seed(shared_dir, WIESBADEN)
+    question = "Wie hoch sind die Personal- und Arbeitsplatzkosten für 2025 je Stelle in Wiesbaden?"
+    answer = answer_calculation(question, evidence)
+    assert answer is not None and "1.426.274,00 EUR ÷ 17,5 VZÄ = 81.501,37 EUR je Stelle" in answer.text
+    assert len(answer.citations) == 2
+    assert_citations_verbatim(answer, {WIESBADEN: text}, evidence)
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("Wie hoch sind die Sachmittel für die Prozessmanagement-Software 2022 und 2023 zusammen?",
+         "Für 2022 steht kein passender Wert"),
+        ("Wie hoch sind die Sachmittel für Drohnen und Roboter zusammen?", "Für „Drohnen“ steht kein passender Wert"),
+        ("Wie hoch ist die Summe der Kosten?", "Bitte die Jahre oder Posten nennen"),
+        ("Wie hoch sind die Sachmittel für Software und Beratung zusammen?",
+         "Für „Software“ passen mehrere Werte (300.000,00 EUR, 400.000,00 EUR)"),
+        ("Wie hoch sind die Personal- und Arbeitsplatzkosten 2024 insgesamt?",
+         "Die Vorlagen nennen für „Personal-“ und „Arbeitsplatzkosten“ einen gemeinsamen Wert (713.137,00 EUR)"),
+    ],
+)
+def test_missing_figures_are_refused_in_german(shared_dir: Path, question: str, message: str) -> None:
+    _, evidence = seed(shared_dir, WIESBADEN)
+    answer = answer_calculation(question, evidence)
+    assert answer is not None and answer.refused and message in answer.text
+    assert not answer.calculation and not answer.citations
+
+
+def test_percent_change_of_the_question_figures() -> None:
+    answer = answer_calculation("Um wie viel Prozent steigt der Betrag von 300.000 EUR auf 400.000 EUR?", [])
+    assert answer is not None and answer.text.startswith("Ergebnis (Veränderung in Prozent): 33,33 %")
+    share = answer_calculation("Wie viel Prozent sind 713.137 EUR von 1.426.274 EUR?", [])
+    assert share is not None and share.text.startswith("Ergebnis (Anteil in Prozent): 50 %")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -22,11 +23,24 @@ def _commands(group, prefix=()):
         yield from _commands(command, prefix + (name,))
 
 
+_GERMAN_WORDS = re.compile(r"\b(und|oder|der|die|das|den|eine?n?|mit|für|aus|nach|wird|werden|nicht|Vorlagen?|Index|"
+                           r"einlesen|Frage|Antwort|Dokumente?|Modell|Ordner|je|im|ab|Jahr|Kosten|berechnen|Stellen)\b")
+
+
 @pytest.mark.parametrize("command", list(_commands(app)), ids=lambda c: " ".join(c) or "vorlagen")
 def test_every_command_has_german_help(command) -> None:
-    result = runner.invoke(app, [*command, "--help"])
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "Usage" in result.output and len(result.output) > 200
+    lines = [line.strip() for line in result.output.splitlines()]
+    usage = next(i for i, line in enumerate(lines) if line.startswith("Usage:"))
+    # the command's own description: the text between the usage line and the first box of options
+    description = []
+    for line in lines[usage + 1 :]:
+        if line.startswith("╭"):
+            break
+        description.append(line)
+    text = " ".join(description).strip()
+    assert text and _GERMAN_WORDS.search(text), f"keine deutsche Beschreibung: {text!r}"
 
 
 def test_ingest_reports_bad_files_and_keeps_the_good_ones(tmp_path: Path, shared_dir: Path, monkeypatch) -> None:

@@ -61,6 +61,6 @@ def test_sentence_transformers_backend_uses_the_bundled_model_offline(no_network
 def test_a_hub_model_name_is_not_downloaded(no_network) -> None:
     from sentence_transformers import SentenceTransformer
 
-    with pytest.raises(Exception):
+    with pytest.raises(OSError, match="couldn't find them in the cached files"):
         SentenceTransformer("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")
     assert no_network == []

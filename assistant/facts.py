@@ -74,7 +74,8 @@ class FactAnswerer:
         support = self.scorer.support(best, weights)
         if support < self.settings.refusal_threshold or self.scorer.missing_question_numbers(question, best.document, documents):
             return self.scorer.refusal(question, support=support)
-        ranked = [self._ranked(part, analysis, documents, weights) for part in analysis.parts]
+        single = sentences if len(analysis.parts) == 1 else None  # one part: its scoring is the question's
+        ranked = [self._ranked(part, analysis, documents, weights, single) for part in analysis.parts]
         notices: list[str] = []
         chosen = [options[0] if options else None for options in ranked]
         mode = "extractive"
@@ -101,7 +102,12 @@ class FactAnswerer:
 
     # ---- choosing ---------------------------------------------------------------------------------
     def _ranked(
-        self, part: QuestionPart, analysis: QuestionAnalysis, documents: list[Document], weights: dict[str, float]
+        self,
+        part: QuestionPart,
+        analysis: QuestionAnalysis,
+        documents: list[Document],
+        weights: dict[str, float],
+        scored: list[ScoredSentence] | None = None,
     ) -> list[PartPick]:
         """The candidates for one part, best first: typed values of the asked type, else (for an
         untyped part or a name not found as such) the best sentence's clause; empty when a typed
@@ -109,9 +115,9 @@ class FactAnswerer:
         own = {t for t in tokenize(part.text) if t in weights}
         part_weights = {t: (w if t in own or len(analysis.parts) == 1 else w / 3) for t, w in weights.items()}
         own_weights = {t: weights[t] for t in own} or weights
-        sentences = sorted(
-            self.scorer.score_sentences(part.text, documents, part_weights), key=lambda s: s.score, reverse=True
-        )
+        if scored is None:
+            scored = self.scorer.score_sentences(part.text, documents, part_weights)
+        sentences = sorted(scored, key=lambda s: s.score, reverse=True)
         if not sentences:
             return []
         top = sentences[: self.settings.span_sentences]

@@ -1,7 +1,7 @@
 """Composition of the HTTP app: ``create_app(settings)`` builds everything once in the lifespan.
 
-Everything an endpoint needs lives on ``app.state.resources`` and reaches it through ``Depends``
-(see ``api.resources``); there are no module-level singletons.
+Everything an endpoint needs, the settings included, lives on ``app.state.resources`` and reaches it
+through ``Depends`` (see ``api.resources``); there are no module-level singletons.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 from langchain_core.tools import BaseTool
 
+from api.access_key import with_access_key
 from api.errors import install_error_handlers
 from api.resources import build_resources
 from api.routes import ask, calc, documents, drafts, health, search, ui
 from api.upload import UploadSizeLimit
-from vorlagen.settings import Settings, get_settings
+from vorlagen.settings import Settings, load_settings
 
 DESCRIPTION = """
 Fragen an frühere Verwaltungsvorlagen mit Belegen, Entwürfe für Abschnitte neuer Vorlagen,
@@ -46,7 +47,6 @@ def create_app(settings: Settings, *, tools: Sequence[BaseTool] | None = None) -
         docs_url="/docs",
         redoc_url=None,
     )
-    app.state.settings = settings
     app.add_middleware(UploadSizeLimit, max_mb=settings.api.max_upload_mb, paths=("/v1/documents",))
     install_error_handlers(app)
     for module in (health, ask, search, documents, drafts, calc, ui):
@@ -56,5 +56,6 @@ def create_app(settings: Settings, *, tools: Sequence[BaseTool] | None = None) -
 
 
 def create_app_from_environment() -> FastAPI:
-    """Factory for uvicorn's ``--factory`` (several workers: each process reads the settings)."""
-    return create_app(get_settings())
+    """Factory for uvicorn's ``--factory`` (several workers: each process loads the settings once;
+    a key generated at first start is read from the data directory)."""
+    return create_app(with_access_key(load_settings()).settings)

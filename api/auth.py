@@ -1,6 +1,7 @@
 """API keys (``Authorization: Bearer <key>``) from ``Settings.api.api_keys``.
 
-Uploads and deletes always need a key; reads need one unless ``api.public_reads`` is set.
+Uploads and deletes always need a key; reads need one unless ``api.public_reads`` is set. Without
+configured keys a server uses the access key generated at its first start (``api.access_key``).
 """
 
 from __future__ import annotations
@@ -8,17 +9,14 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.resources import SettingsDep
 from vorlagen.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="API-Schlüssel aus VORLAGEN_API__API_KEYS")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-
-
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -38,14 +36,13 @@ def check_key(settings: Settings, credentials: HTTPAuthorizationCredentials | No
         raise _unauthorized("API-Schlüssel ist ungültig.")
 
 
-def require_write_key(request: Request, credentials: Credentials) -> None:
+def require_write_key(settings: SettingsDep, credentials: Credentials) -> None:
     """Dependency of uploads and deletes."""
-    check_key(_settings(request), credentials)
+    check_key(settings, credentials)
 
 
-def require_read_key(request: Request, credentials: Credentials) -> None:
+def require_read_key(settings: SettingsDep, credentials: Credentials) -> None:
     """Dependency of reads; open when the operator set ``api.public_reads``."""
-    settings = _settings(request)
     if settings.api.public_reads:
         return
     check_key(settings, credentials)

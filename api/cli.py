@@ -1,4 +1,8 @@
-"""The command line: ``vorlagen ingest | ask | docs | eval | calc | models | serve``."""
+"""The command line: ``vorlagen ingest | ask | docs | eval | calc | models | serve | doctor``.
+
+The settings are loaded once per invocation (``vorlagen`` callback → ``ctx.obj``); every command that
+touches the index says where it is.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from api.cli_calc import calc_app
+from api.cli_context import cli_settings, load_cli_settings
+from api.cli_doctor import doctor
 from api.cli_eval import eval_app
 from api.cli_models import models_app
 from api.cli_serve import serve
@@ -36,11 +42,17 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(models_app, name="models")
 app.command("serve", help="Web-Oberfläche und API starten (uvicorn).")(serve)
 app.add_typer(calc_app, name="calc", help="Kosten deterministisch berechnen (Personal, Beratung, anteilig, Finanzplanung).")
+app.command("doctor", help="Zeigt Index (Dokumente, Abschnitte, Ort), Modelle, Antwortmodus und Einstellungen.")(doctor)
 
 
-def _settings() -> Settings:
-    """Fresh settings for each command (the environment and .env as they are now)."""
-    return Settings()
+@app.callback()
+def _load(ctx: typer.Context) -> None:
+    """Vorlagen-Assistent: Vorlagen einlesen, Fragen mit Belegen beantworten, Kosten rechnen – offline."""
+    ctx.obj = load_cli_settings()
+
+
+def _index_line(settings: Settings) -> str:
+    return f"[dim]Index: {settings.chroma_server_url or settings.data_dir}[/dim]"
 
 
 def _open_store(settings: Settings):
@@ -55,6 +67,7 @@ def _open_store(settings: Settings):
 
 @app.command()
 def ingest(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path],
         typer.Argument(
@@ -70,7 +83,8 @@ def ingest(
     """
     from ingest.pipeline import IngestProgress, Ingestor
 
-    settings = _settings()
+    settings = cli_settings(ctx)
+    _out().print(_index_line(settings))
     store = _open_store(settings)
     ingestor = Ingestor(settings, store)
     with Progress(
@@ -98,6 +112,17 @@ def ingest(
         f" · Duplikate: {len(report.duplicates)} · Abschnitte: {report.chunks_added}"
         f" · Dauer: {report.seconds:.1f} s".replace(".", ",")
     )
+    for conflict in report.conflicts:
+        _out().print(
+            f"[yellow]Kennung „{conflict.doc_id}“ gehört schon einem anderen Dokument; beide behalten, "
+            f"das neue als „{conflict.kept_as}“ ({conflict.source}).[/yellow]"
+        )
+    if report.replaced:
+        _out().print(f"Ersetzt (geänderte Quelle): {', '.join(report.replaced)}")
+    if report.migrated:
+        _out().print(
+            f"Alte Kennungen (Dateiname) auf Pfad-Kennungen umgestellt: {len(report.migrated)}"
+        )
     _out().print(f"Index: {store.count_documents()} Dokumente, {store.count_chunks()} Abschnitte.")
     if report.failed:
         table = Table(title="Nicht eingelesen", title_style="bold red")
@@ -111,6 +136,7 @@ def ingest(
 
 @app.command()
 def ask(
+    ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Die Frage, auf Deutsch.", show_default=False)],
     stadt: Annotated[Optional[str], typer.Option(help="Nur Vorlagen dieser Stadt.")] = None,
     jahr: Annotated[
@@ -129,7 +155,7 @@ def ask(
     from assistant.service import AssistantService, EmptyIndexError
     from vorlagen.domain import SearchFilters
 
-    settings = _settings()
+    settings = cli_settings(ctx)
     if mode is not None:
         if mode not in ("extractive", "local", "openai", "auto"):
             _err().print(f"[red]--mode „{mode}“ gibt es nicht (extractive, local, openai, auto).[/red]")
@@ -148,6 +174,10 @@ def ask(
         answer = service.ask(question, filters, k)
     except EmptyIndexError as error:
         _err().print(f"[red]{error}[/red]")
+        _err().print(
+            f"Verwendeter Index: {settings.data_dir} – ein anderer Ordner lässt sich mit VORLAGEN_DATA_DIR "
+            "wählen; „vorlagen doctor“ zeigt die Einstellungen."
+        )
         raise typer.Exit(3) from error
     if as_json:
         print(answer.model_dump_json(indent=2))
@@ -173,20 +203,23 @@ def ask(
             )
         _out().print(table)
     _out().print(f"[dim]Modus: {answer.mode} · {answer.timings.get('total', 0):.2f} s[/dim]".replace(".", ","))
+    _out().print(_index_line(settings))
 
 
 @docs_app.command("list")
-def docs_list() -> None:
+def docs_list(ctx: typer.Context) -> None:
     """Alle eingelesenen Dokumente mit Metadaten auflisten."""
     from vorlagen.formatting import format_date
 
-    store = _open_store(_settings())
-    table = Table(title=f"{store.count_documents()} Dokumente im Index")
+    settings = cli_settings(ctx)
+    store = _open_store(settings)
+    table = Table(title=f"{store.count_documents()} Dokumente im Index {settings.chroma_server_url or settings.data_dir}")
     for column in ("Dokument", "Drucksache", "Titel", "Datum", "Art", "Stadt", "Abschnitte"):
         table.add_column(column)
     for info in store.documents():
+        name = info.source_name if info.doc_id == info.source_name else f"{info.source_name}\n[dim]{info.doc_id}[/dim]"
         table.add_row(
-            info.source_name, info.drucksache or "–", (info.title or "–")[:60],
+            name, info.drucksache or "–", (info.title or "–")[:60],
             format_date(info.datum) if info.datum else "–", info.vorlagenart or "–",
             info.stadt or "–", str(info.chunks),
         )
@@ -195,23 +228,32 @@ def docs_list() -> None:
 
 @docs_app.command("remove")
 def docs_remove(
+    ctx: typer.Context,
     names: Annotated[
         list[str],
         typer.Argument(help="Dokument-ID, Dateiname oder Drucksachennummer.", show_default=False),
     ],
 ) -> None:
     """Dokumente samt ihrer Abschnitte aus dem Index entfernen."""
-    store = _open_store(_settings())
-    missing = []
+    store = _open_store(cli_settings(ctx))
+    missing, ambiguous = [], []
     for name in names:
         doc_ids = store.find_doc_ids(name)
+        if name in doc_ids:
+            doc_ids = [name]  # an exact id means that one document
         if not doc_ids:
             missing.append(name)
+        elif len(doc_ids) > 1:
+            ambiguous.append(f"„{name}“ passt auf {len(doc_ids)} Dokumente: {', '.join(doc_ids)}")
+            continue
         for doc_id in doc_ids:
             store.remove(doc_id)
             _out().print(f"Entfernt: {doc_id}")
+    for problem in ambiguous:
+        _err().print(f"[red]{problem} – nichts entfernt; bitte die Kennung angeben.[/red]")
     if missing:
         _err().print(f"[red]Nicht im Index: {', '.join(missing)}[/red]")
+    if missing or ambiguous:
         raise typer.Exit(1)
 
 

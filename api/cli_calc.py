@@ -27,7 +27,7 @@ from assistant.costs.models import (
 from assistant.costs.quantities import parse_quantities
 from assistant.costs.tables import CostTables
 from assistant.costs.tools import anteilig, beratungskosten, finanzplanung, format_amount, personalkosten, rechne
-from vorlagen.settings import get_settings
+from api.cli_context import cli_settings
 
 calc_app = typer.Typer(
     help="Kosten exakt berechnen (Personal-, Beratungskosten, anteilige Beträge, Finanzplanung, Rechnungen). "
@@ -90,6 +90,7 @@ def _position(text: str) -> Position:
 
 @calc_app.command("personalkosten")
 def personalkosten_command(
+    ctx: typer.Context,
     stellen: Annotated[
         list[str],
         typer.Argument(help="Stellen als Text, je Stelle: VZÄ, Gruppe, Beginn, z. B. \"1,5 VZÄ E 13 ab 01.07.2027\" "
@@ -115,7 +116,7 @@ def personalkosten_command(
         )
 
     def compute(data: PersonalkostenInput) -> CostResult:
-        tables = CostTables.load(tabellen) if tabellen else CostTables.from_settings(get_settings())
+        tables = CostTables.load(tabellen) if tabellen else CostTables.from_settings(cli_settings(ctx))
         return personalkosten(data, tables)
 
     _run(build, compute)

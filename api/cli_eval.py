@@ -26,7 +26,8 @@ from eval.report import (
     write_report,
 )
 from eval.results import GateResult, RunReport
-from vorlagen.settings import Settings
+from api.cli_context import cli_settings
+from vorlagen.settings import absolute
 
 class _RunByDefault(TyperGroup):
     """``vorlagen eval FRAGEN.jsonl`` means ``vorlagen eval run FRAGEN.jsonl``."""
@@ -90,6 +91,7 @@ def _print_gate(console: Console, gate: GateResult) -> None:
 
 @eval_app.command("run")
 def run_command(
+    ctx: typer.Context,
     questions: Annotated[Path, typer.Argument(help="Fragensatz im JSONL-Format von shared/eval/README.md.", metavar="FRAGEN.jsonl")],
     corpus: Annotated[
         list[Path] | None,
@@ -127,7 +129,7 @@ def run_command(
     from eval.harness import run_evaluation
 
     console = _console()
-    settings = Settings()
+    settings = cli_settings(ctx)
     gate_path = gates_file or ((settings.evaluation.gates_file or default_gates_path()) if gate else None)
     try:
         question_set = load_questions(questions)
@@ -141,7 +143,7 @@ def run_command(
         update["llm"] = settings.llm.model_copy(update={"mode": mode})
     with tempfile.TemporaryDirectory(prefix="vorlagen-eval-", ignore_cleanup_errors=True) as scratch:
         if index is not None:
-            update["data_dir"] = index
+            update["data_dir"] = absolute(index)
         elif corpus:
             update["data_dir"] = Path(scratch) / "index"
         settings = settings.model_copy(update=update)

@@ -9,7 +9,7 @@ from rich.markup import escape
 from assistant.llm import LLAMA_CPP_REQUIREMENT, llama_cpp_available, plan_mode
 from assistant.model_install import PART_COUNT, ModelInstallError, install_local_model, model_status
 from vorlagen.formatting import format_number
-from vorlagen.settings import get_settings
+from api.cli_context import cli_settings
 
 models_app = typer.Typer(
     help=(
@@ -31,12 +31,13 @@ console = Console(markup=False, highlight=False)
     )
 )
 def install(
+    ctx: typer.Context,
     force: bool = typer.Option(False, "--force", help="Auch eine vorhandene, korrekte Datei neu erstellen."),
     remove_parts: bool = typer.Option(
         False, "--remove-parts", help="Die Modellpakete danach wieder deinstallieren (spart ca. 1,1 GB)."
     ),
 ) -> None:
-    settings = get_settings()
+    settings = cli_settings(ctx)
     try:
         path = install_local_model(settings, force=force, remove_parts=remove_parts, report=console.print)
     except ModelInstallError as error:
@@ -54,9 +55,10 @@ def install(
     help="Zeigt, welches Sprachmodell der Assistent verwenden würde und ob das lokale Modell installiert ist."
 )
 def status(
+    ctx: typer.Context,
     verify: bool = typer.Option(False, "--verify", help="Auch die Prüfsumme der Modelldatei nachrechnen (einige Sekunden)."),
 ) -> None:
-    settings = get_settings()
+    settings = cli_settings(ctx)
     model = model_status(settings, verify=verify)
     plan = plan_mode(settings)
     console.print(f"Eingestellter Modus: {settings.llm.mode} → verwendet: {plan.mode}")

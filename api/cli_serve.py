@@ -1,5 +1,9 @@
 """``vorlagen serve``: run the API and web UI with uvicorn.
 
+Bound to loopback (``127.0.0.1``) unless ``--host``/``VORLAGEN_API__HOST`` says otherwise. Without
+configured API keys the first start creates an access key (``api.auth.with_access_key``) and prints
+a login URL; every start prints where the index lives.
+
 With the embedded Chroma store (``PersistentClient`` in ``data_dir``) only ONE worker process may
 open the index: the PersistentClient is not process-safe. Several workers need a Chroma server
 (``VORLAGEN_CHROMA_SERVER_URL``); ``serve_app`` refuses anything else.
@@ -12,7 +16,9 @@ import logging
 import typer
 import uvicorn
 
-from vorlagen.settings import Settings, get_settings
+from api.access_key import AccessKeySetup, base_url, login_url, with_access_key
+from api.cli_context import cli_settings
+from vorlagen.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +38,26 @@ def check_workers(settings: Settings, workers: int) -> None:
         )
 
 
+def start_banner(setup: AccessKeySetup, host: str, port: int) -> list[str]:
+    """What ``vorlagen serve`` prints before uvicorn starts (German)."""
+    settings = setup.settings
+    index = settings.chroma_server_url or str(settings.data_dir)
+    lines = [f"Vorlagen-Assistent: {base_url(host, port)}  (API-Dokumentation: {base_url(host, port)}docs)",
+             f"Index: {index}"]
+    if setup.generated_key is not None:
+        first = "beim ersten Start erzeugt, " if setup.created else ""
+        lines += [
+            f"Zugangsschlüssel ({first}gespeichert in {setup.key_file}). Anmelden mit:",
+            f"    {login_url(host, port, setup.generated_key)}",
+        ]
+    elif not settings.api.api_keys:
+        lines.append(
+            "Kein API-Schlüssel eingerichtet (VORLAGEN_API__API_KEYS): Hochladen und Löschen sind gesperrt"
+            + ("." if settings.api.public_reads else ", Lesen ebenfalls.")
+        )
+    return lines
+
+
 def serve_app(
     settings: Settings, *, host: str | None = None, port: int | None = None, workers: int | None = None,
     log_level: str = "info",
@@ -41,36 +67,39 @@ def serve_app(
 
     workers = workers if workers is not None else settings.api.workers
     check_workers(settings, workers)
-    if not settings.api.api_keys:
-        logger.warning(
-            "Kein API-Schlüssel eingerichtet (VORLAGEN_API__API_KEYS): Hochladen und Löschen sind gesperrt%s.",
-            "" if settings.api.public_reads else ", Lesen ebenfalls",
-        )
+    setup = with_access_key(settings)
     host = host or settings.api.host
     port = port or settings.api.port
+    for line in start_banner(setup, host, port):
+        typer.echo(line)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+        uvicorn.run(create_app(setup.settings), host=host, port=port, log_level=log_level)
     else:
         uvicorn.run("api.app:create_app_from_environment", factory=True, host=host, port=port, workers=workers,
                     log_level=log_level)
 
 
 def serve(
-    host: str | None = typer.Option(None, help="Adresse (Standard: VORLAGEN_API__HOST, 127.0.0.1)."),
+    ctx: typer.Context,
+    host: str | None = typer.Option(None, help="Adresse (Standard: VORLAGEN_API__HOST, 127.0.0.1 – nur dieser Rechner)."),
     port: int | None = typer.Option(None, help="Port (Standard: VORLAGEN_API__PORT, 8000)."),
     workers: int | None = typer.Option(
         None, help="Worker-Prozesse; mehr als 1 nur mit Chroma-Server (VORLAGEN_CHROMA_SERVER_URL)."
     ),
 ) -> None:
-    """Web-Oberfläche und API starten (http://HOST:PORT/, Dokumentation unter /docs)."""
+    """Web-Oberfläche und API starten (http://HOST:PORT/, Dokumentation unter /docs).
+
+    Ohne eingerichteten API-Schlüssel wird beim ersten Start ein Zugangsschlüssel erzeugt und eine
+    Anmelde-Adresse ausgegeben.
+    """
     try:
-        serve_app(get_settings(), host=host, port=port, workers=workers)
+        serve_app(cli_settings(ctx), host=host, port=port, workers=workers)
     except ServeError as error:
         typer.secho(str(error), err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from error
 
 
-def main() -> None:  # ``python -m api.cli_serve`` until the lead mounts ``serve`` in ``vorlagen``
+def main() -> None:  # ``python -m api.cli_serve`` (the same as ``vorlagen serve``)
     typer.run(serve)
 
 

@@ -6,7 +6,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from langchain_core.tools import BaseTool
@@ -14,6 +14,7 @@ from langchain_core.tools import BaseTool
 from api.repository import ApiRepository
 from assistant.costs.tools import cost_tools
 from assistant.service import AssistantService
+from ingest.pipeline import Ingestor
 from vorlagen.settings import Settings
 from vorlagen.store import VorlagenStore
 
@@ -36,7 +37,7 @@ class Resources:
     ingest_executor: ThreadPoolExecutor
     store: VorlagenStore | None = None
     service: AssistantService | None = None
-    ingestor: Any | None = None
+    ingestor: Ingestor | None = None
     startup_errors: list[str] = field(default_factory=list)
 
     @property
@@ -79,8 +80,6 @@ def build_resources(settings: Settings, tools: list[BaseTool] | None = None) -> 
         logger.exception("Assistent konnte nicht gestartet werden")
         resources.startup_errors.append(f"Der Assistent konnte nicht gestartet werden: {error}")
     try:
-        from ingest.pipeline import Ingestor
-
         resources.ingestor = Ingestor(settings, resources.store)
     except Exception as error:  # noqa: BLE001
         logger.exception("Einlesen nicht verfügbar")
@@ -93,7 +92,8 @@ def get_resources(request: Request) -> Resources:
 
 
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.resources.settings
+    """The one route to the settings in the API: those the resources were built with."""
+    return get_resources(request).settings
 
 
 def get_repository(request: Request) -> ApiRepository:
@@ -119,7 +119,7 @@ def get_service(request: Request) -> AssistantService:
     return resources.service
 
 
-def get_ingestor(request: Request) -> Any:
+def get_ingestor(request: Request) -> Ingestor:
     resources = get_resources(request)
     if resources.ingestor is None:
         raise _unavailable(resources, "Das Einlesen von Dokumenten")
@@ -131,4 +131,4 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 RepositoryDep = Annotated[ApiRepository, Depends(get_repository)]
 StoreDep = Annotated[VorlagenStore, Depends(get_store)]
 ServiceDep = Annotated[AssistantService, Depends(get_service)]
-IngestorDep = Annotated[Any, Depends(get_ingestor)]
+IngestorDep = Annotated[Ingestor, Depends(get_ingestor)]

@@ -40,6 +40,11 @@ ChatMode = Literal["openai", "local", "extractive"]
 LOCAL_MODEL_INSTALL_HINT = "vorlagen models install"
 LLAMA_CPP_REQUIREMENT = "llama-cpp-python[server]==0.3.36"
 
+GREEDY_TEMPERATURE = 0.0
+"""Every chat model decodes greedily: the same prompt gives the same answer on the same build."""
+DECODING_SEED = 0
+"""Fixed sampling seed (llama.cpp; OpenAI-compatible servers that honour ``seed``)."""
+
 
 @dataclass(frozen=True)
 class ModePlan:
@@ -129,8 +134,8 @@ def build_local_model(settings: Settings) -> BaseChatModel:
         n_threads=llm.n_threads,
         n_batch=512,  # ChatLlamaCpp's default of 8 reads the prompt several times slower
         max_tokens=llm.max_tokens,
-        temperature=llm.temperature,
-        seed=0,
+        temperature=GREEDY_TEMPERATURE,
+        seed=DECODING_SEED,
         streaming=True,
         verbose=False,
     )
@@ -149,9 +154,11 @@ def build_openai_model(settings: Settings) -> BaseChatModel:
         api_key=llm.api_key.get_secret_value() if llm.api_key else "ohne-schluessel",
         model=llm.model or "default",
         timeout=llm.timeout_s,
+        stream_chunk_timeout=llm.timeout_s,  # the library's own 120 s silence limit would cut timeout_s short
         max_retries=0,
         max_tokens=llm.max_tokens,
-        temperature=llm.temperature,
+        temperature=GREEDY_TEMPERATURE,
+        seed=DECODING_SEED,
         stream_usage=True,
     )
 

@@ -1,8 +1,9 @@
 """Question sets of the evaluation (format: ``shared/eval/README.md``), loaded and validated.
 
 One JSON object a line: ``id``, ``type`` (fact | multi | calc | unanswerable), ``question``,
-``expected_facts`` (groups of alternatives), ``sources`` (file names or Drucksachennummern) and,
-for ``calc`` questions, an optional ``calc`` expression yielding the expected figure.
+``expected_facts`` (groups of alternatives), ``sources`` (file names or Drucksachennummern; a ``calc``
+question may have none: pure arithmetic is a valid question) and, for ``calc`` questions, an
+optional ``calc`` expression yielding the expected figure.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class EvalQuestion(BaseModel):
     expected_facts: list[list[str]] = Field(default_factory=list)
     """Groups of alternatives: correct when every group has one alternative in the answer."""
     sources: list[str] = Field(default_factory=list)
-    """Gold documents: file name or Drucksachennummer."""
+    """Gold documents: file name or Drucksachennummer; may be empty for ``calc`` (pure arithmetic)."""
     calc: str | None = None
     """``calc`` only: the computation yielding the expected figure, e.g. ``746872.63 / 20 = 37343.63``."""
 
@@ -47,7 +48,7 @@ class EvalQuestion(BaseModel):
         if self.answerable:
             if not self.expected_facts:
                 raise ValueError(f"Frage vom Typ „{self.type}“ braucht expected_facts")
-            if not self.sources:
+            if not self.sources and self.type != "calc":  # pure arithmetic needs no document
                 raise ValueError(f"Frage vom Typ „{self.type}“ braucht sources")
         elif self.expected_facts or self.sources:
             raise ValueError("unanswerable-Fragen haben leere expected_facts und sources")

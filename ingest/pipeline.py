@@ -1,7 +1,8 @@
 """Ingestion: files and OParl dumps -> Vorlagen -> chunks -> embeddings -> store.
 
 A file that cannot be read is reported (German message naming the file) and skipped; the other files
-go on, and nothing already stored is touched by a failure.
+go on, and nothing already stored is touched by a failure. Which id a document gets, and what
+happens when an id is already stored, is decided in ``ingest.identity``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pydantic import BaseModel, Field
 from ingest.chunking import chunk_vorlage
 from ingest.layout import normalize_vorlage
 from ingest.errors import LoaderError
+from ingest.identity import SourceFile, extractor_signature, settle, source_files, upload_source
 from ingest.loaders import (
     OPARL_SUFFIXES,
-    discover_files,
     load_path,
     read_meeting_dates,
     read_organization_names,
@@ -33,11 +34,24 @@ class IngestFailure(BaseModel):
     message: str
 
 
+class IdConflict(BaseModel):
+    """A document whose id was taken by a different document from another source: both are kept."""
+
+    doc_id: str
+    kept_as: str
+    source: str
+
+
 class IngestReport(BaseModel):
+    """Document ids by outcome."""
+
     added: list[str] = Field(default_factory=list)
     replaced: list[str] = Field(default_factory=list)
     unchanged: list[str] = Field(default_factory=list)
     duplicates: list[str] = Field(default_factory=list)
+    conflicts: list[IdConflict] = Field(default_factory=list)
+    migrated: list[str] = Field(default_factory=list)
+    """Old ids (bare file names) replaced by their path ids."""
     failed: list[IngestFailure] = Field(default_factory=list)
     chunks_added: int = 0
     seconds: float = 0.0
@@ -45,6 +59,10 @@ class IngestReport(BaseModel):
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    @property
+    def stored_nothing(self) -> bool:
+        return not (self.added or self.replaced)
 
 
 class IngestProgress(BaseModel):
@@ -64,27 +82,52 @@ class Ingestor:
     def __init__(self, settings: Settings, store: VorlagenStore) -> None:
         self.settings = settings
         self.store = store
+        self.extractor = extractor_signature(settings.chunking)
 
     def ingest_paths(
         self, paths: Sequence[Path], progress: ProgressCallback | None = None
     ) -> IngestReport:
-        started = time.perf_counter()
+        """Files and folders (recursively); each file's id is its path relative to the ingest root."""
         report = IngestReport()
-        files = discover_files([Path(p) for p in paths])
         for missing in [p for p in paths if not Path(p).exists()]:
             report.failed.append(
                 IngestFailure(source=str(missing), message=f"{missing}: Datei oder Ordner nicht gefunden.")
             )
-        for index, path in enumerate(files):
+        return self.ingest_sources(source_files([Path(p) for p in paths]), progress, report)
+
+    def ingest_upload(self, path: Path, *, upload_id: str, original_name: str) -> IngestReport:
+        """An uploaded file, stored under ``upload/<upload_id>`` and shown with its original name."""
+        return self.ingest_sources([upload_source(path, upload_id, original_name)])
+
+    def ingest_sources(
+        self,
+        sources: Sequence[SourceFile],
+        progress: ProgressCallback | None = None,
+        report: IngestReport | None = None,
+    ) -> IngestReport:
+        started = time.perf_counter()
+        report = report if report is not None else IngestReport()
+        for index, source in enumerate(sources):
             if progress:
-                progress(IngestProgress(file=path.name, file_index=index, file_count=len(files)))
+                progress(IngestProgress(file=source.path.name, file_index=index, file_count=len(sources)))
             try:
-                vorlagen = load_path(path, default_city=self.settings.default_city, **self._oparl_lookups(path))
-                self._store_all(vorlagen, report, path, index, len(files), progress)
+                vorlagen = load_path(
+                    source.path, default_city=self.settings.default_city, **self._oparl_lookups(source.path)
+                )
+                identified = (self._identify(vorlage, source) for vorlage in vorlagen)
+                self._store_all(identified, report, source.path, index, len(sources), progress)
             except LoaderError as error:
-                report.failed.append(IngestFailure(source=str(path), message=str(error)))
+                report.failed.append(IngestFailure(source=str(source.path), message=str(error)))
         report.seconds = time.perf_counter() - started
         return report
+
+    def _identify(self, vorlage: Vorlage, source: SourceFile) -> Vorlage:
+        update: dict[str, object] = {"extractor": self.extractor}
+        if source.doc_id is not None:  # a document file (OParl papers keep their OParl id)
+            update.update(doc_id=source.doc_id, source=str(source.path))
+        if source.source_name is not None:
+            update["source_name"] = source.source_name
+        return vorlage.model_copy(update=update)
 
     @staticmethod
     def _oparl_lookups(path: Path) -> dict:
@@ -111,19 +154,28 @@ class Ingestor:
         file_count: int,
         progress: ProgressCallback | None,
     ) -> None:
-        for loaded in vorlagen:
-            vorlage = normalize_vorlage(loaded)
+        for candidate in vorlagen:
+            settled = settle(self.store, normalize_vorlage(candidate))
+            vorlage = settled.vorlage
             status = self.store.status_of(vorlage)
             if status in ("added", "replaced"):
                 chunks = chunk_vorlage(vorlage, self.settings.chunking)
                 status = self.store.upsert(vorlage, chunks)
                 report.chunks_added += len(chunks)
+                if settled.conflict_with is not None:
+                    report.conflicts.append(
+                        IdConflict(doc_id=settled.conflict_with, kept_as=vorlage.doc_id, source=vorlage.source)
+                    )
+            for legacy_id in settled.legacy_ids:  # only after the new id is stored (or its content is)
+                self.store.remove(legacy_id)
+                report.migrated.append(legacy_id)
+                status = "replaced" if status == "added" else status
             {
                 "added": report.added,
                 "replaced": report.replaced,
                 "unchanged": report.unchanged,
                 "duplicate": report.duplicates,
-            }[status].append(vorlage.source_name)
+            }[status].append(vorlage.doc_id)
             if progress and path is not None:
                 progress(
                     IngestProgress(

@@ -11,7 +11,9 @@ import pytest
 # explicitly. Subprocess servers started by tests inherit this.
 os.environ.setdefault("VORLAGEN_LLM__MODE", "extractive")
 
-from vorlagen.settings import Settings
+from vorlagen.settings import Settings, enforce_offline
+
+enforce_offline()  # the test run is an entry point too: no model hub, no telemetry
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

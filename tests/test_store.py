@@ -34,7 +34,7 @@ def test_reingest_is_idempotent_and_changes_replace(tmp_path: Path, small_corpus
     ingestor = Ingestor(settings, store)
 
     first = ingestor.ingest_paths([small_corpus])
-    assert first.added == ["mitteilung_buendelung_digitalisierung_2024.txt"]
+    assert first.added == ["corpus/mitteilung_buendelung_digitalisierung_2024.txt"]  # path from the ingest root
     chunks = store.count_chunks()
     assert chunks > 0 and len(_chroma_ids(store)) == chunks
 
@@ -43,11 +43,12 @@ def test_reingest_is_idempotent_and_changes_replace(tmp_path: Path, small_corpus
     assert len(_chroma_ids(store)) == chunks
 
     # the same content under another name is not stored twice
-    shutil.copy(small_corpus / first.added[0], small_corpus / "kopie.txt")
+    original = small_corpus / "mitteilung_buendelung_digitalisierung_2024.txt"
+    shutil.copy(original, small_corpus / "kopie.txt")
     copy = ingestor.ingest_paths([small_corpus / "kopie.txt"])
-    assert copy.duplicates == ["kopie.txt"] and store.count_documents() == 1
+    assert copy.duplicates == ["corpus/kopie.txt"] and store.count_documents() == 1
 
-    changed = small_corpus / first.added[0]
+    changed = original
     changed.write_text(changed.read_text(encoding="utf-8")[:600] + "\n\nNeuer Absatz.", encoding="utf-8")
     replaced = ingestor.ingest_paths([changed])
     assert replaced.replaced == first.added
@@ -136,7 +137,7 @@ def test_chroma_server_mode(tmp_path: Path, small_corpus: Path, embeddings, chro
     assert report.ok and report.chunks_added > 0
     assert not (tmp_path / "data" / "chroma").exists(), "server mode must not write an embedded store"
     hits = store.vectorstore.similarity_search("Wann nimmt das Digitalisierungsamt die Arbeit auf?", k=2)
-    assert hits and hits[0].metadata["doc_id"] == "mitteilung_buendelung_digitalisierung_2024.txt"
+    assert hits and hits[0].metadata["doc_id"] == "corpus/mitteilung_buendelung_digitalisierung_2024.txt"
     again = Ingestor(settings, store).ingest_paths([small_corpus])
     assert again.unchanged and len(_chroma_ids(store)) == store.count_chunks()
 

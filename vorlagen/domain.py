@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -38,7 +39,8 @@ class TextSpan(BaseModel):
 
 class Vorlage(BaseModel):
     doc_id: str
-    """Stable id: the Drucksachennummer's OParl id for OParl papers, the file name for files."""
+    """Stable id, unique per source: the OParl id for OParl papers, ``upload/<upload id>`` for uploads,
+    the path relative to the ingest root for files (``seeds/vorlage.txt``; see ``ingest.identity``)."""
     source: str
     """Where it came from: a file path or an OParl URL."""
     source_name: str
@@ -56,11 +58,16 @@ class Vorlage(BaseModel):
     """Amt / Dienststelle responsible."""
     stadt: str | None = None
     beratungsfolge: list[Beratung] = Field(default_factory=list)
+    extractor: str | None = None
+    """Which extraction produced text and fields (ingest version and chunking settings)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        """What is stored, not where it came from: text, spans, every extracted field and the
+        extractor – a better extraction or a changed OParl consultation changes it."""
+        stored = self.model_dump(mode="json", exclude={"doc_id", "source", "source_name", "content_hash"})
+        return hashlib.sha256(json.dumps(stored, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
     @property
     def year(self) -> int | None:

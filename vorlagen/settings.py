@@ -3,17 +3,37 @@
 Every value can be set by an environment variable with the prefix ``VORLAGEN_`` (nested groups
 use ``__``, e.g. ``VORLAGEN_RETRIEVAL__K=8``) or in a ``.env`` file; see ``.env.example``.
 Modules receive a ``Settings`` instance (dependency injection); none reads the environment itself.
+
+Each entry point (CLI, API server, evaluation) calls ``load_settings()`` once at start: it switches
+the model libraries to offline mode and builds the settings. Every path is absolute from then on
+(relative values are resolved against the working directory at load time), so all commands of one
+set-up use the same index. The index lives in a per-user data directory unless
+``VORLAGEN_DATA_DIR`` says otherwise.
 """
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+import platformdirs
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "vorlagen-assistent"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+"""The checkout (or installation) the packages live in."""
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory, e.g. ``~/.local/share/vorlagen-assistent`` on Linux."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def absolute(path: Path) -> Path:
+    """``path`` with ``~`` expanded, made absolute against the current working directory."""
+    return Path(os.path.abspath(path.expanduser()))
 
 
 class EmbeddingSettings(BaseModel):
@@ -72,12 +92,12 @@ class AnswerSettings(BaseModel):
 
 class LLMSettings(BaseModel):
     mode: Literal["auto", "local", "openai", "extractive"] = "auto"
-    model_dir: Path = Path("models")
+    model_dir: Path = PROJECT_ROOT / "models"
+    """Where ``vorlagen models install`` puts the local GGUF (default: ``models/`` of the checkout)."""
     local_model_file: str = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
     n_ctx: int = 4096
     n_threads: int | None = None
     max_tokens: int = 256
-    temperature: float = 0.1
     base_url: str | None = None
     api_key: SecretStr | None = None
     model: str | None = None
@@ -100,6 +120,9 @@ class APISettings(BaseModel):
     api_keys: list[SecretStr] = Field(default_factory=list)
     public_reads: bool = False
     """Reads (ask, chat, documents list) without an API key. Uploads and deletes always need one."""
+    generate_key: bool = True
+    """``vorlagen serve`` without ``api_keys``: create an access key at first start (kept in
+    ``<data_dir>/api-key.txt``) and print a login URL, as Jupyter does."""
     max_upload_mb: int = 25
     workers: int = 1
     """More than one worker only with a Chroma server (``chroma_server_url``); the embedded
@@ -142,9 +165,10 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    data_dir: Path = Path(".vorlagen")
-    """Where the index lives (Chroma, BM25 tokens, document registry)."""
-    shared_dir: Path = Path("../shared")
+    data_dir: Path = Field(default_factory=default_data_dir)
+    """Where the index lives (Chroma, BM25 tokens, document registry); default: the per-user data
+    directory (``platformdirs``)."""
+    shared_dir: Path = PROJECT_ROOT.parent / "shared"
     """The read-only data folder beside the checkout (corpora, dev question sets)."""
     chroma_server_url: str | None = None
     """``http://host:port`` of a Chroma server; empty: the embedded PersistentClient in ``data_dir``."""
@@ -160,6 +184,22 @@ class Settings(BaseSettings):
     api: APISettings = Field(default_factory=APISettings)
     costs: CostSettings = Field(default_factory=CostSettings)
     evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
+
+    @model_validator(mode="after")
+    def _absolute_paths(self) -> Settings:
+        """Every path absolute, resolved once, when the settings are built."""
+        self.data_dir = absolute(self.data_dir)
+        self.shared_dir = absolute(self.shared_dir)
+        self.llm.model_dir = absolute(self.llm.model_dir)
+        self.evaluation.reports_dir = absolute(self.evaluation.reports_dir)
+        for group, name in (
+            (self.embedding, "model_path"), (self.api, "chat_db"), (self.api, "upload_dir"),
+            (self.costs, "tables_dir"), (self.evaluation, "gates_file"),
+        ):
+            value = getattr(group, name)
+            if value is not None:
+                setattr(group, name, absolute(value))
+        return self
 
     @property
     def chroma_path(self) -> Path:
@@ -179,10 +219,8 @@ def enforce_offline() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-enforce_offline()
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The settings of this process (FastAPI dependency, CLI default)."""
-    return Settings()
+def load_settings(**overrides: object) -> Settings:
+    """The settings of one entry point, built once at its start: offline mode on, every path
+    absolute. ``overrides``: values that take precedence over the environment (e.g. from options)."""
+    enforce_offline()
+    return Settings(**overrides)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 
@@ -10,16 +9,12 @@ from fastapi import APIRouter, File, HTTPException, Query, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 
 from api.auth import ReadAccess, WriteAccess
-from api.repository import ApiRepository
 from api.resources import IngestorDep, RepositoryDep, ResourcesDep, SettingsDep, StoreDep
 from api.schemas import IngestJob, PassageView
-from api.upload import check_file_type, safe_filename, too_large_message
+from api.upload import run_upload_job, store_upload
 from vorlagen.store import DocumentInfo
 
-logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/documents", tags=["Dokumente"])
-
-_READ_CHUNK = 1024 * 1024
 
 
 @router.get("", response_model=list[DocumentInfo], dependencies=[ReadAccess], summary="Alle Dokumente mit Metadaten")
@@ -38,56 +33,10 @@ async def list_documents(store: StoreDep) -> list[DocumentInfo]:
 async def upload_document(
     resources: ResourcesDep, settings: SettingsDep, ingestor: IngestorDep, file: UploadFile = File(description="PDF-, TXT- oder HTML-Datei")
 ) -> IngestJob:
-    filename = safe_filename(file.filename or "")
-    head = await file.read(8192)
-    if not head:
-        raise HTTPException(422, "Die hochgeladene Datei ist leer.")
-    check_file_type(filename, head)
-
-    max_bytes = settings.api.max_upload_mb * 1024 * 1024
-    upload_dir = resources.upload_dir
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    target = upload_dir / filename
-    partial = target.with_name(f".{target.name}.teil")
-    size = 0
-    with partial.open("wb") as out:
-        chunk = head
-        while chunk:
-            size += len(chunk)
-            if size > max_bytes:
-                out.close()
-                partial.unlink(missing_ok=True)
-                raise HTTPException(413, too_large_message(settings.api.max_upload_mb))
-            out.write(chunk)
-            chunk = await file.read(_READ_CHUNK)
-    partial.replace(target)
-
-    job = await run_in_threadpool(resources.repository.create_job, filename)
-    resources.ingest_executor.submit(_ingest, ingestor, resources.repository, job.job_id, target)
+    upload = await store_upload(file, resources.upload_dir, settings.api.max_upload_mb)
+    job = await run_in_threadpool(resources.repository.create_job, upload.original_name)
+    resources.ingest_executor.submit(run_upload_job, ingestor, resources.repository, job.job_id, upload)
     return job
-
-
-def _ingest(ingestor: object, repository: ApiRepository, job_id: str, path: Path) -> None:
-    """Runs in the single ingestion thread; records the outcome on the job."""
-    repository.update_job(job_id, "läuft")
-    try:
-        report = ingestor.ingest_paths([path])  # type: ignore[attr-defined]
-    except Exception as error:  # noqa: BLE001 - the job shows the German message
-        logger.exception("Einlesen von %s fehlgeschlagen", path)
-        repository.update_job(job_id, "fehlgeschlagen", f"Einlesen fehlgeschlagen: {error}")
-        return
-    data = report.model_dump(mode="json")
-    if report.failed:
-        messages = "; ".join(failure.message for failure in report.failed)
-        repository.update_job(job_id, "fehlgeschlagen", messages, data)
-        return
-    parts = [f"{len(report.added)} neu", f"{len(report.replaced)} ersetzt"]
-    if report.unchanged:
-        parts.append(f"{len(report.unchanged)} unverändert")
-    if report.duplicates:
-        parts.append(f"{len(report.duplicates)} bereits unter anderem Namen vorhanden")
-    message = f"Eingelesen: {', '.join(parts)}; {report.chunks_added} Abschnitte."
-    repository.update_job(job_id, "fertig", message, data)
 
 
 @router.get("/jobs", response_model=list[IngestJob], dependencies=[ReadAccess], summary="Letzte Hochladevorgänge")
@@ -104,7 +53,7 @@ async def get_job(job_id: str, repository: RepositoryDep) -> IngestJob:
 
 
 @router.get(
-    "/{doc_id:path}/passages/{chunk_id}",
+    "/{doc_id:path}/passages/{chunk_id:path}",
     response_model=PassageView,
     dependencies=[ReadAccess],
     summary="Belegstelle mit Umgebung",

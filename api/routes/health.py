@@ -6,9 +6,12 @@ import httpx
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import SecretStr
 
 from api.resources import Resources, ResourcesDep
 from api.schemas import ComponentStatus, ReadyResponse
+from assistant.llm import plan_mode
+from assistant.model_install import model_path
 from vorlagen.settings import Settings
 
 router = APIRouter(tags=["Betrieb"])
@@ -36,36 +39,39 @@ def index_status(resources: Resources) -> ComponentStatus:
     return ComponentStatus(ok=True, detail=detail, data={"documents": documents, "chunks": chunks})
 
 
+def _reachable(url: str, api_key: SecretStr | None, timeout_s: float) -> tuple[bool, str]:
+    headers = {"Authorization": f"Bearer {api_key.get_secret_value()}"} if api_key else {}
+    try:
+        response = httpx.get(url.rstrip("/") + "/models", headers=headers, timeout=timeout_s)
+    except httpx.HTTPError as error:
+        return False, str(error)
+    return response.status_code < 500, f"HTTP {response.status_code}"
+
+
 def model_status(settings: Settings, timeout_s: float = 3.0) -> ComponentStatus:
-    """Is the configured answer model usable? A configured model server must answer."""
+    """Is the answer model usable? Decided by the answerer's own ``plan_mode`` (one copy of the
+    decision); a configured model server must answer, a local model needs its file and llama.cpp."""
     llm = settings.llm
-    mode = llm.mode
-    data = {"mode": mode}
-    if mode == "extractive":
-        return ComponentStatus(ok=True, detail="Extraktiver Modus: kein Sprachmodell nötig.", data=data)
-    if llm.base_url and mode in ("openai", "auto"):
-        url = llm.base_url.rstrip("/") + "/models"
-        headers = {"Authorization": f"Bearer {llm.api_key.get_secret_value()}"} if llm.api_key else {}
-        try:
-            response = httpx.get(url, headers=headers, timeout=timeout_s)
-            reachable = response.status_code < 500
-        except httpx.HTTPError as error:
-            reachable, reason = False, str(error)
-        else:
-            reason = f"HTTP {response.status_code}"
+    plan = plan_mode(settings)
+    data = {"mode": llm.mode, "answer_mode": plan.mode}
+    if plan.mode == "openai":
+        reachable, reason = _reachable(llm.base_url or "", llm.api_key, timeout_s)
         if reachable:
             return ComponentStatus(ok=True, detail=f"Modellserver {llm.base_url} erreichbar.", data=data)
-        if mode == "openai":
+        if llm.mode == "openai":
             return ComponentStatus(ok=False, detail=f"Der Modellserver {llm.base_url} ist nicht erreichbar ({reason}).", data=data)
         return ComponentStatus(
             ok=True, detail=f"Modellserver {llm.base_url} nicht erreichbar ({reason}); Antworten extraktiv.", data=data
         )
-    model_file = llm.model_dir / llm.local_model_file
-    if mode == "local" and not model_file.exists():
-        return ComponentStatus(ok=False, detail=f"Das lokale Modell {model_file} fehlt.", data=data)
-    if model_file.exists():
-        return ComponentStatus(ok=True, detail=f"Lokales Modell {model_file.name} vorhanden.", data=data)
-    return ComponentStatus(ok=True, detail="Kein Sprachmodell eingerichtet; Antworten extraktiv.", data=data)
+    if plan.mode == "local":
+        return ComponentStatus(ok=True, detail=f"Lokales Modell {model_path(settings).name} mit llama.cpp bereit.", data=data)
+    if llm.mode == "extractive":
+        return ComponentStatus(ok=True, detail="Extraktiver Modus: kein Sprachmodell nötig.", data=data)
+    if plan.notice:  # an explicit mode that cannot work (local without model or llama.cpp, openai without URL)
+        return ComponentStatus(ok=False, detail=plan.notice, data=data)
+    local = plan_mode(settings.model_copy(update={"llm": llm.model_copy(update={"mode": "local"})}))
+    why = f" ({local.notice.split(';')[0]})" if local.notice else ""
+    return ComponentStatus(ok=True, detail=f"Kein Sprachmodell verfügbar{why}; Antworten extraktiv.", data=data)
 
 
 @router.get("/readyz", response_model=ReadyResponse, summary="Bereit? (Index und Modell)",

@@ -430,6 +430,13 @@ function setupApiKey() {
   const form = document.getElementById("api-key-form");
   const input = document.getElementById("api-key");
   const hint = document.getElementById("api-key-hint");
+  // the login URL of "vorlagen serve" (http://127.0.0.1:8000/#schluessel=…): the fragment never
+  // reaches the server or its log; the key goes to this tab's storage and leaves the address bar
+  const fromUrl = new URLSearchParams(location.hash.slice(1)).get("schluessel");
+  if (fromUrl) {
+    sessionStorage.setItem(KEY_STORAGE, fromUrl);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
   input.value = apiKey();
   hint.textContent = apiKey() ? "Schlüssel gesetzt." : "";
   form.addEventListener("submit", (event) => {

@@ -1,12 +1,8 @@
-"""Fixtures: a seeds index, the Bot Connector stand-in, and real uvicorn servers with the Teams bot.
-
-Two servers (one at a time per module, each with its own copy of the index): the bot in anonymous mode
-(behaviour tests, as with the Agents Playground) and the bot with app id, tenant and secret (JWT tests).
-"""
+"""Fixtures: a seeds index, the Bot Connector and identity stand-ins, and one real uvicorn server with the
+Teams bot configured as in production (app id, tenant, secret: every request needs a valid token)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,25 +10,11 @@ import pytest
 
 from tests.teams.connector import BotConnector, bot_connector
 from tests.teams.identity import FakeIdentity, fake_identity, proxy_environment
-from tests.web.server import LiveServer, build_index, live_server, server_env
+from tests.web.server import LiveServer, live_server, server_env, wait_for_job
 
 APP_ID = "3f0c2a4e-8a8f-4d51-9f7b-0a1f6b1c2d3e"
 TENANT_ID = "7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e"
 PUBLIC_BASE_URL = "https://vorlagen.example.org"
-
-
-@pytest.fixture(scope="session")
-def teams_index(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
-    """A data dir with the index of the five seeds (built once, copied for every server)."""
-    data_dir = tmp_path_factory.mktemp("teams-index")
-    build_index(server_env(data_dir, shared_dir), sorted((shared_dir / "corpus" / "seeds").glob("*.txt")))
-    return data_dir
-
-
-def _server_data(teams_index: Path, tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
-    target = tmp_path_factory.mktemp(name) / "data"
-    shutil.copytree(teams_index, target)
-    return target
 
 
 @pytest.fixture(scope="session")
@@ -50,30 +32,26 @@ def artifacts(shared_dir: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def anonymous_bot(teams_index: Path, tmp_path_factory: pytest.TempPathFactory, shared_dir: Path,
-                  artifacts: Path) -> Iterator[LiveServer]:
-    env = server_env(_server_data(teams_index, tmp_path_factory, "teams-anon"), shared_dir,
-                     VORLAGEN_TEAMS__ANONYMOUS="true", VORLAGEN_TEAMS__CHECK_SERVICE_URL="false",
-                     VORLAGEN_TEAMS__PUBLIC_BASE_URL=PUBLIC_BASE_URL,
-                     VORLAGEN_TEAMS__MAX_MESSAGE_CHARS="400")
-    with live_server(env, artifacts / "server-teams-anonymous.log") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeIdentity]:
     with fake_identity(APP_ID, TENANT_ID, tmp_path_factory.mktemp("identity")) as running:
         yield running
 
 
-@pytest.fixture(scope="module")
-def secured_bot(teams_index: Path, tmp_path_factory: pytest.TempPathFactory, shared_dir: Path, artifacts: Path,
-                identity: FakeIdentity) -> Iterator[LiveServer]:
-    env = server_env(_server_data(teams_index, tmp_path_factory, "teams-auth"), shared_dir,
+@pytest.fixture(scope="session")
+def teams_server(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path, artifacts: Path,
+                 identity: FakeIdentity) -> Iterator[LiveServer]:
+    """The server starts on an empty data dir and reads the five seeds through its own upload endpoint
+    (one process loads the embedder once)."""
+    env = server_env(tmp_path_factory.mktemp("teams-data"), shared_dir,
                      VORLAGEN_TEAMS__APP_ID=APP_ID, VORLAGEN_TEAMS__TENANT_ID=TENANT_ID,
                      VORLAGEN_TEAMS__CLIENT_SECRET="test-geheimnis", VORLAGEN_TEAMS__CHECK_SERVICE_URL="false",
-                     VORLAGEN_TEAMS__PUBLIC_BASE_URL=PUBLIC_BASE_URL,
+                     VORLAGEN_TEAMS__PUBLIC_BASE_URL=PUBLIC_BASE_URL, VORLAGEN_TEAMS__MAX_MESSAGE_CHARS="200",
                      **proxy_environment(identity))
-    with live_server(env, artifacts / "server-teams-auth.log") as running:
+    with live_server(env, artifacts / "server-teams.log") as running, running.client() as api:
+        for seed in sorted((shared_dir / "corpus" / "seeds").glob("*.txt")):
+            response = api.post("/v1/documents", files={"file": (seed.name, seed.read_bytes(), "text/plain")})
+            assert response.status_code == 202, response.text
+            job = wait_for_job(api, response.json()["job_id"])
+            assert job["status"] == "fertig", job
         yield running

@@ -1,5 +1,5 @@
-"""The Teams bot over the real protocol: Activity JSON posted to ``/api/messages`` of a running uvicorn
-server (anonymous mode, as with the Agents Playground), replies captured by the Bot Connector stand-in."""
+"""The Teams bot over the real protocol: Activity JSON posted with a valid Bot Framework token to
+``/api/messages`` of a running uvicorn server, replies captured by the Bot Connector stand-in."""
 
 from __future__ import annotations
 
@@ -10,27 +10,45 @@ from api.teams.actions import session_for
 from tests.teams import activities
 from tests.teams.conftest import PUBLIC_BASE_URL
 from tests.teams.connector import BotConnector, Posted
+from tests.teams.identity import FakeIdentity
 from tests.web.server import LiveServer
 
 QUESTION = "Wie hoch sind die zusätzlichen Personalaufwendungen für die neuen Stellen des Stuttgarter Amts für Digitalisierung und IT?"
 SOURCE = "stuttgart_grdrs_862_2021_amtsgruendung_digitalisierung.txt"
+MAX_CHARS = 200
 
 
-def _post(server: LiveServer, activity: dict) -> httpx.Response:
-    return httpx.post(f"{server.base_url}/api/messages", json=activity, timeout=120)
+@pytest.fixture
+def bot(teams_server: LiveServer, connector: BotConnector, identity: FakeIdentity) -> "Bot":
+    return Bot(teams_server, connector, identity)
+
+
+class Bot:
+    """Talks to the server as the Bot Connector service does: Activity JSON with a fresh token."""
+
+    def __init__(self, server: LiveServer, connector: BotConnector, identity: FakeIdentity) -> None:
+        self.server, self.connector, self.identity = server, connector, identity
+
+    def post(self, activity: dict) -> httpx.Response:
+        token = self.identity.token(service_url=self.connector.url)
+        return httpx.post(f"{self.server.base_url}/api/messages", json=activity,
+                          headers={"Authorization": f"Bearer {token}"}, timeout=120)
+
+    def say(self, conversation: str, text: str, *, card: bool = True) -> list[Posted]:
+        """Post a user message; the bot's new message activities in that conversation (up to its card)."""
+        before = len(_messages(self.connector.activities(conversation)))
+
+        def done(posts: list[Posted]) -> bool:
+            new = _messages(posts)[before:]
+            return any(post.cards for post in new) if card else bool(new)
+
+        response = self.post(activities.message(conversation, self.connector.url, text))
+        assert response.status_code in (200, 202), response.text
+        return _messages(self.connector.wait_for(conversation, done))[before:]
 
 
 def _messages(posts: list[Posted]) -> list[Posted]:
     return [post for post in posts if post.type == "message"]
-
-
-def _exchange(server: LiveServer, connector: BotConnector, conversation: str, text: str, expected: int = 1) -> list[Posted]:
-    """Post a user message; the bot's new message activities in that conversation."""
-    before = len(_messages(connector.activities(conversation)))
-    response = _post(server, activities.message(conversation, connector.url, text))
-    assert response.status_code in (200, 202), response.text
-    posts = connector.wait_for(conversation, lambda p: len(_messages(p)) >= before + expected)
-    return _messages(posts)[before:]
 
 
 def _texts(card: dict) -> list[str]:
@@ -53,35 +71,38 @@ def _urls(card: dict) -> list[str]:
     return urls
 
 
-def test_welcome_on_members_added(anonymous_bot: LiveServer, connector: BotConnector) -> None:
+def test_welcome_on_members_added(bot: Bot) -> None:
     conversation = activities.new_conversation()
-    response = _post(anonymous_bot, activities.members_added(conversation, connector.url))
+    response = bot.post(activities.members_added(conversation, bot.connector.url))
     assert response.status_code in (200, 202), response.text
-    [welcome] = _messages(connector.wait_for(conversation, lambda p: bool(_messages(p))))
+    [welcome] = _messages(bot.connector.wait_for(conversation, lambda p: bool(_messages(p))))
     text = " ".join(_texts(welcome.cards[0]))
     assert "Willkommen" in text and "/hilfe" in str(welcome.cards[0])
     assert welcome.activity["conversation"]["id"] == conversation
     assert welcome.activity["recipient"]["id"] == activities.USER.id
 
 
-def test_help_lists_the_commands(anonymous_bot: LiveServer, connector: BotConnector) -> None:
-    [reply] = _exchange(anonymous_bot, connector, activities.new_conversation(), "/hilfe")
+def test_help_lists_the_commands(bot: Bot) -> None:
+    [reply] = bot.say(activities.new_conversation(), "/hilfe")
     facts = [fact["title"] for element in reply.cards[0]["body"] if element["type"] == "FactSet" for fact in element["facts"]]
     assert {"/rechne …", "/entwurf Abschnitt: Thema", "/hilfe"} <= set(facts)
 
 
-def test_answer_card_with_citations_typing_and_follow_up(anonymous_bot: LiveServer, connector: BotConnector) -> None:
+def test_answer_card_with_citations_typing_and_follow_up(bot: Bot) -> None:
     conversation = activities.new_conversation()
-    [reply] = _exchange(anonymous_bot, connector, conversation, QUESTION)
-    # the SDK's typing indicator went out before the answer
-    kinds = [post.type for post in connector.activities(conversation)]
+    *_, reply = bot.say(conversation, QUESTION)
+    # the SDK's typing indicator went out before the answer; replies carry the bot's token (MSAL)
+    kinds = [post.type for post in bot.connector.activities(conversation)]
+    assert reply.authorization and reply.authorization.startswith("Bearer ")
     assert "typing" in kinds and kinds.index("typing") < kinds.index("message")
     assert reply.path.endswith(f"/activities/{reply.activity['replyToId']}")
     card = reply.cards[0]
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
     texts = _texts(card)
-    answer_text = texts[0]
-    assert "756.150" in answer_text and "[1]" in answer_text
+    with bot.server.client() as api:
+        [turn] = api.get(f"/v1/chat/{session_for(conversation)}").json()["turns"]
+    assert "756.150" in turn["answer"]["text"] and "[1]" in turn["answer"]["text"]
+    assert texts[0] in turn["answer"]["text"]
     assert "Belege" in texts
     assert any(text.startswith("[1] ") for text in texts)
     assert any(text.startswith("„") and text.endswith("“") for text in texts)
@@ -91,24 +112,58 @@ def test_answer_card_with_citations_typing_and_follow_up(anonymous_bot: LiveServ
     assert {a["title"] for e in card["body"] for i in e.get("items", []) for a in i.get("actions", [])} == {"Im Browser öffnen"}
 
     # follow-up in the same conversation: retrieved together with the first question, history shared with /v1/chat
-    [follow_up] = _exchange(anonymous_bot, connector, conversation, "Und wie viele Stellen sind das?")
+    *_, follow_up = bot.say(conversation, "Und wie viele Stellen sind das?")
     assert any(text.startswith("[1] ") for text in _texts(follow_up.cards[0]))
-    with anonymous_bot.client() as api:
+    with bot.server.client() as api:
         turns = api.get(f"/v1/chat/{session_for(conversation)}").json()["turns"]
     assert [turn["question"] for turn in turns] == [QUESTION, "Und wie viele Stellen sind das?"]
     assert QUESTION in turns[1]["retrieval_query"]
     assert SOURCE in {c["source_name"] for c in turns[1]["answer"]["citations"]}
 
 
-def test_refusal_is_a_friendly_german_message(anonymous_bot: LiveServer, connector: BotConnector) -> None:
-    [reply] = _exchange(anonymous_bot, connector, activities.new_conversation(),
-                        "Wie hoch ist das KI-Budget der Stadt München für das Jahr 2025?")
+def test_refusal_is_a_friendly_german_message(bot: Bot) -> None:
+    [reply] = bot.say(activities.new_conversation(), "Wie hoch ist das KI-Budget der Stadt München für das Jahr 2025?")
     texts = _texts(reply.cards[0])
     assert "keine Angabe" in texts[0] or "nicht" in texts[0]
     assert "Belege" not in texts
 
 
-def test_unknown_command_answers_with_help(anonymous_bot: LiveServer, connector: BotConnector) -> None:
-    first, second = _exchange(anonymous_bot, connector, activities.new_conversation(), "/zaubern bitte", expected=2)
+def test_unknown_command_answers_with_help(bot: Bot) -> None:
+    first, second = bot.say(activities.new_conversation(), "/zaubern bitte")
     assert "„/zaubern“ kenne ich nicht" in first.activity["text"]
     assert second.cards
+
+
+def test_long_answers_are_split_into_messages(bot: Bot) -> None:
+    """The server runs with VORLAGEN_TEAMS__MAX_MESSAGE_CHARS=200: the answer's text parts, then the card."""
+    conversation = activities.new_conversation()
+    posts = bot.say(conversation, QUESTION)
+    with bot.server.client() as api:
+        [turn] = api.get(f"/v1/chat/{session_for(conversation)}").json()["turns"]
+    full = turn["answer"]["text"]
+    assert len(full) > MAX_CHARS
+    *texts, card = posts
+    assert texts and all(not post.cards for post in texts) and card.cards
+    parts = [post.activity["text"] for post in texts] + [_texts(card.cards[0])[0]]
+    assert all(len(part) <= MAX_CHARS for part in parts)
+    assert "".join("".join(parts).split()) == "".join(full.split())
+
+
+def test_rechne_uses_the_cost_tools(bot: Bot) -> None:
+    posts = bot.say(activities.new_conversation(), "/rechne Was kosten 380 Beratertage bei einem Tagessatz von 1.200 Euro?")
+    assert "456.000,00 EUR" in " ".join(post.activity.get("text") or _texts(post.cards[0])[0] for post in posts)
+    [hint] = bot.say(activities.new_conversation(), "/rechne schönes Wetter", card=False)
+    assert "nicht als Rechnung erkannt" in hint.activity["text"]
+
+
+def test_entwurf_returns_a_draft_with_a_word_link(bot: Bot) -> None:
+    [reply] = bot.say(activities.new_conversation(), "/entwurf Begründung: Gründung eines Amts für Digitalisierung")
+    card = reply.cards[0]
+    assert _texts(card)[0] == "Entwurf: Begründung – Gründung eines Amts für Digitalisierung"
+    [link] = [a["url"] for a in card["actions"]]
+    assert link.startswith(f"{PUBLIC_BASE_URL}/v1/draft/") and link.endswith(".docx")
+    with bot.server.client() as api:
+        word = api.get(link.removeprefix(PUBLIC_BASE_URL))
+    assert word.status_code == 200 and word.content[:2] == b"PK"
+    [usage] = bot.say(activities.new_conversation(), "/entwurf", card=False)
+    assert "/entwurf Abschnitt: Thema" in usage.activity["text"]

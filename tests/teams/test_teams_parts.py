@@ -56,3 +56,25 @@ def test_settings_map_to_the_sdk_configuration() -> None:
     sdk = sdk_configuration(teams)
     assert (sdk.auth.CLIENT_ID, sdk.auth.TENANT_ID, sdk.auth.CLIENT_SECRET) == ("app-1", "tenant-1", "geheim")
     assert sdk.auth.ANONYMOUS_ALLOWED is False
+
+
+def test_anonymous_mode_logs_a_warning(caplog) -> None:
+    with caplog.at_level("WARNING", logger="api.teams.config"):
+        sdk = sdk_configuration(TeamsSettings(anonymous=True))
+    assert sdk.auth.ANONYMOUS_ALLOWED is True
+    assert any("anonymen Modus" in record.getMessage() for record in caplog.records)
+
+
+def test_messages_endpoint_without_configuration_is_503_in_german() -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from api.errors import install_error_handlers
+    from api.teams import router
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(router)
+    response = TestClient(app).post("/api/messages", json={"type": "message"})
+    assert response.status_code == 503
+    assert "VORLAGEN_TEAMS__APP_ID" in response.json()["detail"]

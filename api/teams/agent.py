@@ -30,6 +30,7 @@ from api.routes.ask import _stream_error_message
 from api.teams import actions, cards
 from api.teams.config import SdkConfiguration
 from api.teams.splitting import split_message
+from assistant.service import AssistantService
 from vorlagen.domain import Answer
 
 if TYPE_CHECKING:
@@ -42,8 +43,6 @@ HELP = re.compile(r"\s*/(hilfe|help|\?)\s*", _FLAGS)
 CALCULATE = re.compile(r"\s*/rechne\b(?P<rest>.*)", _FLAGS)
 DRAFT = re.compile(r"\s*/entwurf\b(?P<rest>.*)", _FLAGS)
 UNKNOWN_COMMAND = re.compile(r"\s*/\S*.*", _FLAGS)
-
-FAULT = "Entschuldigung, dabei ist ein Fehler aufgetreten. Bitte später noch einmal versuchen."
 
 
 class TeamsBot:
@@ -151,12 +150,12 @@ class TeamsBot:
 
     async def on_error(self, context: TurnContext, error: Exception) -> None:
         """Empty index, unreachable index or model server, anything else: a German message, never a trace."""
-        logger.exception("Teams-Bot: Fehler bei der Antwort", exc_info=error)
-        message = _stream_error_message(error)
-        await context.send_activity(MessageFactory.text(message if message else FAULT))
+        logger.error("Teams-Bot: Fehler bei der Antwort", exc_info=error)
+        await context.send_activity(MessageFactory.text(_stream_error_message(error)))
 
     # ---- sending ---------------------------------------------------------------------------------
-    def _service(self):  # type: ignore[no-untyped-def]
+    def _service(self) -> AssistantService | None:
+        """The web API's assistant; None when it could not be started (the reason is in ``startup_errors``)."""
         return self.resources.service
 
     async def _send_unavailable(self, context: TurnContext) -> None:

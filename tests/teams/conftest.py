@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.teams.connector import BotConnector, bot_connector
+from tests.teams.conversation import Bot
 from tests.teams.identity import FakeIdentity, fake_identity, proxy_environment
 from tests.web.server import LiveServer, live_server, server_env, wait_for_job
 
@@ -55,3 +56,8 @@ def teams_server(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path, art
             job = wait_for_job(api, response.json()["job_id"])
             assert job["status"] == "fertig", job
         yield running
+
+
+@pytest.fixture
+def bot(teams_server: LiveServer, connector: BotConnector, identity: FakeIdentity) -> Bot:
+    return Bot(teams_server, connector, identity)

@@ -18,6 +18,7 @@ from api.access_key import with_access_key
 from api.errors import install_error_handlers
 from api.resources import build_resources
 from api.routes import ask, calc, documents, drafts, health, search, ui
+from api.teams import install_teams, router as teams_router
 from api.upload import UploadSizeLimit
 from vorlagen.settings import Settings, load_settings
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings, *, tools: Sequence[BaseTool] | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = await run_in_threadpool(build_resources, settings, list(tools) if tools is not None else None)
         app.state.resources = resources
+        install_teams(app, resources)
         try:
             yield
         finally:
@@ -51,6 +53,7 @@ def create_app(settings: Settings, *, tools: Sequence[BaseTool] | None = None) -
     install_error_handlers(app)
     for module in (health, ask, search, documents, drafts, calc, ui):
         app.include_router(module.router)
+    app.include_router(teams_router)
     app.mount("/static", StaticFiles(directory=ui.STATIC_DIR), name="static")
     return app
 

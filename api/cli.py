@@ -20,6 +20,7 @@ from api.cli_doctor import doctor
 from api.cli_eval import eval_app
 from api.cli_models import models_app
 from api.cli_serve import serve
+from api.cli_teams import teams_app
 from vorlagen.settings import Settings
 
 
@@ -40,6 +41,7 @@ docs_app = typer.Typer(help="Eingelesene Dokumente auflisten oder entfernen.", n
 app.add_typer(docs_app, name="docs")
 app.add_typer(eval_app, name="eval")
 app.add_typer(models_app, name="models")
+app.add_typer(teams_app, name="teams")
 app.command("serve", help="Web-Oberfläche und API starten (uvicorn).")(serve)
 app.add_typer(calc_app, name="calc", help="Kosten deterministisch berechnen (Personal, Beratung, anteilig, Finanzplanung).")
 app.command("doctor", help="Zeigt Index (Dokumente, Abschnitte, Ort), Modelle, Antwortmodus und Einstellungen.")(doctor)

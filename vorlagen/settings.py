@@ -156,6 +156,32 @@ class EvaluationSettings(BaseModel):
     judge_timeout_s: float = 60.0
 
 
+class TeamsSettings(BaseModel):
+    """The Microsoft Teams bot (``POST /api/messages``), mapped to the Microsoft 365 Agents SDK's
+    configuration (``api/teams/config.py``)."""
+
+    app_id: str | None = None
+    """Microsoft App ID (client id) of the Azure Bot registration; the audience of incoming tokens."""
+    tenant_id: str | None = None
+    """Entra tenant of the bot registration (single-tenant bots)."""
+    client_secret: SecretStr | None = None
+    """Client secret of the app registration (for the bot's replies to the Bot Connector service)."""
+    anonymous: bool = False
+    """Only for local tests (Agents Playground): accept requests without a token. Logs a warning."""
+    public_base_url: str | None = None
+    """Public https address of this server (web UI links in cards, messaging endpoint in the manifest)."""
+    bot_name: str = "Vorlagen-Assistent"
+    max_message_chars: int = 4000
+    """Longer answers are split into several messages (Teams accepts about 28 KB per message)."""
+    streaming: bool = False
+    """Send answers through the SDK's StreamingResponse (Teams streaming, citations with AI label)."""
+    check_service_url: bool = True
+    """Reply only to Microsoft's connector hosts (the SDK's OutboundHostValidator: no loopback or private
+    addresses, serviceUrl host = token claim). Off only for local tests with a connector stand-in."""
+    service_hosts: list[str] = Field(default_factory=list)
+    """Further allowed connector hosts besides Microsoft's (e.g. a sovereign cloud)."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VORLAGEN_",
@@ -184,6 +210,7 @@ class Settings(BaseSettings):
     api: APISettings = Field(default_factory=APISettings)
     costs: CostSettings = Field(default_factory=CostSettings)
     evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
+    teams: TeamsSettings = Field(default_factory=TeamsSettings)
 
     @model_validator(mode="after")
     def _absolute_paths(self) -> Settings:

@@ -170,6 +170,15 @@ async function openPassage(citation, opener) {
   }
 }
 
+function openLinkedPassage() {
+  // Links from the Teams bot („Im Browser öffnen“): /#dokument=…&abschnitt=…&zitat=…&nr=…
+  const params = new URLSearchParams(location.hash.slice(1));
+  const doc = params.get("dokument"), chunk = params.get("abschnitt");
+  if (!doc || !chunk) return;
+  openPassage({ index: params.get("nr") || "", doc_id: doc, chunk_id: chunk, quote: params.get("zitat") || "",
+    source_name: params.get("name") || doc }, null);
+}
+
 function setupDialog() {
   const dialog = document.getElementById("passage-dialog");
   document.getElementById("passage-close").addEventListener("click", () => dialog.close());
@@ -455,4 +464,5 @@ document.addEventListener("DOMContentLoaded", () => {
   setupDraft();
   setupDocuments();
   fillFilterOptions();
+  openLinkedPassage();
 });

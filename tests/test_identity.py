@@ -55,20 +55,19 @@ def test_same_file_name_in_two_folders_keeps_both(tmp_path: Path, shared_dir: Pa
     monkeypatch.setenv("VORLAGEN_DATA_DIR", str(tmp_path / "index"))
     monkeypatch.chdir(tmp_path)
     seeds = shared_dir / "corpus" / "seeds"
-    write(tmp_path / "a", (seeds / "stuttgart_grdrs_862_2021_amtsgruendung_digitalisierung.txt").read_text(encoding="utf-8"))
-    write(tmp_path / "b", (seeds / "wiesbaden_sachstandsbericht_amt15.txt").read_text(encoding="utf-8"))
+    # the first pages of two real Vorlagen (short: a few chunks to embed)
+    write(tmp_path / "a", (seeds / "stuttgart_grdrs_862_2021_amtsgruendung_digitalisierung.txt").read_text(encoding="utf-8")[:3000])
+    write(tmp_path / "b", (seeds / "wiesbaden_sachstandsbericht_amt15.txt").read_text(encoding="utf-8")[:3000])
     runner = CliRunner()
     result = runner.invoke(app, ["ingest", "a/", "b/"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Neu: 2 · ersetzt: 0" in result.output and "Index: 2 Dokumente" in result.output
 
-    for question, fact in (
-        ("Wie hoch sind die zusätzlichen Personalaufwendungen für das Stuttgarter Amt für Digitalisierung und IT?", "756.150"),
-        ("Mit wem soll Wiesbaden ein gemeinsames KI-Kompetenzteam aufbauen?", "Wivertis"),
-    ):
-        answer = runner.invoke(app, ["ask", question], env={"COLUMNS": "200"})
-        assert answer.exit_code == 0, answer.output
-        assert fact in answer.output, answer.output
+    # the first one – the document that used to be replaced silently – answers its question
+    question = "Wie hoch sind die zusätzlichen Personalaufwendungen für das Stuttgarter Amt für Digitalisierung und IT?"
+    answer = runner.invoke(app, ["ask", question], env={"COLUMNS": "200"})
+    assert answer.exit_code == 0, answer.output
+    assert "756.150" in answer.output, answer.output
 
     store = VorlagenStore(Settings())
     try:

@@ -47,19 +47,25 @@ class UploadSizeLimit:
             return
 
         received = 0
-        started = False
+        started = exceeded = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    exceeded = True
                     raise _BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if exceeded:  # the form parser turned the refusal into its own 400: answer 413 instead
+                if not started:
+                    started = True
+                    await self._refuse(send)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -87,7 +93,8 @@ def safe_filename(name: str) -> str:
     """A file name without folders or unusual characters (umlauts kept), never empty."""
     name = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name)
     name = re.sub(r"[^\w.\- ÄÖÜäöüß]", "_", name).strip(" .")
-    return name[:180] or "upload"
+    suffix = Path(name).suffix[:16]  # a long name is shortened before its extension, never losing it
+    return (name[: 180 - len(suffix)].rstrip(" .") + suffix if len(name) > 180 else name) or "upload"
 
 
 def check_file_type(filename: str, head: bytes) -> str:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, HTTPException, Query, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 
 from api.auth import ReadAccess, WriteAccess
+from api.errors import DISK_FULL, is_disk_full
 from api.repository import ApiRepository
 from api.resources import IngestorDep, RepositoryDep, ResourcesDep, SettingsDep, StoreDep
 from api.schemas import IngestJob, PassageView
@@ -74,7 +75,8 @@ def _ingest(ingestor: object, repository: ApiRepository, job_id: str, path: Path
         report = ingestor.ingest_paths([path])  # type: ignore[attr-defined]
     except Exception as error:  # noqa: BLE001 - the job shows the German message
         logger.exception("Einlesen von %s fehlgeschlagen", path)
-        repository.update_job(job_id, "fehlgeschlagen", f"Einlesen fehlgeschlagen: {error}")
+        message = DISK_FULL if is_disk_full(error) else f"Einlesen fehlgeschlagen: {error}"
+        repository.update_job(job_id, "fehlgeschlagen", message)
         return
     data = report.model_dump(mode="json")
     if report.failed:

@@ -2,7 +2,9 @@
 ingest`` is killed with SIGKILL (embedded store and Chroma server); the disk fills up.
 
 After each fault the registry (SQLite) and Chroma hold exactly the same chunks, every stored document
-is whole, and nothing stored earlier is lost. (Model-server faults: tests/test_llm.py.)
+is whole, and nothing stored earlier is lost. (Model-server faults: tests/test_llm.py.) The default run
+has the Chroma outage and the exact-point SIGKILL with the embedded store; the SIGKILL with the Chroma
+server, the SIGKILL at a random moment and the full disk (each several CLI processes) are marked slow.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def restart_then_check_then_finish(data_dir: Path, env: dict[str, str], papers: 
     store.close()
 
 
-@pytest.mark.parametrize("where", ["eingebettet", "chroma-server"])
+@pytest.mark.parametrize("where", ["eingebettet", pytest.param("chroma-server", marks=pytest.mark.slow)])
 def test_sigkill_between_vector_write_and_registry_leaves_no_half_document(
     where: str, papers: Path, tmp_path: Path, shared_dir: Path, embeddings, request: pytest.FixtureRequest
 ) -> None:
@@ -116,6 +118,7 @@ def test_sigkill_between_vector_write_and_registry_leaves_no_half_document(
     restart_then_check_then_finish(data_dir, env, papers, embeddings, chroma_url)
 
 
+@pytest.mark.slow
 def test_sigkill_of_a_running_vorlagen_ingest(papers: Path, tmp_path: Path, shared_dir: Path, embeddings) -> None:
     data_dir = tmp_path / "data"
     env = cli_env(data_dir, shared_dir, None)
@@ -195,6 +198,7 @@ def small_disk(tmp_path: Path) -> Path:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
+@pytest.mark.slow
 def test_disk_full_during_ingest_is_a_clear_error_and_corrupts_nothing(
     small_disk: Path, papers: Path, tmp_path: Path, shared_dir: Path, embeddings
 ) -> None:

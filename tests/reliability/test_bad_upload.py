@@ -101,6 +101,8 @@ def test_200_mb_upload_is_refused_early_without_holding_it_in_memory(
     before = documents(api), sorted(upload_dir.glob("*")) if upload_dir.exists() else []
 
     status, body, sent, growth = stream_upload(reliability_server, UPLOAD_MB, chunked=chunked)
+    print(f"\n200-MB-Upload ({'gestreamt' if chunked else 'Content-Length'}): HTTP {status} nach "
+          f"{sent / 1048576:.1f} MB gesendet, Server-RSS +{growth:.1f} MB")
 
     assert status == 413, body[:500]
     assert "zu groß" in body.decode() and "25 MB" in body.decode()

@@ -106,7 +106,16 @@ def ingest(
             if event.vorlage:
                 progress.update(docs_task, advance=1, current=f"{event.vorlage} ({event.status})")
 
-        report = ingestor.ingest_paths(paths, progress=on_progress)
+        try:
+            report = ingestor.ingest_paths(paths, progress=on_progress)
+        except Exception as error:
+            from api.errors import DISK_FULL, is_disk_full
+
+            if not is_disk_full(error):
+                raise
+            progress.stop()
+            _err().print(f"[red]{DISK_FULL}[/red] ({settings.data_dir})")
+            raise typer.Exit(4) from error
         progress.update(files_task, completed=progress.tasks[files_task].total or 0)
 
     _out().print(

@@ -18,6 +18,7 @@ from fastapi import HTTPException, UploadFile
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import DISK_FULL, is_disk_full
 from api.repository import ApiRepository
 from ingest.pipeline import Ingestor
 
@@ -61,19 +62,25 @@ class UploadSizeLimit:
             return
 
         received = 0
-        started = False
+        started = exceeded = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    exceeded = True
                     raise _BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if exceeded:  # the form parser turned the refusal into its own 400: answer 413 instead
+                if not started:
+                    started = True
+                    await self._refuse(send)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -179,7 +186,8 @@ def run_upload_job(ingestor: Ingestor, repository: ApiRepository, job_id: str, u
     except Exception as error:  # noqa: BLE001 - the job shows the German message
         logger.exception("Einlesen von %s fehlgeschlagen", upload.path)
         upload.path.unlink(missing_ok=True)
-        repository.update_job(job_id, "fehlgeschlagen", f"Einlesen von „{upload.original_name}“ fehlgeschlagen: {error}")
+        message = DISK_FULL if is_disk_full(error) else f"Einlesen von „{upload.original_name}“ fehlgeschlagen: {error}"
+        repository.update_job(job_id, "fehlgeschlagen", message)
         return
     data = report.model_dump(mode="json")
     if report.stored_nothing:  # failed, or the same content is stored already: the file is not kept

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from langchain_core.documents import Document
 
 from assistant.extractive import ExtractiveAnswerer, ScoredSentence, coverage
+from assistant.grounding import as_data
 from assistant.question import MetadataField, QuestionAnalysis
 from vorlagen.domain import Answer, Beratung, Citation, Vorlage, VorlageHit
 from vorlagen.formatting import format_date
@@ -81,7 +82,7 @@ class VorlageAnswerer:
             return None
         citation = self.scorer.citation(1, best)
         short = f"{value} [1]"
-        quote = _WHITESPACE.sub(" ", citation.quote).strip()
+        quote = _WHITESPACE.sub(" ", as_data(citation.quote)).strip()
         text = f"{short}\n„{quote}“ [1]"
         return Answer(
             question=analysis.question, text=text, short_answer=short, citations=[citation],
@@ -138,7 +139,7 @@ class VorlageAnswerer:
                 doc_id=doc_id, source_name=vorlage.source_name, drucksache=vorlage.drucksache, datum=vorlage.datum,
                 title=vorlage.title, vorlagenart=vorlage.vorlagenart, stadt=vorlage.stadt,
                 gremien=list(dict.fromkeys(b.gremium for b in vorlage.beratungsfolge)),
-                snippet=_WHITESPACE.sub(" ", sentence.text).strip(), score=round(relevance + sentence.score, 4),
+                snippet=_WHITESPACE.sub(" ", as_data(sentence.text)).strip(), score=round(relevance + sentence.score, 4),
             )
             found.append((hit, sentence))
         found.sort(key=lambda pair: pair[0].score, reverse=True)

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from langchain_core.documents import Document
 
+from assistant.grounding import addresses_the_model, as_data
 from vorlagen.domain import Citation, Draft, SearchFilters
 from vorlagen.formatting import format_date
 from vorlagen.text import split_sentences, tokenize
@@ -66,7 +67,7 @@ def _terms(text: str) -> set[str]:
 def _is_prose(sentence: str) -> bool:
     """Full sentences only: long enough, mostly words, ends like a sentence."""
     words = sentence.split()
-    if len(words) < 6 or len(sentence) > 600:
+    if len(words) < 6 or len(sentence) > 600 or addresses_the_model(sentence):
         return False
     letters = sum(character.isalpha() for character in sentence)
     return letters / max(len(sentence), 1) > 0.6 and sentence.rstrip()[-1:] in ".!?:"
@@ -162,7 +163,7 @@ def draft_section(
         if chunk_id != current_chunk:
             paragraphs.append([])
             current_chunk = chunk_id
-        paragraphs[-1].append(f"{' '.join(sentence.text.split())} [{index}]")
+        paragraphs[-1].append(f"{as_data(' '.join(sentence.text.split()))} [{index}]")
 
     body = "\n\n".join(" ".join(paragraph) for paragraph in paragraphs)
     return Draft(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
+from assistant.grounding import addresses_the_model, as_data
 from assistant.question import question_parts
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
@@ -137,7 +138,7 @@ class ExtractiveAnswerer:
         if support < self.settings.refusal_threshold or missing:
             return self.refusal(question, support=support)
         citations = [self.citation(i, c) for i, c in enumerate(chosen, start=1)]
-        text = " ".join(f"{c.quote} [{c.index}]" for c in citations)
+        text = " ".join(f"{as_data(c.quote)} [{c.index}]" for c in citations)
         return Answer(question=question, text=text, citations=citations, support=round(support, 4))
 
     def refusal(self, question: str, support: float = 0.0) -> Answer:
@@ -169,6 +170,9 @@ class ExtractiveAnswerer:
                     continue
                 seen.add(key)
                 sentence = text[a:b]
+                if addresses_the_model(sentence):
+                    previous = None
+                    continue
                 window = token_sets[i].union(*token_sets[max(0, i - 2) : i + 2])
                 candidate = ScoredSentence(document, rank, a, b, sentence, token_sets[i], window)
                 lexical = coverage(weights, candidate.tokens)

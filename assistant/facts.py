@@ -18,6 +18,7 @@ from langchain_core.documents import Document
 
 from assistant.choice import Candidate, CandidateChooser
 from assistant.extractive import ExtractiveAnswerer, ScoredSentence, coverage
+from assistant.grounding import as_data
 from assistant.question import QuestionAnalysis, QuestionPart
 from assistant.spans import TYPED, AnswerType, Span, find_spans
 from vorlagen.domain import Answer, Citation
@@ -151,7 +152,7 @@ class FactAnswerer:
 
     @staticmethod
     def _value(pick: PartPick) -> str:
-        text = _WHITESPACE.sub(" ", pick.sentence.document.page_content[pick.start : pick.end]).strip()
+        text = _WHITESPACE.sub(" ", as_data(pick.sentence.document.page_content[pick.start : pick.end])).strip()
         return with_figures(text) if pick.typed else text
 
     @staticmethod
@@ -226,7 +227,7 @@ class FactAnswerer:
             lines.append(f"Zu „{part.text.rstrip('?').strip()}“ enthalten die Vorlagen keine Angabe.")
         short = lines[0]
         for citation in citations:
-            quote = _WHITESPACE.sub(" ", citation.quote).strip()
+            quote = _WHITESPACE.sub(" ", as_data(citation.quote)).strip()
             if _WHITESPACE.sub(" ", short).find(quote) == -1:
                 lines.append(f"„{quote}“ [{citation.index}]")
         return Answer(

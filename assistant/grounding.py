@@ -117,11 +117,41 @@ def missing_key_figures(text: str, fallback: Answer) -> list[str]:
     return figures
 
 
+_CONTROL_TOKEN = re.compile(r"<\|[A-Za-z0-9_]{1,32}\|>")
+"""Chat-template control tokens (``<|im_start|>``, ``<|endoftext|>`` …): llama.cpp would read them as
+such even inside a document, so a document could open its own system turn."""
+
+
+_ADDRESSES_THE_MODEL = re.compile(
+    r"<\|[A-Za-z0-9_]{1,32}\|>"
+    r"|^\s*#{2,}\s*(?:system|user|assistant|human|ai)\b"
+    r"|\b(?:ignoriere|vergiss|missachte)\b[^.!?\n]{0,60}\b(?:anweisung|instruktion|vorgabe|regel|prompt)"
+    r"|\bantworte\b[^.!?\n]{0,40}\b(?:nur|ausschließlich|immer)\b"
+    r"|\bdu bist (?:ein|eine|jetzt|nun|ab sofort)\b"
+    r"|\b(?:system-?prompt|system-?anweisung)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def addresses_the_model(sentence: str) -> bool:
+    """A sentence written to a language model, not about the council's business (an injected
+    instruction, a role line, a chat-template token): never chosen as evidence."""
+    return bool(_ADDRESSES_THE_MODEL.search(sentence))
+
+
+def as_data(quote: str) -> str:
+    """A document's text as it may appear in an answer, a draft or a prompt: its citation markers
+    ``[3]`` become ``(3)`` and chat-template control tokens are removed, so a document can neither add
+    a citation nor a role. (``Citation.quote`` itself stays verbatim.)"""
+    text = _CONTROL_TOKEN.sub(" ", quote)
+    return MARKER.sub(lambda marker: f"({marker.group(1)})", text)
+
+
 def passage_text(citation: Citation) -> str:
     """How a passage is shown to the model: a short heading (Drucksache, page) and the quote."""
     source = f"Drucksache {citation.drucksache}" if citation.drucksache else citation.source_name
     heading = source + (f", S. {citation.page}" if citation.page else "")
-    return f"({heading}) {citation.quote.strip()}"
+    return f"({heading}) {as_data(citation.quote.strip())}"
 
 
 def _numbers_with_tokens(text: str) -> list[tuple[str, set[NumberKey]]]:

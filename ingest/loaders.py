@@ -8,58 +8,46 @@ message naming the file.
 
 from __future__ import annotations
 
-import gzip
+import codecs
 import io
-import json
 import logging
-import lzma
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import IO, Any
 
 from bs4 import BeautifulSoup
 from charset_normalizer import from_bytes
-from pydantic import BaseModel, Field
-from pypdf import PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+from pypdf import PageObject, PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
 from ingest.errors import LoaderError
-from ingest.metadata import build_vorlage, extract_metadata
-from vorlagen.domain import Beratung, TextSpan, Vorlage
+from ingest.metadata import build_vorlage
+from ingest.oparl import (  # noqa: F401 - re-exported: the OParl part of the loaders' interface
+    OPARL_SUFFIXES,
+    PAGE_SEPARATOR,
+    LoadReport,
+    iter_jsonl,
+    known_oparl_bodies,
+    load_oparl_dump,
+    paper_to_vorlage,
+    read_meeting_dates,
+    read_organization_names,
+)
+from vorlagen.domain import TextSpan, Vorlage
+from vorlagen.text import normalize_newlines
 
 logger = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 PDF_SUFFIXES = (".pdf",)
 HTML_SUFFIXES = (".html", ".htm")
-OPARL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.xz")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + PDF_SUFFIXES + HTML_SUFFIXES + OPARL_SUFFIXES
-
-PAGE_SEPARATOR = "\n\n"
-"""Between PDF pages and between the files of an OParl paper."""
-
-OPARL_PAPER_TYPE_SUFFIX = "/Paper"
-"""OParl 1.0 and 1.1 type URLs (``https://schema.oparl.org/1.1/Paper``) end with it."""
 
 _HTML_BLOCKS = (
     "p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
     "section", "article", "header", "footer", "blockquote", "pre", "dt", "dd", "td", "th",
 )  # fmt: skip
-
-
-class LoadReport(BaseModel):
-    """What a load skipped; pass one to ``load_path`` to collect it."""
-
-    papers: int = 0
-    """OParl papers read (with or without text)."""
-    skipped_without_text: list[str] = Field(default_factory=list)
-    """OParl paper ids without any text (no file, or files without extracted text)."""
-    skipped_other_objects: int = 0
-    """Lines of an OParl dump that are no Paper (Meetings, Organizations …)."""
 
 
 def suffix_of(path: Path) -> str:
@@ -83,13 +71,6 @@ def discover_files(paths: Sequence[Path]) -> list[Path]:
         else:
             found.append(path)
     return found
-
-
-@lru_cache(maxsize=1)
-def known_oparl_bodies() -> dict[str, str]:
-    """OParl Body URL -> city (``ingest/data/oparl_bodies.json``)."""
-    raw = resources.files("ingest").joinpath("data/oparl_bodies.json").read_text(encoding="utf-8")
-    return dict(json.loads(raw))
 
 
 def load_path(
@@ -157,16 +138,28 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _normalize_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-
-
 def decode_text(data: bytes, *, source: str, name: str) -> str:
-    """UTF-8 first; otherwise the encoding charset-normalizer detects (windows-1252 happens)."""
+    """UTF-8 first; a file mixing UTF-8 and windows-1252 lines line by line; otherwise the encoding
+    charset-normalizer detects (windows-1252 happens). Binary content is refused."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return normalize_newlines(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            pass
+    if _looks_binary(data):
+        raise LoaderError(
+            source,
+            f"Die Datei „{name}“ ist keine Textdatei (binärer Inhalt, z. B. ein Bild, Archiv oder "
+            "Office-Dokument mit falscher Endung).",
+        )
     try:
-        return _normalize_newlines(data.decode("utf-8-sig"))
+        return normalize_newlines(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed_lines(data)
+    if mixed is not None:
+        logger.warning("Datei %s: Zeilen in UTF-8 und windows-1252 gemischt; zeilenweise gelesen", name)
+        return normalize_newlines(mixed)
     best = from_bytes(data).best()
     if best is None:
         raise LoaderError(source, f"Die Zeichenkodierung der Datei „{name}“ wurde nicht erkannt.")
@@ -174,29 +167,73 @@ def decode_text(data: bytes, *, source: str, name: str) -> str:
     # the encoding of German Windows systems, where it decodes the bytes.
     if best.encoding in {"cp1250", "iso8859_2", "latin_1", "iso8859_15", "cp1252"}:
         try:
-            return _normalize_newlines(data.decode("cp1252"))
+            return normalize_newlines(data.decode("cp1252"))
         except UnicodeDecodeError:
             pass
     logger.info("Datei %s: Zeichenkodierung %s erkannt", name, best.encoding)
-    return _normalize_newlines(str(best))
+    return normalize_newlines(str(best))
+
+
+_CONTROL_BYTES = bytes(set(range(32)) - {9, 10, 12, 13})
+BINARY_CONTROL_SHARE = 0.02
+"""Share of control bytes (other than tab, line breaks, form feed) above which a file is binary."""
+
+
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control bytes in the first 64 KB: no text file (UTF-16 is handled before)."""
+    head = data[:65536]
+    if b"\x00" in head:
+        return True
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls > BINARY_CONTROL_SHARE * len(head)
+
+
+def _decode_mixed_lines(data: bytes) -> str | None:
+    """Text whose lines are partly UTF-8 (with umlauts) and partly windows-1252, decoded line by line;
+    None unless both kinds occur."""
+    lines = data.split(b"\n")
+    utf8_lines = legacy_lines = 0
+    decoded: list[str] = []
+    for line in lines:
+        try:
+            text = line.decode("utf-8")
+            utf8_lines += not line.isascii()
+        except UnicodeDecodeError:
+            try:
+                text = line.decode("cp1252")
+            except UnicodeDecodeError:
+                return None
+            legacy_lines += 1
+        decoded.append(text)
+    return "\n".join(decoded) if utf8_lines and legacy_lines else None
 
 
 def pdf_text(data: bytes, *, source: str, name: str) -> tuple[str, list[TextSpan]]:
-    """Text of all pages joined by a blank line; one span per page (``page`` 1-based)."""
+    """Text of all pages joined by a blank line; one span per page (``page`` 1-based).
+
+    Hostile or broken files end in a ``LoaderError``, never in another exception: pypdf limits how far
+    a stream may inflate, a page whose content stream exceeds ``MAX_PAGE_CONTENT_BYTES`` is refused
+    before it is parsed, and nesting deeper than Python's recursion limit is reported as such.
+    """
+    encrypted = f"Die PDF-Datei „{name}“ ist verschlüsselt; bitte eine Fassung ohne Kennwort hochladen."
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise LoaderError(
-                source, f"Die PDF-Datei „{name}“ ist verschlüsselt; bitte eine Fassung ohne Kennwort hochladen."
-            )
-        pages = [page.extract_text() or "" for page in reader.pages]
+            raise LoaderError(source, encrypted)
+        pages = [_page_text(page, number, source=source, name=name) for number, page in enumerate(reader.pages, 1)]
     except LoaderError:
         raise
     except (FileNotDecryptedError, DependencyError) as error:
+        raise LoaderError(source, encrypted) from error
+    except RecursionError as error:
         raise LoaderError(
-            source, f"Die PDF-Datei „{name}“ ist verschlüsselt; bitte eine Fassung ohne Kennwort hochladen."
+            source, f"Die PDF-Datei „{name}“ ist zu tief verschachtelt und wird nicht gelesen (beschädigt oder schädlich)."
         ) from error
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+    except LimitReachedError as error:
+        raise LoaderError(
+            source, f"Die PDF-Datei „{name}“ enthält einen Datenstrom, der sich übermäßig entpackt; sie wird nicht gelesen."
+        ) from error
+    except Exception as error:  # noqa: BLE001 - pypdf parses untrusted bytes; any failure means a broken file
         raise LoaderError(
             source, f"Die PDF-Datei „{name}“ ist beschädigt oder keine gültige PDF-Datei ({error})."
         ) from error
@@ -212,13 +249,29 @@ def pdf_text(data: bytes, *, source: str, name: str) -> tuple[str, list[TextSpan
     spans: list[TextSpan] = []
     offset = 0
     for number, page in enumerate(pages, start=1):
-        page_text = _normalize_newlines(page)
+        page_text = normalize_newlines(page)
         if parts:
             offset += len(PAGE_SEPARATOR)
         spans.append(TextSpan(start=offset, end=offset + len(page_text), page=number))
         parts.append(page_text)
         offset += len(page_text)
     return PAGE_SEPARATOR.join(parts), spans
+
+
+MAX_PAGE_CONTENT_BYTES = 16 * 1024 * 1024
+"""Largest (inflated) content stream of one PDF page that is parsed for text."""
+
+
+def _page_text(page: PageObject, number: int, *, source: str, name: str) -> str:
+    contents = page.get_contents()
+    size = len(contents.get_data()) if contents is not None else 0
+    if size > MAX_PAGE_CONTENT_BYTES:
+        raise LoaderError(
+            source,
+            f"Seite {number} der PDF-Datei „{name}“ ist zu umfangreich ({size / 1048576:.0f} MB Inhalt, "
+            f"erlaubt {MAX_PAGE_CONTENT_BYTES // 1048576} MB); die Datei wird nicht gelesen.",
+        )
+    return page.extract_text() or ""
 
 
 def html_text(data: bytes) -> str:
@@ -233,173 +286,3 @@ def html_text(data: bytes) -> str:
     lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in raw.splitlines()]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-# --- OParl ---------------------------------------------------------------------------------------
-
-
-def open_text_stream(path: Path) -> IO[str]:
-    """A text stream of a plain, gzip or xz compressed file (read line by line, never whole)."""
-    name = path.name.lower()
-    try:
-        if name.endswith(".gz"):
-            return gzip.open(path, "rt", encoding="utf-8")
-        if name.endswith(".xz"):
-            return lzma.open(path, "rt", encoding="utf-8")
-        return path.open("r", encoding="utf-8")
-    except PermissionError as error:
-        raise LoaderError(str(path), f"Die Datei „{path.name}“ kann nicht gelesen werden: keine Leseberechtigung.") from error
-    except OSError as error:
-        raise LoaderError(str(path), f"Die Datei „{path.name}“ kann nicht gelesen werden ({error}).") from error
-
-
-def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """The JSON objects of a JSONL dump, one at a time."""
-    try:
-        with open_text_stream(path) as stream:
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise LoaderError(
-                        str(path), f"Zeile {number} der Datei „{path.name}“ ist kein gültiges JSON ({error.msg})."
-                    ) from error
-                if isinstance(value, dict):
-                    yield value
-    except (EOFError, lzma.LZMAError, gzip.BadGzipFile, UnicodeDecodeError) as error:
-        raise LoaderError(str(path), f"Die Datei „{path.name}“ ist beschädigt ({error}).") from error
-
-
-def read_organization_names(path: Path) -> dict[str, str]:
-    """OParl Organization id -> name, from an organizations dump."""
-    return {item["id"]: item["name"] for item in iter_jsonl(path) if item.get("id") and item.get("name")}
-
-
-def read_meeting_dates(path: Path) -> dict[str, date]:
-    """OParl Meeting id -> date of its start, from a meetings dump."""
-    dates: dict[str, date] = {}
-    for item in iter_jsonl(path):
-        start = item.get("start")
-        if item.get("id") and isinstance(start, str) and len(start) >= 10:
-            try:
-                dates[item["id"]] = date.fromisoformat(start[:10])
-            except ValueError:
-                continue
-    return dates
-
-
-def _iso_date(value: Any) -> date | None:
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def _beratungsfolge(
-    paper: Mapping[str, Any], organizations: Mapping[str, str], meeting_dates: Mapping[str, date]
-) -> list[Beratung]:
-    """Consultations whose Gremium has a known name (unresolvable ones are left out)."""
-    result: list[Beratung] = []
-    for consultation in paper.get("consultation") or []:
-        organization_ids = consultation.get("organization") or []
-        names = [organizations[oid] for oid in organization_ids if oid in organizations]
-        if not names:
-            continue
-        meeting = consultation.get("meeting")
-        result.append(
-            Beratung(
-                gremium=", ".join(names),
-                rolle=consultation.get("role") or None,
-                datum=meeting_dates.get(meeting) if isinstance(meeting, str) else None,
-            )
-        )
-    return result
-
-
-def paper_to_vorlage(
-    paper: Mapping[str, Any],
-    *,
-    default_city: str | None = None,
-    organizations: Mapping[str, str] | None = None,
-    meeting_dates: Mapping[str, date] | None = None,
-    bodies: Mapping[str, str] | None = None,
-) -> Vorlage | None:
-    """One OParl Paper as a Vorlage: the texts of its files (main file first), one span per file.
-
-    None if no file carries text.
-    """
-    organizations = organizations or {}
-    files = ([paper["mainFile"]] if isinstance(paper.get("mainFile"), dict) else []) + [
-        item for item in paper.get("auxiliaryFile") or [] if isinstance(item, dict)
-    ]
-    parts: list[str] = []
-    spans: list[TextSpan] = []
-    offset = 0
-    for file in files:
-        file_text = _normalize_newlines(file.get("text") or "").strip()
-        if not file_text:
-            continue
-        if parts:
-            offset += len(PAGE_SEPARATOR)
-        label = file.get("name") or file.get("fileName") or None
-        spans.append(TextSpan(start=offset, end=offset + len(file_text), label=label))
-        parts.append(file_text)
-        offset += len(file_text)
-    if not parts:
-        return None
-    text = PAGE_SEPARATOR.join(parts)
-    reference = paper.get("reference") or None
-    paper_id = str(paper["id"])
-    city = (bodies if bodies is not None else known_oparl_bodies()).get(paper.get("body") or "") or default_city
-    stated = extract_metadata(parts[0], source_name=reference or paper_id, default_city=None)
-    directors = [organizations[oid] for oid in paper.get("underDirectionOf") or [] if oid in organizations]
-    return Vorlage(
-        doc_id=paper_id,
-        source=paper_id,
-        source_name=reference or paper_id,
-        text=text,
-        spans=spans,
-        drucksache=reference,
-        title=paper.get("name") or stated.title,
-        datum=_iso_date(paper.get("date")),
-        vorlagenart=paper.get("paperType") or stated.vorlagenart,
-        referat=stated.referat,
-        amt=", ".join(directors) if directors else stated.amt,
-        stadt=city,
-        beratungsfolge=_beratungsfolge(paper, organizations, meeting_dates or {}),
-    )
-
-
-def load_oparl_dump(
-    path: Path,
-    *,
-    default_city: str | None = None,
-    organizations: Mapping[str, str] | None = None,
-    meeting_dates: Mapping[str, date] | None = None,
-    bodies: Mapping[str, str] | None = None,
-    report: LoadReport | None = None,
-) -> Iterator[Vorlage]:
-    """The Papers of an OParl JSONL dump, streamed; papers without text are skipped and counted."""
-    report = report if report is not None else LoadReport()
-    for item in iter_jsonl(path):
-        if not str(item.get("type", "")).endswith(OPARL_PAPER_TYPE_SUFFIX) or not item.get("id"):
-            report.skipped_other_objects += 1
-            continue
-        report.papers += 1
-        vorlage = paper_to_vorlage(
-            item,
-            default_city=default_city,
-            organizations=organizations,
-            meeting_dates=meeting_dates,
-            bodies=bodies,
-        )
-        if vorlage is None:
-            report.skipped_without_text.append(str(item["id"]))
-            continue
-        yield vorlage
-    if report.skipped_without_text:
-        logger.info("%s: %d Vorlagen ohne Text übersprungen", path.name, len(report.skipped_without_text))

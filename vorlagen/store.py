@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import sqlite3
 import threading
@@ -94,7 +95,12 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending_vectors (chunk_id TEXT PRIMARY KEY, writer_pid INTEGER NOT NULL);
 """
+# pending_vectors: a journal of Chroma writes the registry does not (yet) reflect. Ids are entered
+# before vectors are added and before registry rows are deleted, and leave it once Chroma and the
+# registry agree again. ``recover_pending`` (at every start) deletes the vectors of ids whose writing
+# process is gone and which the registry lacks: a SIGKILL mid-ingestion leaves no half document.
 
 
 def chroma_where(filters: SearchFilters | None) -> dict[str, Any] | None:
@@ -167,6 +173,19 @@ class BM25Index:
         return float(self.bm25.idf.get(token, max(self.bm25.idf.values(), default=0.0)))
 
 
+def _process_alive(pid: int) -> bool:
+    """Is the process that journaled a write still running (then its write is not interrupted)?"""
+    if pid == os.getpid():
+        return False  # this store is being opened: no write of this process is under way
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class VorlagenStore:
     """Owns the Chroma collection, the SQLite registry and the BM25 index of one data folder."""
 
@@ -185,6 +204,7 @@ class VorlagenStore:
         self._db = sqlite3.connect(settings.registry_path, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        self.recover_pending()
         self._bm25: BM25Index | None = None
         self._bm25_generation = -1
         self._doc_tokens_cache: dict[tuple[int, str], frozenset[str]] = {}
@@ -264,12 +284,13 @@ class VorlagenStore:
                     "SELECT chunk_id FROM chunks WHERE doc_id = ?", (vorlage.doc_id,)
                 )
             ]
+            stale = sorted(set(old_ids) - set(ids))
+            with self._transaction() as db:
+                self._journal(db, ids)
             if ids:  # embeds and upserts; old chunks are dropped only after this succeeded
                 self.vectorstore.add_texts(texts, metadatas=metadatas, ids=ids)
-            stale = sorted(set(old_ids) - set(ids))
-            if stale:
-                self.vectorstore.delete(ids=stale)
             with self._transaction() as db:
+                self._journal(db, stale)
                 db.execute("DELETE FROM chunks WHERE doc_id = ?", (vorlage.doc_id,))
                 db.executemany(
                     "INSERT INTO chunks(chunk_id, doc_id, text, metadata_json, tokens) VALUES (?,?,?,?,?)",
@@ -292,6 +313,11 @@ class VorlagenStore:
                     ),
                 )
                 self._bump_generation(db)
+                self._settle(db, ids)
+            if stale:
+                self.vectorstore.delete(ids=stale)
+                with self._transaction() as db:
+                    self._settle(db, stale)
         return status
 
     def remove(self, doc_id: str) -> bool:
@@ -305,13 +331,49 @@ class VorlagenStore:
             ).fetchone()
             if not exists:
                 return False
-            if ids:
-                self.vectorstore.delete(ids=ids)
             with self._transaction() as db:
+                self._journal(db, ids)
                 db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
                 db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
                 self._bump_generation(db)
+            if ids:
+                self.vectorstore.delete(ids=ids)
+                with self._transaction() as db:
+                    self._settle(db, ids)
         return True
+
+    # ---- crash recovery -----------------------------------------------------------------------
+    @staticmethod
+    def _journal(db: sqlite3.Connection, chunk_ids: Sequence[str]) -> None:
+        db.executemany(
+            "INSERT OR REPLACE INTO pending_vectors(chunk_id, writer_pid) VALUES (?, ?)",
+            [(chunk_id, os.getpid()) for chunk_id in chunk_ids],
+        )
+
+    @staticmethod
+    def _settle(db: sqlite3.Connection, chunk_ids: Sequence[str]) -> None:
+        db.executemany("DELETE FROM pending_vectors WHERE chunk_id = ?", [(chunk_id,) for chunk_id in chunk_ids])
+
+    def recover_pending(self) -> list[str]:
+        """After an interrupted write (crash, SIGKILL, full disk): delete the vectors the registry
+        does not know, so Chroma and the registry agree. Returns the ids removed from Chroma."""
+        with self._lock:
+            rows = self._db.execute("SELECT chunk_id, writer_pid FROM pending_vectors").fetchall()
+            pending = [chunk_id for chunk_id, pid in rows if not _process_alive(pid)]
+            if not pending:
+                return []
+            known = {
+                row[0]
+                for row in self._db.execute(
+                    f"SELECT chunk_id FROM chunks WHERE chunk_id IN ({','.join('?' * len(pending))})", pending
+                )
+            }
+            orphans = sorted(set(pending) - known)
+            if orphans:
+                self.vectorstore.delete(ids=orphans)
+            with self._transaction() as db:
+                self._settle(db, pending)
+            return orphans
 
     # ---- reading ----------------------------------------------------------------------------------
     def find_doc_ids(self, name: str) -> list[str]:

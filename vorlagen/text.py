@@ -240,3 +240,8 @@ def _cut_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int
         start = cut + 1
     pieces.append((start, end))
     return pieces
+
+
+def normalize_newlines(text: str) -> str:
+    """``\\n`` line breaks only (from ``\\r\\n`` and ``\\r``), NUL characters removed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")

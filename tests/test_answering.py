@@ -67,3 +67,48 @@ def test_empty_index_is_reported(tmp_path, embeddings) -> None:
     service = AssistantService(settings, VorlagenStore(settings, embeddings=embeddings))
     with pytest.raises(EmptyIndexError, match="Index ist leer"):
         service.ask("Was kostet das?")
+
+
+def _exact(service: AssistantService, answer) -> None:
+    for citation in answer.citations:
+        vorlage = service.store.get_vorlage(citation.doc_id)
+        assert vorlage is not None and vorlage.text[citation.start : citation.end] == citation.quote
+
+
+def test_two_part_question_gets_one_cited_value_per_part_in_the_first_line(seeds_service: AssistantService) -> None:
+    answer = seeds_service.ask(
+        "Wie viele Stellen werden für das neue Stuttgarter Amt für Digitalisierung geschaffen, "
+        "und wie hoch sind die zusätzlichen Personalaufwendungen?"
+    )
+    assert answer.kind == "fact" and not answer.refused
+    assert answer.short_answer == answer.text.split("\n")[0]
+    assert "7,5" in answer.short_answer and "756.150" in answer.short_answer
+    assert len(answer.short_answer.split()) <= 12
+    _exact(seeds_service, answer)
+
+
+def test_a_part_the_vorlagen_do_not_state_is_named_not_invented(seeds_service: AssistantService) -> None:
+    answer = seeds_service.ask(
+        "Wie viele Stellen werden für das neue Stuttgarter Amt für Digitalisierung geschaffen, "
+        "und wann hat der Amtsleiter des Amts für Digitalisierung Geburtstag?"
+    )
+    assert "7,5" in answer.short_answer
+    assert "enthalten die Vorlagen keine Angabe" in answer.text
+
+
+def test_question_about_the_vorlage_itself_is_answered_from_its_metadata(seeds_service: AssistantService) -> None:
+    answer = seeds_service.ask("In welcher Vorlage wurde die Gründung des Stuttgarter Amts für Digitalisierung und IT beantragt?")
+    assert answer.kind == "metadata" and not answer.refused
+    assert "GRDrs 862/2021" in answer.short_answer
+    assert answer.citations[0].drucksache == "GRDrs 862/2021"
+    _exact(seeds_service, answer)
+
+
+def test_list_question_returns_ranked_vorlagen(seeds_service: AssistantService) -> None:
+    answer = seeds_service.ask("Welche Vorlagen gibt es zur Digitalisierung der Verwaltung?")
+    assert answer.kind == "list" and not answer.refused
+    assert len(answer.vorlagen) >= 2 and len(answer.citations) == len(answer.vorlagen)
+    assert [h.score for h in answer.vorlagen] == sorted((h.score for h in answer.vorlagen), reverse=True)
+    _exact(seeds_service, answer)
+    hits = seeds_service.search("Welche Vorlagen gibt es zur Digitalisierung der Verwaltung?")
+    assert [h.doc_id for h in hits] == [h.doc_id for h in answer.vorlagen]

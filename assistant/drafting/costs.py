@@ -82,31 +82,38 @@ def _difference(minuend: Decimal, subtrahend: Decimal) -> Decimal:
     return rechne(RechneInput(operation="differenz", operands=operands)).total
 
 
-def _position_costs(position: DraftPosition, years: list[int], tables: CostTables, out: _Collector) -> None:
-    last = years[-1]
-    if position.befristet_bis is not None:
-        last = min(last, position.befristet_bis.year)
-    if last < position.ab.year or position.ab.year > years[-1]:
+def _positions_costs(positions: list[DraftPosition], years: list[int], tables: CostTables, out: _Collector) -> None:
+    """Personal-, Arbeitsplatz- and Gemeinkosten of positions that share their last year: one tool call per
+    variant for all of them (so the rows round exactly as the tool does); a single befristete position
+    ends with its last month."""
+    ends = {position.befristet_bis for position in positions}
+    end = ends.pop() if len(ends) == 1 else None
+    last = min(years[-1], end.year) if end is not None else years[-1]
+    first = min(position.ab.year for position in positions)
+    if last < first:
         return
-    tool_position = Position(vza=position.total_vza, group=position.gruppe, start=position.ab, label=position.bezeichnung)
+    tool_positions = [
+        Position(vza=p.total_vza, group=p.gruppe, start=p.ab, label=p.bezeichnung) for p in positions if p.ab.year <= last
+    ]
     variants = {}
     for name, workplace, overhead in (("personal", False, False), ("arbeitsplatz", True, False), ("voll", True, True)):
-        data = PersonalkostenInput(positions=[tool_position], end_year=last, include_workplace=workplace, include_overhead=overhead)
-        label = f"{position.anzahl} × {position.gruppe} ab {position.ab:%d.%m.%Y}" if name == "voll" else None
+        data = PersonalkostenInput(positions=tool_positions, end_year=last, include_workplace=workplace, include_overhead=overhead)
+        label = "Personalkosten " + ", ".join(f"{p.anzahl} × {p.gruppe} ab {p.ab:%d.%m.%Y}" for p in positions) if name == "voll" else None
         variants[name] = out.take(personalkosten(data, tables), label)
-    ends_early = position.befristet_bis is not None and position.befristet_bis.year == last and position.befristet_bis.month < 12
-    for year in range(position.ab.year, last + 1):
+    ends_early = end is not None and end.year == last and end.month < 12
+    for year in range(first, last + 1):
         if year not in years:
             continue
         amounts = {name: values[year] for name, values in variants.items()}
         if ends_early and year == last:
-            assert position.befristet_bis is not None
-            months = position.befristet_bis.month - (position.ab.month - 1 if position.ab.year == year else 0)
+            assert end is not None and len(positions) == 1
+            position = positions[0]
+            months = end.month - (position.ab.month - 1 if position.ab.year == year else 0)
             amounts = {
                 name: anteilig(AnteiligInput(annual_amount=_full_year(position, name, year, tables), months=months)).total
                 for name in amounts
             }
-            out.notices[f"Befristung bis {position.befristet_bis:%d.%m.%Y}: {year} mit {months} Monaten angesetzt."] = None
+            out.notices[f"Befristung bis {end:%d.%m.%Y}: {year} mit {months} Monaten angesetzt."] = None
         out.add(PERSONAL, year, amounts["personal"])
         out.add(ARBEITSPLATZ, year, _difference(amounts["arbeitsplatz"], amounts["personal"]))
         out.add(GEMEINKOSTEN, year, _difference(amounts["voll"], amounts["arbeitsplatz"]))
@@ -131,8 +138,11 @@ def cost_table(request: DraftRequest, tables: CostTables) -> DraftCostTable | No
         return None
     years = plan_years(request)
     out = _Collector(years)
-    for position in request.stellen:
-        _position_costs(position, years, tables, out)
+    permanent = [p for p in request.stellen if p.befristet_bis is None]
+    if permanent:
+        _positions_costs(permanent, years, tables, out)
+    for position in (p for p in request.stellen if p.befristet_bis is not None):
+        _positions_costs([position], years, tables, out)
     if request.beratertage_je_jahr is not None and request.tagessatz is not None:
         items = [BeratungsPosten(days=request.beratertage_je_jahr, day_rate=request.tagessatz, year=year) for year in years]
         for year, amount in out.take(beratungskosten(BeratungskostenInput(items=items)), BERATUNG).items():

@@ -63,20 +63,18 @@ def _filters(request: DraftRequest) -> list[SearchFilters]:
 
 def style_material(service: AssistantService, request: DraftRequest, k: int, references: int) -> StyleMaterial:
     """Retrieve the style passages for ``request`` and pick the sentences its Begründung cites."""
-    from assistant.service import EmptyIndexError
-
     material = StyleMaterial()
-    query = " ".join([request.betreff, *request.fakten])
-    documents: dict[str, Document] = {}
-    try:
-        for filters in _filters(request):
-            if len(documents) >= k:
-                break
-            for document in service.retrieve(query, filters, k):
-                documents.setdefault(str(document.metadata.get("chunk_id")), document)
-    except EmptyIndexError:
+    if service.store.count_chunks() == 0:
         material.notices.append("Es sind noch keine früheren Vorlagen eingelesen; der Entwurf verwendet keine Stilvorlagen.")
         return material
+    query = " ".join([request.betreff, *request.fakten])
+    documents: dict[str, Document] = {}
+    # the retriever, not ``retrieve``: a city named in the Betreff must not restrict the style models
+    for filters in _filters(request):
+        if len(documents) >= k:
+            break
+        for document in service.retriever(filters, k).invoke(query):
+            documents.setdefault(str(document.metadata.get("chunk_id")), document)
     material.documents = list(documents.values())[:k]
     if not material.documents:
         material.notices.append("Zu diesem Vorhaben wurden keine ähnlichen früheren Vorlagen gefunden.")

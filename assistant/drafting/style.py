@@ -19,6 +19,8 @@ from vorlagen.domain import Citation, DraftRequest, SearchFilters
 if TYPE_CHECKING:
     from assistant.service import AssistantService
 
+_FIGURE = re.compile(r"\d[\d.,]*\s*(?:EUR|Euro|€|Mio|Stellen|VZÄ|%|Prozent)")
+
 _SECTION_QUERIES = {
     "Beschlussantrag": "Beschlussantrag zugestimmt ermächtigt Stellen geschaffen Mittel bereitgestellt",
     "Begründung": "Begründung Ausgangslage Ziel Notwendigkeit",
@@ -51,14 +53,16 @@ def _is_prose(sentence: str) -> bool:
     return letters / max(len(sentence), 1) > 0.6 and sentence.rstrip()[-1:] in ".!?"
 
 
-def _filters(request: DraftRequest) -> list[SearchFilters]:
-    """Same city and Vorlagenart, then same city, then every city."""
-    chain = []
-    if request.stadt:
-        chain.append(SearchFilters(stadt=request.stadt, vorlagenart=request.vorlagenart))
-        chain.append(SearchFilters(stadt=request.stadt))
-    chain.append(SearchFilters())
-    return chain
+def _same_city(document: Document, request: DraftRequest) -> bool:
+    return bool(request.stadt) and str(document.metadata.get("stadt", "")).lower() == (request.stadt or "").lower()
+
+
+def _closeness(document: Document, request: DraftRequest) -> int:
+    """2: same city and Vorlagenart, 1: same city, 0: other."""
+    if not _same_city(document, request):
+        return 0
+    art = str(document.metadata.get("vorlagenart", "")).lower().replace("ß", "ss")
+    return 2 if art and art == request.vorlagenart.lower().replace("ß", "ss") else 1
 
 
 def style_material(service: AssistantService, request: DraftRequest, k: int, references: int) -> StyleMaterial:
@@ -68,29 +72,28 @@ def style_material(service: AssistantService, request: DraftRequest, k: int, ref
         material.notices.append("Es sind noch keine früheren Vorlagen eingelesen; der Entwurf verwendet keine Stilvorlagen.")
         return material
     query = " ".join([request.betreff, *request.fakten])
+    # one retrieval (the query is embedded once), then same city and Vorlagenart first; a second, filtered
+    # retrieval only when no passage of the city came back. The retriever, not ``retrieve``: a city named
+    # in the Betreff must not restrict the style models.
+    candidates = service.retriever(SearchFilters(), max(k * 4, 12)).invoke(query)
+    indexed_city = bool(request.stadt) and request.stadt in service.store.cities()
+    if indexed_city and not any(_same_city(d, request) for d in candidates):
+        candidates = service.retriever(SearchFilters(stadt=request.stadt), k).invoke(query) + candidates
+    ranked = sorted(enumerate(candidates), key=lambda item: (-_closeness(item[1], request), item[0]))
     documents: dict[str, Document] = {}
-    # the retriever, not ``retrieve``: a city named in the Betreff must not restrict the style models
-    for filters in _filters(request):
-        if len(documents) >= k:
-            break
-        for document in service.retriever(filters, k).invoke(query):
-            documents.setdefault(str(document.metadata.get("chunk_id")), document)
+    for _, document in ranked:
+        documents.setdefault(str(document.metadata.get("chunk_id")), document)
     material.documents = list(documents.values())[:k]
     if not material.documents:
         material.notices.append("Zu diesem Vorhaben wurden keine ähnlichen früheren Vorlagen gefunden.")
         return material
-    chosen: list[Citation] = []
-    seen_docs: set[str] = set()
-    for citation in service.extractive.evidence(query, material.documents, limit=12):
-        flat = " ".join(citation.quote.split())
-        if citation.doc_id in seen_docs or not _is_prose(flat) or "„" in flat or "“" in flat:
-            continue
-        seen_docs.add(citation.doc_id)
-        chosen.append(citation)
-        if len(chosen) >= references:
-            break
-    # sentences with figures first: a reference is most useful where it gives a comparable figure
-    chosen.sort(key=lambda c: not re.search(r"\d", c.quote))
+    prose = [
+        c for c in service.extractive.evidence(query, material.documents, limit=12)
+        if _is_prose(" ".join(c.quote.split())) and "„" not in c.quote and "“" not in c.quote
+    ]
+    # a reference is most useful where it gives a comparable figure (amount, positions, share)
+    with_figures = [c for c in prose if _FIGURE.search(c.quote)]
+    chosen = (with_figures + [c for c in prose if c not in with_figures])[:references]
     material.references = [c.model_copy(update={"index": i}) for i, c in enumerate(chosen, start=1)]
     return material
 

@@ -78,6 +78,18 @@ def _print_summary(console: Console, report: RunReport) -> None:
     console.print(table)
 
 
+def run_settings(settings: Settings, mode: str | None, index: Path | None, corpus: list[Path] | None, scratch: Path) -> Settings:
+    """The settings of a run: the answer mode, and the index in ``--index``, else (with ``--corpus``) in ``scratch``."""
+    update: dict[str, object] = {}
+    if mode:
+        update["llm"] = settings.llm.model_copy(update={"mode": mode})
+    if index is not None:
+        update["data_dir"] = index
+    elif corpus:
+        update["data_dir"] = scratch / "index"
+    return settings.model_copy(update=update)
+
+
 def _print_gate(console: Console, gate: GateResult) -> None:
     for check in gate.checks:
         value = "–" if check.value is None else f"{check.value:.3f}"
@@ -132,15 +144,8 @@ def run_command(
     except (QuestionSetError, ReportError, GateError) as error:
         raise _fail(str(error)) from error
 
-    update: dict[str, object] = {}
-    if mode:
-        update["llm"] = settings.llm.model_copy(update={"mode": mode})
     with tempfile.TemporaryDirectory(prefix="vorlagen-eval-", ignore_cleanup_errors=True) as scratch:
-        if index is not None:
-            update["data_dir"] = index
-        elif corpus:
-            update["data_dir"] = Path(scratch) / "index"
-        settings = settings.model_copy(update=update)
+        settings = run_settings(settings, mode, index, corpus, Path(scratch))
         try:
             report = run_evaluation(settings, question_set, corpus=corpus or [], baseline=baseline,
                                     show_progress=progress, console=console)
@@ -223,15 +228,8 @@ def drafts_command(
         load_cases(cases)
     except DraftSetError as error:
         raise _fail(str(error)) from error
-    update: dict[str, object] = {}
-    if mode:
-        update["llm"] = settings.llm.model_copy(update={"mode": mode})
     with tempfile.TemporaryDirectory(prefix="vorlagen-drafts-", ignore_cleanup_errors=True) as scratch:
-        if index is not None:
-            update["data_dir"] = index
-        elif corpus:
-            update["data_dir"] = Path(scratch) / "index"
-        settings = settings.model_copy(update=update)
+        settings = run_settings(settings, mode, index, corpus, Path(scratch))
         with console.status("Entwürfe …") as status:
             report = run_draft_eval(settings, cases, corpus or [], use_model=(mode or settings.llm.mode) != "extractive",
                                     progress=lambda case: status.update(f"Entwurf {case} …"))

@@ -107,7 +107,7 @@ def load_cases(path: Path) -> list[DraftCase]:
 
 def check_draft(case: DraftCase, draft: Draft, cities: frozenset[str], document_text: Callable[[str], str | None]) -> DraftCaseResult:
     """The metrics of one draft (see module doc)."""
-    markdown = render_markdown(draft)
+    markdown = render_markdown(draft, with_notices=False)
     matched = fact_groups_matched(case.required_facts, markdown)
     table = draft.cost_table
     allowed = allowed_material(draft.request, table, [], draft.citations, cities)

@@ -39,5 +39,5 @@ def test_local_model_writes_a_section_that_passes_the_guard_or_is_replaced() -> 
         assert "2 Stellen E 12" in section.text and "01.07.2026" in section.text
     else:
         assert section.mode == "skeleton" and section.notices, "ersetzt nur mit Hinweis"
-    markdown = render_markdown(draft)
+    markdown = render_markdown(draft, with_notices=False)
     assert findings(markdown, allowed_material(request, draft.cost_table, [], draft.citations)) == []

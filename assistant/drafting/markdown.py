@@ -41,7 +41,9 @@ def source_line(citation: Citation) -> str:
     return f"[{citation.index}] " + ", ".join(parts) + f": „{' '.join(citation.quote.split())}“"
 
 
-def render_markdown(draft: Draft) -> str:
+def render_markdown(draft: Draft, with_notices: bool = True) -> str:
+    """The draft as Markdown; ``with_notices=False`` leaves out the assistant's notices (what the checks of
+    the evaluation read: the Vorlage's own text)."""
     request = draft.request
     lines = [f"# {request.vorlagenart}: {request.betreff}", ""]
     lines += [f"**{label}:** {value}  " for label, value in kopf(draft)]
@@ -61,7 +63,7 @@ def render_markdown(draft: Draft) -> str:
         lines += [f"- {source_line(citation)}" for citation in draft.citations]
         lines.append("")
     notices = [*draft.notices, *(f"{s.name}: {n}" for s in draft.sections for n in s.notices)]
-    if notices:
+    if notices and with_notices:
         lines += ["---", "", *(f"> Hinweis: {notice}  " for notice in notices), ""]
     mode = "ohne Sprachmodell" if draft.mode == "skeleton" else f"Prosa vom Sprachmodell ({draft.mode})"
     lines.append(f"*Entwurf des Vorlagen-Assistenten ({mode}); bitte vor der Verwendung prüfen.*")

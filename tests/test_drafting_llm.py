@@ -1,4 +1,4 @@
-"""One bounded run (≤ 40 s of generation, then the skeleton with a notice) of the real local model (Qwen2.5-Coder-1.5B GGUF via llama.cpp) on one section.
+"""One bounded run (≤ 20 s of generation, then the skeleton with a notice) of the real local model (Qwen2.5-Coder-1.5B GGUF via llama.cpp) on one section.
 
 Asserts the contract only: the model ran (or its absence is reported), and the section's text either
 passed the invention guard and kept every figure, or was replaced by the skeleton with a notice.
@@ -22,7 +22,7 @@ from vorlagen.settings import Settings
 def test_local_model_writes_a_section_that_passes_the_guard_or_is_replaced() -> None:
     settings = Settings()
     settings = settings.model_copy(update={
-        "llm": settings.llm.model_copy(update={"mode": "local", "timeout_s": 40.0}),
+        "llm": settings.llm.model_copy(update={"mode": "local", "timeout_s": 20.0}),
         "drafting": settings.drafting.model_copy(update={"llm_sections": ["Personelle Auswirkungen"], "max_tokens": 80}),
     })
     if not model_path(settings).is_file() or not llama_cpp_available():

@@ -17,6 +17,7 @@ from rich.table import Table
 from api.cli_calc import calc_app
 from api.cli_context import cli_settings, load_cli_settings
 from api.cli_doctor import doctor
+from api.cli_draft import draft
 from api.cli_eval import eval_app
 from api.cli_models import models_app
 from api.cli_serve import serve
@@ -43,6 +44,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(models_app, name="models")
 app.add_typer(teams_app, name="teams")
 app.command("serve", help="Web-Oberfläche und API starten (uvicorn).")(serve)
+app.command("draft", help="Neue Vorlage entwerfen (.md und .docx) aus einer Zeile, einer Anfragedatei oder Optionen.")(draft)
 app.add_typer(calc_app, name="calc", help="Kosten deterministisch berechnen (Personal, Beratung, anteilig, Finanzplanung).")
 app.command("doctor", help="Zeigt Index (Dokumente, Abschnitte, Ort), Modelle, Antwortmodus und Einstellungen.")(doctor)
 

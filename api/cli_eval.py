@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from eval.compare import STATUS_LABELS, ReportError, compare_reports, load_report
+from eval.harness import run_evaluation
 from eval.gates import GateError, check_gates, default_gates_path, load_gates
 from eval.questions import QuestionSetError, load_questions
 from eval.report import (
@@ -79,6 +80,18 @@ def _print_summary(console: Console, report: RunReport) -> None:
     console.print(table)
 
 
+def run_settings(settings: Settings, mode: str | None, index: Path | None, corpus: list[Path] | None, scratch: Path) -> Settings:
+    """The settings of a run: the answer mode, and the index in ``--index``, else (with ``--corpus``) in ``scratch``."""
+    update: dict[str, object] = {}
+    if mode:
+        update["llm"] = settings.llm.model_copy(update={"mode": mode})
+    if index is not None:
+        update["data_dir"] = absolute(index)
+    elif corpus:
+        update["data_dir"] = scratch / "index"
+    return settings.model_copy(update=update)
+
+
 def _print_gate(console: Console, gate: GateResult) -> None:
     for check in gate.checks:
         value = "–" if check.value is None else f"{check.value:.3f}"
@@ -126,7 +139,7 @@ def run_command(
 
     Beispiel: vorlagen eval run ../shared/eval/questions.jsonl --corpus ../shared/corpus/seeds --gate
     """
-    from eval.harness import run_evaluation
+
 
     console = _console()
     settings = cli_settings(ctx)
@@ -138,15 +151,8 @@ def run_command(
     except (QuestionSetError, ReportError, GateError) as error:
         raise _fail(str(error)) from error
 
-    update: dict[str, object] = {}
-    if mode:
-        update["llm"] = settings.llm.model_copy(update={"mode": mode})
     with tempfile.TemporaryDirectory(prefix="vorlagen-eval-", ignore_cleanup_errors=True) as scratch:
-        if index is not None:
-            update["data_dir"] = absolute(index)
-        elif corpus:
-            update["data_dir"] = Path(scratch) / "index"
-        settings = settings.model_copy(update=update)
+        settings = run_settings(settings, mode, index, corpus, Path(scratch))
         try:
             report = run_evaluation(settings, question_set, corpus=corpus or [], baseline=baseline,
                                     show_progress=progress, console=console, baseline_llm=baseline_llm)
@@ -206,3 +212,46 @@ def compare_command(
         out.mkdir(parents=True, exist_ok=True)
         (out / "compare.md").write_text(render_comparison_markdown(comparison), encoding="utf-8")
         console.print(f"Vergleich geschrieben: {out / 'compare.md'}")
+
+
+@eval_app.command("drafts")
+def drafts_command(
+    cases: Annotated[Path, typer.Argument(help="Entwurfsfälle als JSONL (Format: eval/README.md).", metavar="FAELLE.jsonl")],
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option("--corpus", help="Dateien oder Ordner, die vorher eingelesen werden (mehrfach möglich); ohne --index "
+                     "in einen temporären Ordner."),
+    ] = None,
+    index: Annotated[Path | None, typer.Option("--index", help="Ordner des Index (sonst VORLAGEN_DATA_DIR).")] = None,
+    mode: Annotated[Mode | None, typer.Option("--mode", help="Sprachmodell: extractive (keines), local, openai oder auto.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Zielordner für drafts_report.json und drafts_report.md.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Zusammenfassung als JSON auf der Standardausgabe.")] = False,
+) -> None:
+    """Entwurfsprüfung: jeden Fall entwerfen und prüfen (Pflichtangaben, nicht belegte Angaben, Abschnitte, Zitate, Zeit).
+
+    Beispiel: vorlagen eval drafts eval/sets/drafts_dev.jsonl --corpus ../shared/corpus/seeds --mode extractive
+    """
+    from eval.drafts import DraftSetError, load_cases, run_draft_eval, summary_rows, write_draft_report
+
+    console = _console()
+    settings = Settings()
+    try:
+        load_cases(cases)
+    except DraftSetError as error:
+        raise _fail(str(error)) from error
+    with tempfile.TemporaryDirectory(prefix="vorlagen-drafts-", ignore_cleanup_errors=True) as scratch:
+        settings = run_settings(settings, mode, index, corpus, Path(scratch))
+        with console.status("Entwürfe …") as status:
+            report = run_draft_eval(settings, cases, corpus or [], use_model=(mode or settings.llm.mode) != "extractive",
+                                    progress=lambda case: status.update(f"Entwurf {case} …"))
+    out_dir = out or settings.evaluation.reports_dir / f"{cases.stem}-{datetime.now():%Y%m%d-%H%M%S}"
+    json_path, markdown_path = write_draft_report(report, out_dir)
+    if as_json:
+        print(report.summary.model_dump_json(indent=2))
+    table = Table(title=f"Entwurfsprüfung „{report.set_name}“")
+    table.add_column("Kennzahl")
+    table.add_column("Wert", justify="right")
+    for label, value in summary_rows(report.summary):
+        table.add_row(label, value)
+    console.print(table)
+    console.print(f"Bericht: {markdown_path} (auch {json_path.name})")

@@ -9,13 +9,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from vorlagen.settings import get_settings
+from api.cli_context import cli_settings
 
 teams_app = typer.Typer(help="Microsoft Teams: App-Paket für den Teams-Bot erzeugen.", no_args_is_help=True)
 
 
 @teams_app.command("manifest")
 def manifest_command(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="Zieldatei (.zip); wird nie überschrieben.")] = Path(
         "vorlagen-teams-app.zip"),
     app_id: Annotated[str | None, typer.Option("--app-id", help="Microsoft-App-ID des Bots (Standard: VORLAGEN_TEAMS__APP_ID).")] = None,
@@ -30,7 +31,7 @@ def manifest_command(
 
     console = Console()
     try:
-        data = manifest_input(get_settings().teams, app_id=app_id, base_url=base_url, version=version, developer=developer)
+        data = manifest_input(cli_settings(ctx).teams, app_id=app_id, base_url=base_url, version=version, developer=developer)
         path = write_package(data, out)
     except ManifestError as error:
         console.print(f"[red]Fehler:[/red] {error}")

@@ -1,7 +1,7 @@
 """The domain model: one definition of each thing the product handles.
 
 ``Vorlage`` (a council document with its metadata and text), ``Chunk`` (a cited unit of it),
-``Citation``, ``Answer`` and ``Draft``. Offsets are character offsets into ``Vorlage.text``.
+``Citation``, ``Answer``, ``DraftRequest`` and ``Draft``. Offsets are character offsets into ``Vorlage.text``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 if TYPE_CHECKING:
     from langchain_core.documents import Document
@@ -257,13 +257,132 @@ class Answer(BaseModel):
     tokens: dict[str, int] = Field(default_factory=dict)
 
 
-class Draft(BaseModel):
-    section: str
-    topic: str
-    text: str
-    citations: list[Citation] = Field(default_factory=list)
-    mode: str = "extractive"
+# ---------------------------------------------------------------------------------------------
+# Drafting: the request for a new Vorlage and the draft (assistant.drafting builds it)
+# ---------------------------------------------------------------------------------------------
+
+DraftSectionName = Literal[
+    "Beschlussantrag", "Begründung", "Finanzielle Auswirkungen", "Personelle Auswirkungen", "Beteiligte Stellen", "Anlagen"
+]
+DRAFT_SECTIONS: tuple[DraftSectionName, ...] = (
+    "Beschlussantrag", "Begründung", "Finanzielle Auswirkungen", "Personelle Auswirkungen", "Beteiligte Stellen", "Anlagen",
+)
+
+
+class DraftPosition(BaseModel):
+    """Positions to create: how many, which Entgelt-/Besoldungsgruppe, share of full time, from when."""
+
+    anzahl: int = Field(default=1, ge=1, le=500, description="Zahl der Stellen.")
+    gruppe: str = Field(min_length=1, description="Entgelt- oder Besoldungsgruppe, z. B. „E 12“ oder „A 11“.")
+    vza: Decimal = Field(default=Decimal(1), gt=0, le=50, description="Stellenanteil je Stelle in VZÄ (1 = Vollzeit).")
+    ab: date = Field(description="Beginn der Besetzung.")
+    befristet_bis: date | None = Field(default=None, description="Ende einer Befristung (leer: unbefristet).")
+    bezeichnung: str | None = Field(default=None, description="Bezeichnung, z. B. „Sachbearbeitung Klimaanpassung“.")
+
+    @property
+    def total_vza(self) -> Decimal:
+        return self.vza * self.anzahl
+
+
+class DraftRequest(BaseModel):
+    """What the author wants drafted: the facts of the new Vorlage and its cost inputs."""
+
+    betreff: str = Field(min_length=3, max_length=300, description="Betreff der neuen Vorlage.")
+    vorlagenart: str = Field(default="Beschlussvorlage", description="Beschluss-, Mitteilungs-, Informationsvorlage …")
+    stadt: str | None = Field(default=None, description="Stadt; bestimmt die Stilvorlagen (gleiche Stadt zuerst).")
+    amt: str | None = Field(default=None, description="Federführendes Amt oder Referat.")
+    datum: date | None = Field(default=None, description="Datum der Vorlage (leer: heute).")
+    beratungsfolge: list[Beratung] = Field(default_factory=list)
+    fakten: list[str] = Field(default_factory=list, description="Die Fakten der Autorin, je Punkt ein Eintrag.")
+    stellen: list[DraftPosition] = Field(default_factory=list)
+    beratertage_je_jahr: Decimal | None = Field(default=None, gt=0, description="Beratertage je Haushaltsjahr.")
+    tagessatz: Decimal | None = Field(default=None, gt=0, description="Tagessatz der Beratung in EUR.")
+    sachkosten_je_jahr: Decimal | None = Field(default=None, gt=0, description="Sachkosten je Haushaltsjahr in EUR.")
+    haushaltsjahre: list[int] = Field(default_factory=list, description="Haushaltsjahre der Finanzplanung.")
+    abschnitte: list[DraftSectionName] = Field(default_factory=lambda: list(DRAFT_SECTIONS))
+    anlagen: list[str] = Field(default_factory=list, description="Titel der Anlagen.")
+    beteiligte: list[str] = Field(default_factory=list, description="Beteiligte Stellen (Ämter, Gremien).")
+
+    @field_validator("haushaltsjahre")
+    @classmethod
+    def _years(cls, value: list[int]) -> list[int]:
+        if any(not 2000 <= year <= 2100 for year in value):
+            raise ValueError("Haushaltsjahre bitte vierstellig angeben (z. B. 2027).")
+        if value and max(value) - min(value) > 10:
+            raise ValueError("Bitte höchstens elf Haushaltsjahre angeben.")
+        return sorted(set(value))
+
+    @field_validator("abschnitte")
+    @classmethod
+    def _sections(cls, value: list[DraftSectionName]) -> list[DraftSectionName]:
+        chosen = set(value) or set(DRAFT_SECTIONS)
+        return [name for name in DRAFT_SECTIONS if name in chosen]
+
+    @model_validator(mode="after")
+    def _consulting(self) -> DraftRequest:
+        if (self.beratertage_je_jahr is None) != (self.tagessatz is None):
+            raise ValueError("Für Beratungskosten bitte Beratertage je Jahr und Tagessatz angeben (beides).")
+        return self
+
+
+class DraftCostRow(BaseModel):
+    """One row of the finance table: a cost type with its amount per year and in total."""
+
+    label: str
+    amounts: list[Decimal]
+    """Aligned with ``DraftCostTable.years``."""
+    total: Decimal
+
+
+class DraftCostTable(BaseModel):
+    """Per-year finance table computed by the cost tools (``assistant.costs``)."""
+
+    years: list[int]
+    rows: list[DraftCostRow]
+    """The cost rows, the last one is the Summe."""
+    tables: list[str] = Field(default_factory=list)
+    """Cost tables used, with version (``TVöD-VKA 2026 … (Version 2026-05-01)``)."""
+    formulas: list[str] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list)
+
+
+class DraftSection(BaseModel):
+    name: str
+    text: str
+    """Markdown body of the section (without its heading)."""
+    mode: str = "skeleton"
+    """``skeleton`` (deterministic) or the chat mode that wrote the prose (``local``, ``openai``)."""
+    notices: list[str] = Field(default_factory=list)
+
+
+class Draft(BaseModel):
+    """A draft of a new Vorlage: the request, its sections, the finance table, the past Vorlagen cited."""
+
+    request: DraftRequest
+    sections: list[DraftSection] = Field(default_factory=list)
+    cost_table: DraftCostTable | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    """Passages of past Vorlagen, numbered [n] where the text refers to them."""
+    mode: str = "skeleton"
+    notices: list[str] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_format(cls, data: Any) -> Any:
+        """Drafts stored before 2026-12 (one section picked from past Vorlagen) stay readable."""
+        if isinstance(data, dict) and "request" not in data and "section" in data:
+            return {
+                "request": {"betreff": data.get("topic") or data["section"], "abschnitte": []},
+                "sections": [{"name": data["section"], "text": data.get("text", ""), "mode": data.get("mode", "extractive")}],
+                "citations": data.get("citations", []),
+                "mode": data.get("mode", "extractive"),
+                "notices": data.get("notices", []),
+            }
+        return data
+
+    def section(self, name: str) -> DraftSection | None:
+        return next((section for section in self.sections if section.name == name), None)
 
 
 class TokenEvent(BaseModel):

@@ -141,6 +141,21 @@ class CostSettings(BaseModel):
     """Folder with the user's own cost tables (TOML); empty: the tables shipped in assistant/costs/tables."""
 
 
+class DraftingSettings(BaseModel):
+    style_passages: int = 4
+    """Passages of past Vorlagen (same city and Vorlagenart first) retrieved as style models."""
+    cited_references: int = 2
+    """Sentences of past Vorlagen quoted with citation in the Begründung („vgl. GRDrs …“)."""
+    llm_sections: list[str] = Field(
+        default_factory=lambda: ["Begründung", "Finanzielle Auswirkungen", "Personelle Auswirkungen"]
+    )
+    """Sections whose prose a language model writes from the skeleton (lists and tables stay deterministic)."""
+    max_tokens: int = 320
+    """Tokens per section the model may write."""
+    output_dir: Path = Path("entwuerfe")
+    """Where ``vorlagen draft`` writes .md and .docx when no ``--out`` is given."""
+
+
 class EvaluationSettings(BaseModel):
     gates_file: Path | None = None
     """Thresholds of ``vorlagen eval run --gate``; empty: ``eval/gates.toml`` shipped with the package."""
@@ -209,6 +224,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     api: APISettings = Field(default_factory=APISettings)
     costs: CostSettings = Field(default_factory=CostSettings)
+    drafting: DraftingSettings = Field(default_factory=DraftingSettings)
     evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
 

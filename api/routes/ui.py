@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.resources import SettingsDep
+from vorlagen.domain import DRAFT_SECTIONS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -16,7 +17,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 
-SECTIONS = ("Begründung", "Finanzielle Auswirkungen", "Beschlussantrag", "Sachstand", "Personelle Auswirkungen")
+SECTIONS = DRAFT_SECTIONS
 
 
 def _page(request: Request, settings: SettingsDep, template: str, active: str, **context: object) -> HTMLResponse:

@@ -15,9 +15,9 @@ from fastapi.concurrency import run_in_threadpool
 from api.repository import ApiRepository
 from api.routes.ask import _chat_query
 from assistant.costs.answer import answer_calculation
-from assistant.drafting import SECTION_KEYWORDS, draft_section
+from assistant.drafting import Drafter
 from assistant.service import AssistantService
-from vorlagen.domain import Answer, Draft
+from vorlagen.domain import DRAFT_SECTIONS, Answer, Draft, DraftSectionName
 from vorlagen.settings import Settings
 
 SESSION_PREFIX = "teams-"
@@ -63,31 +63,40 @@ _DRAFT_REQUEST = re.compile(r"^\s*(?P<section>[^:]{2,60}?)\s*:\s*(?P<topic>.+)$"
 
 @dataclass(frozen=True)
 class DraftRequest:
-    section: str
-    topic: str
+    """``/entwurf``: the one-line request, and the one section asked for (None: the whole Vorlage)."""
+
+    text: str
+    section: DraftSectionName | None = None
 
 
 class DraftUsage(ValueError):
     def __init__(self) -> None:
-        sections = ", ".join(SECTION_KEYWORDS)
+        sections = ", ".join(DRAFT_SECTIONS)
         super().__init__(
-            "Bitte so angeben: „/entwurf Abschnitt: Thema“, z. B. „/entwurf Begründung: Einführung der E-Akte“. "
-            f"Abschnitte: {sections}."
+            "Bitte so angeben: „/entwurf Abschnitt: Thema“ oder „/entwurf Vorhaben in einem Satz“, z. B. "
+            "„/entwurf Begründung: Einführung der E-Akte“. Abschnitte: " + sections + "."
         )
 
 
 def parse_draft_request(text: str) -> DraftRequest:
-    """``Begründung: Einführung der E-Akte`` or ``Begründung Einführung der E-Akte`` (known section first)."""
+    """``Begründung: Einführung der E-Akte`` (a known section first) or the whole request in one line."""
+    text = text.strip()
+    if not text:
+        raise DraftUsage()
     match = _DRAFT_REQUEST.match(text)
     if match:
-        return DraftRequest(match["section"].strip(), match["topic"].strip())
-    for section in SECTION_KEYWORDS:
-        if text.strip().lower().startswith(section.lower()) and text.strip()[len(section):].strip():
-            return DraftRequest(section, text.strip()[len(section):].strip())
-    raise DraftUsage()
+        section = next((name for name in DRAFT_SECTIONS if name.lower() == match["section"].strip().lower()), None)
+        if section is not None:
+            return DraftRequest(match["topic"].strip(), section)
+    return DraftRequest(text)
 
 
 def create_draft(service: AssistantService, repository: ApiRepository, request: DraftRequest) -> tuple[Draft, str]:
-    """The draft and its id in the API's store (``GET /v1/draft/{id}.docx``)."""
-    draft = draft_section(service, request.section, request.topic, None)
+    """The draft (the deterministic skeleton: Teams waits ~15 s for a reply, a model would take longer)
+    and its id in the API's store (``GET /v1/draft/{id}.docx``)."""
+    drafter = Drafter(service.settings, service)
+    parsed = drafter.parse(request.text).request
+    if request.section is not None:
+        parsed = parsed.model_copy(update={"abschnitte": [request.section]})
+    draft = drafter.draft(parsed, use_model=False)
     return draft, repository.save_draft(draft)

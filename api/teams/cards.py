@@ -90,7 +90,10 @@ def answer_card(answer: Answer, text: str, base_url: str | None) -> Attachment:
 
 
 def draft_card(draft: Draft, docx_url: str | None) -> Attachment:
-    body = [_text(f"Entwurf: {draft.section} – {draft.topic}", weight="Bolder", size="Medium"), _text(draft.text)]
+    names = ", ".join(section.name for section in draft.sections)
+    body = [_text(f"Entwurf: {names} – {draft.request.betreff}", weight="Bolder", size="Medium")]
+    for section in draft.sections:
+        body += [_text(section.name, weight="Bolder", spacing="Medium"), _text(section.text)]
     body += [_text(f"Hinweis: {notice}", isSubtle=True, color="Warning") for notice in draft.notices]
     if draft.citations:
         body.append(_text("Belege", weight="Bolder", separator=True, spacing="Medium"))

@@ -19,14 +19,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.drafting import draft_section
+from assistant.drafting import Drafter, render_markdown
 from assistant.generation import GroundedAnswerer, load_answer_prompt
 from assistant.grounding import check_grounding, cited_indices
 from assistant.llm import ChatModelProvider, llama_cpp_available
 from assistant.service import AssistantService
 from ingest.pipeline import Ingestor
 from tests.web.server import free_port
-from vorlagen.domain import Answer, Citation, Draft
+from vorlagen.domain import Answer, Citation, Draft, DraftRequest
 from vorlagen.settings import LLMSettings, Settings
 from vorlagen.store import VorlagenStore
 
@@ -195,8 +195,11 @@ def test_the_real_local_model_reads_the_injection_as_data(injected_index) -> Non
 def test_a_draft_quotes_injected_text_only_as_cited_data(injected_index, section: str) -> None:
     service = service_with(injected_index)
 
-    draft: Draft = draft_section(service, section, "Sanierung der Turnhalle Nord")
+    drafter = Drafter(service.settings, service)
+    request = DraftRequest(betreff="Sanierung der Turnhalle Nord", abschnitte=[section])
+    draft: Draft = drafter.draft(request, use_model=False)
+    text = render_markdown(draft)
 
     assert draft.citations, draft.notices
-    assert_cites_only_stored_text(draft.text, draft.citations, injected_index[1])
-    assert cited_indices(draft.text) == list(range(1, len(draft.citations) + 1))
+    assert_cites_only_stored_text(text, draft.citations, injected_index[1])
+    assert not any(word in text for word in ("Ignoriere", "Pirat", "Systemanweisung")), text

@@ -16,20 +16,15 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from tests.teams.conftest import APP_ID, PUBLIC_BASE_URL
-from vorlagen.settings import get_settings
 
 SCHEMA = Path(__file__).parent / "schema" / "MicrosoftTeams.v1.24.schema.json"
 
 
 def _vorlagen(monkeypatch: pytest.MonkeyPatch, *args: str, **env: str) -> Result:
-    """``vorlagen …`` with these ``VORLAGEN_*`` variables (settings read afresh)."""
+    """``vorlagen …`` with these ``VORLAGEN_*`` variables (settings are loaded per command)."""
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    try:
-        return CliRunner().invoke(app, list(args))
-    finally:
-        get_settings.cache_clear()
+    return CliRunner().invoke(app, list(args))
 
 
 def test_manifest_package_validates_and_holds_three_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

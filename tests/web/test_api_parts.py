@@ -1,17 +1,14 @@
-"""The API's pure parts: follow-up rule, upload checks, sentence splitting, drafting over the real service."""
+"""The API's pure parts: follow-up rule, upload checks."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from docx import Document as WordDocument
 from fastapi import HTTPException
 
 from api.conversation import is_follow_up, retrieval_query
 from api.upload import check_file_type, safe_filename
-from assistant.drafting import draft_section, draft_to_docx, sentences_of
 
 
 @pytest.mark.parametrize(
@@ -53,30 +50,3 @@ def test_safe_filename_removes_folders() -> None:
     assert safe_filename("C:\\Temp\\Vorlage Nr. 1 (Entwurf).pdf") == "Vorlage Nr. 1 _Entwurf_.pdf"
     assert safe_filename("Begründung–Änderung.txt") == "Begründung_Änderung.txt"
     assert safe_filename("...") == "upload"
-
-
-def test_sentences_keep_offsets_and_abbreviations(shared_dir: Path) -> None:
-    text = (shared_dir / "corpus" / "seeds" / "stuttgart_grdrs_862_2021_amtsgruendung_digitalisierung.txt").read_text(encoding="utf-8")
-    sentences = sentences_of(text)
-    assert all(text[s.start : s.end] == s.text for s in sentences)
-    costs = [s.text for s in sentences if "756.150" in s.text]
-    assert costs[0] == "Für die o. g. Stellen entstehen zusätzliche Personalaufwendungen i. H. v. 756.150 EUR / Jahr."
-
-
-def test_draft_section_over_the_real_service(seeds_service) -> None:
-    draft = draft_section(seeds_service, "Finanzielle Auswirkungen", "Gründung eines Amts für Digitalisierung und IT")
-    assert draft.citations and draft.text.startswith("Finanzielle Auswirkungen:")
-    for citation in draft.citations:
-        vorlage = seeds_service.store.get_vorlage(citation.doc_id)
-        assert vorlage.text[citation.start : citation.end] == citation.quote
-        assert f"[{citation.index}]" in draft.text
-    word = WordDocument(io.BytesIO(draft_to_docx(draft)))
-    assert word.paragraphs[0].text == "Finanzielle Auswirkungen"
-
-
-def test_draft_without_matching_passages_says_so(seeds_service) -> None:
-    from vorlagen.domain import SearchFilters
-
-    draft = draft_section(seeds_service, "Begründung", "Neubau einer Sporthalle", SearchFilters(stadt="Gibtsnicht"))
-    assert not draft.citations
-    assert "keine passenden Textstellen" in draft.notices[0]

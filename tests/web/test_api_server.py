@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import subprocess
@@ -11,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from docx import Document as WordDocument
 
 from tests.web.conftest import MAX_UPLOAD_MB
 from tests.web.server import REPO_ROOT, LiveServer, free_port, live_server, server_env, sse_events, wait_for_job
@@ -55,7 +53,7 @@ def test_healthz_and_readyz_report_the_index(client: httpx.Client) -> None:
 
 def test_openapi_docs_list_every_endpoint(anonymous: httpx.Client) -> None:
     paths = anonymous.get("/openapi.json").json()["paths"]
-    for path in ("/v1/ask", "/v1/ask/stream", "/v1/chat/{session}", "/v1/draft", "/v1/calc/{tool}",
+    for path in ("/v1/ask", "/v1/ask/stream", "/v1/chat/{session}", "/v1/draft", "/v1/drafts", "/v1/drafts/stream", "/v1/calc/{tool}",
                  "/v1/documents", "/v1/documents/{doc_id}/passages/{chunk_id}", "/healthz", "/readyz"):
         assert path in paths
     assert anonymous.get("/docs").status_code == 200
@@ -234,35 +232,6 @@ def test_upload_jobs_are_listed(client: httpx.Client) -> None:
     response = client.get("/v1/documents/jobs")
     assert response.status_code == 200
     assert_german_error(client.get("/v1/documents/jobs/unbekannt"), 404)
-
-
-# --- drafting ----------------------------------------------------------------------------------
-
-
-def test_draft_is_cited_and_downloads_as_docx(client: httpx.Client) -> None:
-    response = client.post(
-        "/v1/draft", json={"section": "Finanzielle Auswirkungen", "topic": "Gründung eines Amts für Digitalisierung und IT"}
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    draft = body["draft"]
-    assert draft["text"].startswith("Finanzielle Auswirkungen:")
-    assert draft["citations"]
-    for citation in draft["citations"]:
-        assert f"[{citation['index']}]" in draft["text"]
-        passage = client.get(f"/v1/documents/{citation['doc_id']}/passages/{citation['chunk_id']}").json()
-        assert citation["quote"] in passage["text"]
-
-    docx = client.get(body["docx_url"])
-    assert docx.status_code == 200
-    assert docx.headers["content-type"].startswith("application/vnd.openxmlformats")
-    assert "attachment" in docx.headers["content-disposition"]
-    text = "\n".join(paragraph.text for paragraph in WordDocument(io.BytesIO(docx.content)).paragraphs)
-    assert "Finanzielle Auswirkungen" in text and "Quellen" in text
-    assert " ".join(draft["citations"][0]["quote"].split()) in text
-
-    assert_german_error(client.get("/v1/draft/unbekannt.docx"), 404)
-    assert_german_error(client.post("/v1/draft", json={"section": "Begründung"}), 422)
 
 
 # --- calculation tools -------------------------------------------------------------------------

@@ -124,20 +124,3 @@ def test_upload_pdf_then_ask_about_it(page: Page, server: LiveServer, shared_dir
     sources = [turn.locator("button.chip").nth(i).get_attribute("data-doc") for i in range(turn.locator("button.chip").count())]
     assert any(UPLOAD_PDF in (source or "") for source in sources), sources
     page.screenshot(path=str(artifacts_dir / "04-antwort-zum-pdf.png"), full_page=True)
-
-
-def test_draft_form_offers_docx_download(page: Page, artifacts_dir: Path) -> None:
-    page.get_by_role("link", name="Entwurf").click()
-    page.get_by_label("Abschnitt", exact=True).fill("Begründung")
-    page.get_by_label("Thema der neuen Vorlage").fill("Gründung eines Amts für Digitalisierung und IT")
-    page.get_by_role("button", name="Entwurf erstellen").click()
-    sync_api.expect(page.locator("#draft-status")).to_have_text("Entwurf erstellt.")
-    sync_api.expect(page.locator("#draft-citations button.chip").first).to_be_visible()
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name=re.compile("Word-Datei")).click()
-    download = download_info.value
-    assert download.suggested_filename.endswith(".docx")
-    target = artifacts_dir / download.suggested_filename
-    download.save_as(str(target))
-    assert target.read_bytes()[:2] == b"PK"
-    page.screenshot(path=str(artifacts_dir / "05-entwurf.png"), full_page=True)

@@ -14,6 +14,7 @@ from api.cli_calc import calc_app
 from api.cli_eval import eval_app
 from api.cli_models import models_app
 from api.cli_serve import serve
+from api.cli_sync import sync
 from vorlagen.settings import Settings
 
 
@@ -35,6 +36,7 @@ app.add_typer(docs_app, name="docs")
 app.add_typer(eval_app, name="eval")
 app.add_typer(models_app, name="models")
 app.command("serve", help="Web-Oberfläche und API starten (uvicorn).")(serve)
+app.command("sync", help="Vorlagen aus einem Ratsinformationssystem (OParl) abgleichen.")(sync)
 app.add_typer(calc_app, name="calc", help="Kosten deterministisch berechnen (Personal, Beratung, anteilig, Finanzplanung).")
 
 

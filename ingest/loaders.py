@@ -300,7 +300,10 @@ def _iso_date(value: Any) -> date | None:
 
 
 def _beratungsfolge(
-    paper: Mapping[str, Any], organizations: Mapping[str, str], meeting_dates: Mapping[str, date]
+    paper: Mapping[str, Any],
+    organizations: Mapping[str, str],
+    meeting_dates: Mapping[str, date],
+    agenda_results: Mapping[str, str],
 ) -> list[Beratung]:
     """Consultations whose Gremium has a known name (unresolvable ones are left out)."""
     result: list[Beratung] = []
@@ -310,11 +313,13 @@ def _beratungsfolge(
         if not names:
             continue
         meeting = consultation.get("meeting")
+        agenda_item = consultation.get("agendaItem")
         result.append(
             Beratung(
                 gremium=", ".join(names),
                 rolle=consultation.get("role") or None,
                 datum=meeting_dates.get(meeting) if isinstance(meeting, str) else None,
+                ergebnis=agenda_results.get(agenda_item) if isinstance(agenda_item, str) else None,
             )
         )
     return result
@@ -327,10 +332,12 @@ def paper_to_vorlage(
     organizations: Mapping[str, str] | None = None,
     meeting_dates: Mapping[str, date] | None = None,
     bodies: Mapping[str, str] | None = None,
+    agenda_results: Mapping[str, str] | None = None,
 ) -> Vorlage | None:
     """One OParl Paper as a Vorlage: the texts of its files (main file first), one span per file.
 
-    None if no file carries text.
+    ``agenda_results`` (AgendaItem id -> ``result``) adds the decision to the Beratungsfolge.
+    None if no file carries text. Used for dumps and by the live OParl sync (``ingest.oparl_sync``).
     """
     organizations = organizations or {}
     files = ([paper["mainFile"]] if isinstance(paper.get("mainFile"), dict) else []) + [
@@ -370,7 +377,7 @@ def paper_to_vorlage(
         referat=stated.referat,
         amt=", ".join(directors) if directors else stated.amt,
         stadt=city,
-        beratungsfolge=_beratungsfolge(paper, organizations, meeting_dates or {}),
+        beratungsfolge=_beratungsfolge(paper, organizations, meeting_dates or {}, agenda_results or {}),
     )
 
 

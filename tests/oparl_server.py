@@ -47,7 +47,9 @@ def _modified(item: dict[str, Any]) -> datetime:
 class FixtureData:
     """All objects by id and all lists by URL, with URLs rewritten to this server."""
 
-    def __init__(self, shared: Path, base: str, papers: int | None, max_pdf_bytes: int | None) -> None:
+    def __init__(
+        self, shared: Path, base: str, papers: int | None, max_pdf_bytes: int | None, max_paper_chars: int | None = None
+    ) -> None:
         self.base = base
         self.objects: dict[str, dict[str, Any]] = {}
         self.lists: dict[str, list[dict[str, Any]]] = {}
@@ -56,7 +58,7 @@ class FixtureData:
         self.pdfs = [p for p in pdfs if max_pdf_bytes is None or p.stat().st_size <= max_pdf_bytes]
         self.file_pdf: dict[str, Path] = {}
         self._load_huertgenwald(shared / "corpus/oparl/huertgenwald-full-crawl/cache_huertgenwald.tar.zst", papers)
-        self._load_karlsruhe(shared / "corpus/karlsruhe", papers)
+        self._load_karlsruhe(shared / "corpus/karlsruhe", papers, max_paper_chars)
         bodies = [self.objects[f"{base}/huertgenwald/body/1"], self.objects[f"{base}/karlsruhe/bodies/0001"]]
         self.lists[f"{base}/oparl/bodies"] = bodies
         self.objects[f"{base}/oparl/system"] = {
@@ -112,7 +114,7 @@ class FixtureData:
                         if isinstance(file.get(key), str):
                             self.file_pdf.setdefault(file[key], self.pdfs[len(self.file_pdf) % len(self.pdfs)])
 
-    def _load_karlsruhe(self, folder: Path, papers: int | None) -> None:
+    def _load_karlsruhe(self, folder: Path, papers: int | None, max_paper_chars: int | None) -> None:
         base = f"{self.base}/karlsruhe"
         body_id = f"{base}/bodies/0001"
 
@@ -125,6 +127,11 @@ class FixtureData:
             return items
 
         paper_items = sorted(read("karlsruhe-eval-300.jsonl.gz"), key=lambda item: (_modified(item), item["id"]))
+        if max_paper_chars:  # smaller papers only (embedding time of the tests)
+            paper_items = [
+                item for item in paper_items
+                if sum(len(f.get("text") or "") for f in item.get("auxiliaryFile") or []) <= max_paper_chars
+            ]
         paper_items = paper_items[:papers] if papers else paper_items
         self._assign_pdfs(paper_items)  # files whose extracted text is empty are downloaded
         self.lists[f"{body_id}/papers"] = paper_items
@@ -232,10 +239,11 @@ def main() -> None:
     parser.add_argument("--control", type=Path)
     parser.add_argument("--papers", type=int, help="only the first N papers of each body (by modified)")
     parser.add_argument("--page-size", type=int, default=25)
-    parser.add_argument("--max-pdf-bytes", type=int)
+    parser.add_argument("--max-pdf-bytes", type=int, help="serve only PDFs up to this size")
+    parser.add_argument("--max-paper-chars", type=int, help="only Karlsruhe papers with at most this much text")
     args = parser.parse_args()
     base = f"http://127.0.0.1:{args.port}"
-    data = FixtureData(args.shared, base, args.papers, args.max_pdf_bytes)
+    data = FixtureData(args.shared, base, args.papers, args.max_pdf_bytes, args.max_paper_chars)
     uvicorn.run(create_app(data, Control(args.control), args.page_size), host="127.0.0.1", port=args.port, log_level="warning")
 
 

@@ -54,13 +54,14 @@ class FixtureServer:
 
 
 def start_fixture_server(folder: Path, shared_dir: Path, papers: int, page_size: int) -> Iterator[FixtureServer]:
+    """The fixture server as a process on a free loopback port (stopped afterwards)."""
     folder.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     server = FixtureServer(folder, port)
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.oparl_server", "--port", str(port), "--shared", str(shared_dir),
          "--control", str(server.control), "--papers", str(papers), "--page-size", str(page_size),
-         "--max-pdf-bytes", "100000"],
+         "--max-pdf-bytes", "100000", "--max-paper-chars", "6000"],
         cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 90
@@ -80,9 +81,17 @@ def start_fixture_server(folder: Path, shared_dir: Path, papers: int, page_size:
         process.wait(timeout=20)
 
 
+@pytest.fixture(scope="module")
+def running_oparl_server(tmp_path_factory, shared_dir: Path) -> Iterator[FixtureServer]:
+    yield from start_fixture_server(tmp_path_factory.mktemp("oparl"), shared_dir, papers=6, page_size=2)
+
+
 @pytest.fixture()
-def oparl_server(tmp_path: Path, shared_dir: Path) -> Iterator[FixtureServer]:
-    yield from start_fixture_server(tmp_path / "oparl", shared_dir, papers=6, page_size=2)
+def oparl_server(running_oparl_server: FixtureServer) -> FixtureServer:
+    """The module's server with its original data and an empty request log."""
+    running_oparl_server.change()
+    running_oparl_server.clear_log()
+    return running_oparl_server
 
 
 def _settings(tmp_path: Path, shared_dir: Path) -> Settings:

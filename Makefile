@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 QUESTION ?= Wie hoch sind die zusätzlichen Personalaufwendungen für das Stuttgarter Amt für Digitalisierung und IT?
 
-.PHONY: install system-deps demo test bench
+.PHONY: install system-deps demo test bench embed-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,9 @@ test: install
 
 bench: install
 	$(BIN)/python -m pytest -m slow -s
+
+# A real OpenAI-compatible embeddings server for tests/test_embeddings_server.py: infinity-emb in its own
+# environment (it pins numpy<2, typer<0.13, rich<14, which the project's environment cannot take).
+embed-server:
+	$(PYTHON) -m venv .venv-infinity
+	.venv-infinity/bin/pip install --quiet "torch==2.13.0" "infinity-emb[server,torch]==0.0.78"

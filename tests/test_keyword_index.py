@@ -15,7 +15,7 @@ from ingest.chunking import chunk_vorlage
 from ingest.loaders import discover_files, load_path
 from tests.bench.corpus import questions
 from vorlagen.domain import SearchFilters, Vorlage
-from vorlagen.settings import ChunkingSettings
+from vorlagen.settings import ChunkingSettings, RetrievalSettings
 from vorlagen.store.registry import ChunkRow, Registry
 from vorlagen.text import tokenize
 
@@ -36,7 +36,7 @@ def seeds(shared_dir: Path) -> list[tuple[Vorlage, list[ChunkRow]]]:
 
 @pytest.fixture()
 def registry(tmp_path: Path, seeds) -> Registry:
-    registry = Registry(tmp_path / "registry.sqlite3")
+    registry = Registry(tmp_path / "registry.sqlite3", RetrievalSettings().keyword_max_df_share)
     for vorlage, rows in seeds:
         registry.put(vorlage, rows)
     return registry

@@ -53,6 +53,9 @@ class RetrievalSettings(BaseModel):
     rrf_c: int = 60
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
+    keyword_max_df_share: float = 0.25
+    """Keyword search leaves out question tokens found in more than this share of all chunks (near-zero
+    idf; keeps the FTS5 query fast at scale, see docs/benchmarks.md). 1.0: every token counts."""
 
 
 class AnswerSettings(BaseModel):

@@ -62,7 +62,7 @@ class VorlagenStore:
             embedding_function=self.embeddings,
             collection_metadata={"hnsw:space": "cosine"},
         )
-        self.registry = Registry(settings.registry_path)
+        self.registry = Registry(settings.registry_path, settings.retrieval.keyword_max_df_share)
         (settings.data_dir / "bm25.pickle").unlink(missing_ok=True)  # the former full-rebuild index
         self._doc_tokens_cache: dict[tuple[int, str], frozenset[str]] = {}
 

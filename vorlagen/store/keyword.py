@@ -60,9 +60,12 @@ class KeywordIndex:
     """BM25 over ``chunk_fts``. Reads use the registry's connection; writes happen inside the
     registry's transactions (``add``/``remove_document`` take that connection)."""
 
-    def __init__(self, db: sqlite3.Connection, generation: Callable[[], int]) -> None:
+    def __init__(self, db: sqlite3.Connection, generation: Callable[[], int], max_df_share: float = 1.0) -> None:
         self._db = db
         self._generation = generation
+        self.max_df_share = max_df_share
+        """Query tokens in more than this share of all chunks are left out of the match (their idf is
+        near zero, but they would make FTS5 score nearly every chunk); the rarest token always stays."""
         self._stats: tuple[int, int, float | None] | None = None
         """(registry generation, chunk count, mean idf or None until needed) for ``idf``."""
 
@@ -90,7 +93,7 @@ class KeywordIndex:
 
     def search(self, query: str, k: int, filters: SearchFilters | None = None) -> list[tuple[str, float]]:
         """The ``k`` best chunks as ``(chunk_id, score)``, best first (score > 0)."""
-        match = fts_query(tokenize(query))
+        match = fts_query(self._selective(tokenize(query)))
         if not match:
             return []
         where, values = _filter_sql(filters)
@@ -100,6 +103,15 @@ class KeywordIndex:
             [match, *values, k],
         ).fetchall()
         return [(chunk_id, -score) for chunk_id, score in rows]
+
+    def _selective(self, tokens: list[str]) -> list[str]:
+        unique = list(dict.fromkeys(tokens))
+        if self.max_df_share >= 1.0 or len(unique) < 2:
+            return unique
+        _, total, _ = self._current_stats()
+        frequencies = {token: self.document_frequency(token) for token in unique}
+        kept = [token for token in unique if frequencies[token] <= self.max_df_share * total]
+        return kept or [min(unique, key=frequencies.__getitem__)]
 
     def _current_stats(self) -> tuple[int, int, float | None]:
         generation = self._generation()

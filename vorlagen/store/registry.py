@@ -66,12 +66,12 @@ class ChunkRow(BaseModel):
 class Registry:
     """One SQLite file (WAL) per data folder; thread-safe for one process."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, keyword_max_df_share: float = 1.0) -> None:
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA + KEYWORD_SCHEMA)
-        self.keywords = KeywordIndex(self._db, self.generation)
+        self.keywords = KeywordIndex(self._db, self.generation, keyword_max_df_share)
         self._index_old_chunks()
 
     @contextmanager

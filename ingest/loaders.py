@@ -290,7 +290,8 @@ def read_meeting_dates(path: Path) -> dict[str, date]:
     return dates
 
 
-def _iso_date(value: Any) -> date | None:
+def iso_date(value: Any) -> date | None:
+    """The date of an OParl date or date-time string (``2024-01-22``, ``2024-01-22T13:09:54+01:00``)."""
     if isinstance(value, str) and len(value) >= 10:
         try:
             return date.fromisoformat(value[:10])
@@ -372,7 +373,7 @@ def paper_to_vorlage(
         spans=spans,
         drucksache=reference,
         title=paper.get("name") or stated.title,
-        datum=_iso_date(paper.get("date")),
+        datum=iso_date(paper.get("date")),
         vorlagenart=paper.get("paperType") or stated.vorlagenart,
         referat=stated.referat,
         amt=", ".join(directors) if directors else stated.amt,

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from ingest.chunking import chunk_vorlage
 from ingest.errors import LoaderError
-from ingest.loaders import decode_text, html_text, known_oparl_bodies, paper_to_vorlage, pdf_text
+from ingest.loaders import decode_text, html_text, iso_date, known_oparl_bodies, paper_to_vorlage, pdf_text
 from ingest.oparl_client import NotOParlError, OParlClient, OParlError, object_type
 from ingest.oparl_state import StoredFile, SyncState
 from vorlagen.settings import Settings
@@ -91,15 +91,6 @@ def city_of(body: dict[str, Any]) -> str | None:
         if name.startswith(prefix):
             return name[len(prefix) :].strip() or None
     return name or None
-
-
-def _date_of(value: Any) -> date | None:
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
 
 
 def file_text(data: bytes, file: dict[str, Any]) -> str:
@@ -311,8 +302,8 @@ class OParlSync:
                 organizations[org_id] = str(organization["name"])
         for consultation in consultations:
             meeting = self._object(consultation.get("meeting"))
-            if meeting and _date_of(meeting.get("start")):
-                meeting_dates[consultation["meeting"]] = _date_of(meeting.get("start"))
+            if meeting and iso_date(meeting.get("start")):
+                meeting_dates[consultation["meeting"]] = iso_date(meeting.get("start"))
             agenda_item = self._object(consultation.get("agendaItem"))
             if agenda_item and agenda_item.get("result"):
                 agenda_results[consultation["agendaItem"]] = str(agenda_item["result"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import resource
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -60,6 +61,17 @@ def questions(shared_dir: Path) -> list[str]:
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (MB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def latencies_ms(queries: list[str], run: Callable[[str], object], rounds: int = 3) -> list[float]:
+    """Wall time of ``run(query)`` for every query, ``rounds`` times (ms)."""
+    times = []
+    for _ in range(rounds):
+        for query in queries:
+            started = time.perf_counter()
+            run(query)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from tests.bench.corpus import TokenizedChunk, iter_vorlagen, percentile, questions, tokenized_chunks
+from tests.bench.corpus import TokenizedChunk, iter_vorlagen, latencies_ms, percentile, questions, tokenized_chunks
 from vorlagen.settings import Settings
 from vorlagen.store.keyword import KEYWORD_SCHEMA, KeywordIndex
 from vorlagen.text import tokenize
@@ -37,16 +37,6 @@ class EngineResult(BaseModel):
     query_p50_ms: float
     query_p95_ms: float
     size_mb: float
-
-
-def _timed(queries: list[str], search) -> list[float]:
-    times = []
-    for _ in range(3):
-        for query in queries:
-            started = time.perf_counter()
-            search(query)
-            times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 def bench_rank_bm25(docs: list[list[TokenizedChunk]], queries: list[str], folder: Path) -> EngineResult:
@@ -66,7 +56,7 @@ def bench_rank_bm25(docs: list[list[TokenizedChunk]], queries: list[str], folder
         scores = index.get_scores(tokenize(query))
         np.argsort(-scores)[:30]
 
-    times = _timed(queries, search)
+    times = latencies_ms(queries, search)
     return EngineResult(
         engine="rank_bm25", papers=len(docs), chunks=len(flat), build_s=build, add_one_s=add_one,
         query_p50_ms=percentile(times, 0.5), query_p95_ms=percentile(times, 0.95),
@@ -92,7 +82,7 @@ def bench_fts5(
         last = docs[-1]
         KeywordIndex.add(db, "last", [(c.chunk_id, " ".join(c.tokens), c.metadata) for c in last])
     add_one = time.perf_counter() - started
-    times = _timed(queries, lambda query: index.search(query, 30))
+    times = latencies_ms(queries, lambda query: index.search(query, 30))
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     result = EngineResult(
         engine="sqlite-fts5" if max_df_share >= 1 else f"sqlite-fts5 (df ≤ {max_df_share:.0%})", papers=len(docs), chunks=len(index), build_s=build, add_one_s=add_one,
@@ -121,7 +111,7 @@ def bench_bm25s(docs: list[list[TokenizedChunk]], queries: list[str], folder: Pa
         if tokens:
             index.retrieve([tokens], k=30, show_progress=False, n_threads=1)
 
-    times = _timed(queries, search)
+    times = latencies_ms(queries, search)
     size = sum(p.stat().st_size for p in (folder / "bm25s").rglob("*") if p.is_file())
     return EngineResult(
         engine="bm25s", papers=len(docs), chunks=len(flat), build_s=build, add_one_s=add_one,

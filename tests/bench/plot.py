@@ -1,5 +1,8 @@
-"""``python -m tests.bench.plot reports/bench-scale/results.jsonl docs/benchmarks.png``: latency and index
-size over the number of papers (from ``tests.bench.scale`` results)."""
+"""Plots of the benchmark results:
+
+- ``python -m tests.bench.plot keyword reports/bench-scale/keyword-engines.jsonl docs/benchmarks-keyword.png``
+- ``python -m tests.bench.plot scale reports/bench-scale/results.jsonl docs/benchmarks-scale.png``
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,26 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 
 
-def plot(results: Path, target: Path) -> None:
+def plot_keyword(results: Path, target: Path) -> None:
+    """Query latency and the cost of adding one document per keyword engine, over the corpus size."""
+    rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines() if line.strip()]
+    figure, (query, add) = plt.subplots(1, 2, figsize=(11, 4))
+    for engine in dict.fromkeys(row["engine"] for row in rows):
+        mine = sorted((r for r in rows if r["engine"] == engine), key=lambda r: r["chunks"])
+        chunks = [r["chunks"] for r in mine]
+        query.plot(chunks, [r["query_p50_ms"] for r in mine], marker="o", label=f"{engine} p50")
+        add.plot(chunks, [r["add_one_s"] * 1000 for r in mine], marker="o", label=engine)
+    query.set(xscale="log", yscale="log", xlabel="Abschnitte im Index", ylabel="ms", title="Stichwortsuche: Latenz p50")
+    add.set(xscale="log", yscale="log", xlabel="Abschnitte im Index", ylabel="ms",
+            title="Ein Dokument hinzufügen (inkl. Neuaufbau, wo nötig)")
+    query.legend(fontsize=8)
+    add.legend(fontsize=8)
+    figure.tight_layout()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(target, dpi=110)
+
+
+def plot_scale(results: Path, target: Path) -> None:
     rows = {}
     for line in results.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -37,4 +59,5 @@ def plot(results: Path, target: Path) -> None:
 
 
 if __name__ == "__main__":
-    plot(Path(sys.argv[1]), Path(sys.argv[2]))
+    kind, results, target = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    (plot_keyword if kind == "keyword" else plot_scale)(results, target)

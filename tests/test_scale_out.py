@@ -59,7 +59,7 @@ def test_two_workers_answer_at_once_from_one_chroma_server(
     build_index(env, [seeds / "stuttgart_grdrs_862_2021_amtsgruendung_digitalisierung.txt"])
     port = free_port()
     command = [sys.executable, "-m", "api.cli_serve", "--workers", "2", "--port", str(port)]
-    with live_server(env, tmp_path / "serve.log", command=command, port=port) as running:
+    with live_server(env, tmp_path / "serve.log", command=command, port=port, startup_timeout=600) as running:
         workers = _workers(running.process.pid, 2)
         before = {pid: _cpu_seconds(pid) for pid in workers}
         answers = _ask_all(running.base_url, "Welche Aufgaben hat das Amt für Digitalisierung?", 16)

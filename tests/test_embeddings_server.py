@@ -57,7 +57,7 @@ def embedding_server(tmp_path_factory) -> Iterator[str]:
             stdout=output, stderr=subprocess.STDOUT, env=env,
         )
     base = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 600  # importing torch + infinity is slow on 2 busy cores
     while True:
         try:
             if httpx.get(f"{base}/models", timeout=2).status_code == 200:

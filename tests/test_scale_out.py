@@ -28,12 +28,18 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / 100  # utime + stime in clock ticks (100 Hz)
 
 
-def _workers(server_pid: int, expected: int, timeout: float = 60) -> list[int]:
-    """The uvicorn worker processes (python children of the supervisor, not multiprocessing helpers)."""
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:  # already gone
+        return ""
+
+
+def _workers(server_pid: int, expected: int, timeout: float = 120) -> list[int]:
+    """The uvicorn worker processes: children of the supervisor started by multiprocessing's spawn."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        workers = [pid for pid in _children(server_pid)
-                   if "multiprocessing.resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
+        workers = [pid for pid in _children(server_pid) if "spawn_main" in _cmdline(pid)]
         if len(workers) >= expected:
             return workers
         time.sleep(0.5)

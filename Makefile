@@ -14,7 +14,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install system-deps demo test test-online bench
+.PHONY: install system-deps demo test test-online bench embed-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,9 @@ test-online: install
 
 bench: install
 	$(OFFLINE) $(BIN)/python -m pytest -m slow -s
+
+# A real OpenAI-compatible embeddings server for tests/test_embeddings_server.py: infinity-emb in its own
+# environment (it pins numpy<2, typer<0.13, rich<14, which the project's environment cannot take).
+embed-server:
+	$(PYTHON) -m venv .venv-infinity
+	.venv-infinity/bin/pip install --quiet "torch==2.13.0" "infinity-emb[server,torch]==0.0.78"

@@ -22,6 +22,7 @@ from api.cli_eval import eval_app
 from api.cli_models import models_app
 from api.cli_serve import serve
 from api.cli_teams import teams_app
+from api.cli_sync import sync
 from vorlagen.settings import Settings
 
 
@@ -45,6 +46,7 @@ app.add_typer(models_app, name="models")
 app.add_typer(teams_app, name="teams")
 app.command("serve", help="Web-Oberfläche und API starten (uvicorn).")(serve)
 app.command("draft", help="Neue Vorlage entwerfen (.md und .docx) aus einer Zeile, einer Anfragedatei oder Optionen.")(draft)
+app.command("sync", help="Vorlagen aus einem Ratsinformationssystem (OParl) abgleichen.")(sync)
 app.add_typer(calc_app, name="calc", help="Kosten deterministisch berechnen (Personal, Beratung, anteilig, Finanzplanung).")
 app.command("doctor", help="Zeigt Index (Dokumente, Abschnitte, Ort), Modelle, Antwortmodus und Einstellungen.")(doctor)
 

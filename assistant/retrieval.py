@@ -18,7 +18,7 @@ from vorlagen.store import VorlagenStore, chroma_where
 
 
 class GermanBM25Retriever(BaseRetriever):
-    """BM25 over the store's persisted German tokens, with metadata filters."""
+    """German BM25 over the store's keyword index (SQLite FTS5), with the metadata filters."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -29,7 +29,7 @@ class GermanBM25Retriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        hits = self.store.bm25_index().search(query, self.k, self.filters)
+        hits = self.store.keyword_index().search(query, self.k, self.filters)
         documents = self.store.get_chunks([chunk_id for chunk_id, _ in hits])
         for document, (_, score) in zip(documents, hits):
             document.metadata["bm25_score"] = score

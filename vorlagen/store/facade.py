@@ -1,0 +1,217 @@
+"""``VorlagenStore``: the one façade over Chroma (dense vectors), the SQLite registry and the keyword index.
+
+- Chroma through ``langchain_chroma.Chroma``: embedded ``PersistentClient`` in ``Settings.data_dir``
+  (one process only) or an ``HttpClient`` when ``Settings.chroma_server_url`` is set.
+- The registry (``registry.sqlite3``) holds each Vorlage and chunk; the keyword index (SQLite FTS5)
+  lives in the same file and changes in the same transaction, O(document) per change.
+- Re-ingesting an unchanged document adds nothing (content hash); a changed one replaces its chunks;
+  removing a document removes its chunks everywhere. New chunks are embedded before anything old is
+  deleted, so a failure leaves what was stored intact.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Literal
+
+import chromadb
+from langchain_chroma import Chroma
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from pydantic import BaseModel
+
+from vorlagen.domain import Chunk, Vorlage
+from vorlagen.embeddings import build_embeddings
+from vorlagen.settings import Settings
+from vorlagen.store.keyword import KeywordIndex
+from vorlagen.store.registry import ChunkRow, DocumentInfo, Registry
+from vorlagen.store.vectors import StoreUnavailableError, connect_chroma
+from vorlagen.text import tokenize
+
+UpsertStatus = Literal["added", "replaced", "unchanged", "duplicate"]
+
+
+def _process_alive(pid: int) -> bool:
+    """Is the process that journaled a write still running (then its write is not interrupted)?"""
+    if pid == os.getpid():
+        return False  # this store is being opened: no write of this process is under way
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Passage(BaseModel):
+    """A cited chunk with its surroundings, for the passage view."""
+
+    doc_id: str
+    chunk_id: str
+    source_name: str
+    drucksache: str | None = None
+    title: str | None = None
+    section: str | None = None
+    page: int | None = None
+    before: str
+    text: str
+    after: str
+    start: int
+    end: int
+
+
+class VorlagenStore:
+    """Owns the Chroma collection, the SQLite registry and the keyword index of one data folder."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.embeddings = embeddings or build_embeddings(settings.embedding)
+        self._client: chromadb.ClientAPI = connect_chroma(settings)
+        self.vectorstore = Chroma(
+            client=self._client,
+            collection_name=settings.collection,
+            embedding_function=self.embeddings,
+            collection_metadata={"hnsw:space": "cosine"},
+        )
+        self.registry = Registry(settings.registry_path, settings.retrieval.keyword_max_df_share)
+        (settings.data_dir / "bm25.pickle").unlink(missing_ok=True)  # the former full-rebuild index
+        self._doc_tokens_cache: dict[tuple[int, str], frozenset[str]] = {}
+        self.recover_pending()
+
+    def ping(self) -> None:
+        try:
+            self._client.heartbeat()
+        except Exception as error:
+            raise StoreUnavailableError(f"Der Vektorspeicher ist nicht erreichbar: {error}") from error
+
+    # ---- writing ----------------------------------------------------------------------------------
+    def status_of(self, vorlage: Vorlage) -> UpsertStatus:
+        """What ``upsert`` would do with this Vorlage, without doing it."""
+        stored_hash = self.registry.content_hash_of(vorlage.doc_id)
+        if stored_hash is not None:
+            return "unchanged" if stored_hash == vorlage.content_hash else "replaced"
+        return "duplicate" if self.registry.has_content(vorlage.content_hash) else "added"
+
+    def upsert(self, vorlage: Vorlage, chunks: Sequence[Chunk]) -> UpsertStatus:
+        """Store a Vorlage and its chunks; unchanged or duplicate content is not stored again."""
+        status = self.status_of(vorlage)
+        if status in ("unchanged", "duplicate"):
+            return status
+        rows = [
+            ChunkRow(chunk_id=c.chunk_id, text=c.text, metadata=c.metadata(vorlage), tokens=" ".join(tokenize(c.text)))
+            for c in chunks
+        ]
+        ids = [r.chunk_id for r in rows]
+        with self.registry.lock:
+            old_ids = self.registry.chunk_ids_of(vorlage.doc_id)
+            stale = sorted(set(old_ids) - set(ids))
+            self.registry.journal(ids)
+            if rows:  # embeds and upserts; old chunks are dropped only after this succeeded
+                self.vectorstore.add_texts([r.text for r in rows], metadatas=[r.metadata for r in rows], ids=ids)
+            self.registry.put(vorlage, rows, journal=stale, settle=ids)
+            if stale:
+                self.vectorstore.delete(ids=stale)
+                self.registry.settle(stale)
+        return status
+
+    def remove(self, doc_id: str) -> bool:
+        with self.registry.lock:
+            if not self.registry.exists(doc_id):
+                return False
+            ids = self.registry.chunk_ids_of(doc_id)
+            self.registry.delete(doc_id, journal=ids)
+            if ids:
+                self.vectorstore.delete(ids=ids)
+                self.registry.settle(ids)
+        return True
+
+    # ---- crash recovery ---------------------------------------------------------------------------
+    def recover_pending(self) -> list[str]:
+        """After an interrupted write (crash, SIGKILL, full disk): delete the vectors the registry
+        does not know, so Chroma and the registry agree. Returns the ids removed from Chroma."""
+        with self.registry.lock:
+            pending = [chunk_id for chunk_id, pid in self.registry.pending() if not _process_alive(pid)]
+            if not pending:
+                return []
+            orphans = sorted(set(pending) - self.registry.known_chunk_ids(pending))
+            if orphans:
+                self.vectorstore.delete(ids=orphans)
+            self.registry.settle(pending)
+            return orphans
+
+    # ---- reading ----------------------------------------------------------------------------------
+    def find_doc_ids(self, name: str) -> list[str]:
+        """Documents whose id, source name or Drucksachennummer equals ``name``."""
+        return self.registry.find_doc_ids(name)
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.registry.documents()
+
+    def cities(self) -> set[str]:
+        """The cities of the indexed Vorlagen."""
+        return self.registry.cities()
+
+    def count_documents(self) -> int:
+        return self.registry.count_documents()
+
+    def count_chunks(self) -> int:
+        return self.registry.count_chunks()
+
+    def get_vorlage(self, doc_id: str) -> Vorlage | None:
+        raw = self.registry.vorlage_json(doc_id)
+        return Vorlage.model_validate_json(raw) if raw else None
+
+    def get_chunks(self, chunk_ids: Sequence[str]) -> list[Document]:
+        """Chunks as LangChain Documents, in the order asked for."""
+        return self.registry.chunks(chunk_ids)
+
+    def doc_tokens(self, doc_id: str) -> frozenset[str] | None:
+        """All German tokens of a document (cached per registry generation)."""
+        key = (self.registry.generation(), doc_id)
+        cached = self._doc_tokens_cache.get(key)
+        if cached is None:
+            rows = self.registry.token_rows(doc_id)
+            if not rows:
+                return None
+            cached = frozenset(token for row in rows for token in row.split())
+            if len(self._doc_tokens_cache) > 256:
+                self._doc_tokens_cache.clear()
+            self._doc_tokens_cache[key] = cached
+        return cached
+
+    def passage(self, doc_id: str, chunk_id: str, context_chars: int = 600) -> Passage | None:
+        vorlage = self.get_vorlage(doc_id)
+        chunks = self.get_chunks([chunk_id])
+        if vorlage is None or not chunks or chunks[0].metadata.get("doc_id") != doc_id:
+            return None
+        meta = chunks[0].metadata
+        start, end = int(meta["start"]), int(meta["end"])
+        return Passage(
+            doc_id=doc_id,
+            chunk_id=chunk_id,
+            source_name=vorlage.source_name,
+            drucksache=vorlage.drucksache,
+            title=vorlage.title,
+            section=meta.get("section"),
+            page=meta.get("page"),
+            before=vorlage.text[max(0, start - context_chars) : start],
+            text=vorlage.text[start:end],
+            after=vorlage.text[end : end + context_chars],
+            start=start,
+            end=end,
+        )
+
+    # ---- keyword search -----------------------------------------------------------------------
+    def keyword_index(self) -> KeywordIndex:
+        """The German BM25 keyword index (SQLite FTS5, always current; nothing to rebuild)."""
+        return self.registry.keywords
+
+    def bm25_index(self) -> KeywordIndex:
+        """Former name of ``keyword_index`` (kept for callers: ``search``, ``idf``, ``len``)."""
+        return self.registry.keywords
+
+    def close(self) -> None:
+        self.registry.close()

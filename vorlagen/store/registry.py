@@ -1,0 +1,273 @@
+"""The SQLite registry: every stored Vorlage (metadata, text, content hash) and every chunk (text,
+metadata, German tokens), plus the keyword index (``chunk_fts``) in the same database, so a
+document's rows and its keyword entries change in one transaction."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from langchain_core.documents import Document
+from pydantic import BaseModel
+
+from vorlagen.domain import Vorlage
+from vorlagen.store.keyword import KEYWORD_INDEX_VERSION, KEYWORD_SCHEMA, KeywordIndex
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    source_name TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    vorlage_json TEXT NOT NULL,
+    chunk_count INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    metadata_json TEXT NOT NULL,
+    tokens TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending_vectors (chunk_id TEXT PRIMARY KEY, writer_pid INTEGER NOT NULL);
+"""
+# pending_vectors: a journal of Chroma writes the registry does not (yet) reflect. Ids are entered
+# before vectors are added and before registry rows are deleted, and leave it once Chroma and the
+# registry agree again; ``VorlagenStore.recover_pending`` (at every start) deletes the vectors of ids
+# whose writing process is gone and which the registry lacks: a SIGKILL mid-ingestion leaves no half
+# document.
+
+
+class DocumentInfo(BaseModel):
+    doc_id: str
+    source_name: str
+    source: str
+    drucksache: str | None = None
+    title: str | None = None
+    datum: date | None = None
+    vorlagenart: str | None = None
+    stadt: str | None = None
+    chunks: int
+    content_hash: str
+
+
+class ChunkRow(BaseModel):
+    """One chunk as the registry stores it."""
+
+    chunk_id: str
+    text: str
+    metadata: dict[str, Any]
+    tokens: str
+    """German tokens (``vorlagen.text.tokenize``) joined by spaces."""
+
+
+class Registry:
+    """One SQLite file (WAL) per data folder; thread-safe for one process."""
+
+    def __init__(self, path: Path, keyword_max_df_share: float = 1.0) -> None:
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA + KEYWORD_SCHEMA)
+        self.keywords = KeywordIndex(self._db, self.generation, keyword_max_df_share)
+        self._index_old_chunks()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._db:
+            yield self._db
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+    def _index_old_chunks(self) -> None:
+        """Registries written before the FTS5 index get it built once from their stored tokens."""
+        if self._state("keyword_index") == KEYWORD_INDEX_VERSION:
+            return
+        with self.transaction() as db:
+            db.execute("DELETE FROM chunk_fts")
+            db.execute(
+                "INSERT INTO chunk_fts(tokens, chunk_id, doc_id, stadt, vorlagenart, drucksache, year) "
+                "SELECT tokens, chunk_id, doc_id, json_extract(metadata_json, '$.stadt'), "
+                "json_extract(metadata_json, '$.vorlagenart'), json_extract(metadata_json, '$.drucksache'), "
+                "json_extract(metadata_json, '$.year') FROM chunks"
+            )
+            db.execute(
+                "INSERT INTO state(key, value) VALUES('keyword_index', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (KEYWORD_INDEX_VERSION,),
+            )
+
+    # ---- state ------------------------------------------------------------------------------------
+    def _state(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def generation(self) -> int:
+        """Counts the registry's changes (caches key on it)."""
+        return int(self._state("generation") or 0)
+
+    @staticmethod
+    def _bump_generation(db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO state(key, value) VALUES('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    # ---- writing ----------------------------------------------------------------------------------
+    def content_hash_of(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT content_hash FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def has_content(self, content_hash: str) -> bool:
+        return (
+            self._db.execute(
+                "SELECT 1 FROM documents WHERE content_hash = ? LIMIT 1", (content_hash,)
+            ).fetchone()
+            is not None
+        )
+
+    def chunk_ids_of(self, doc_id: str) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
+
+    def put(
+        self, vorlage: Vorlage, chunks: Sequence[ChunkRow], journal: Sequence[str] = (), settle: Sequence[str] = ()
+    ) -> None:
+        """Store a Vorlage with its chunks and keyword entries, replacing what it had (one transaction);
+        in the same transaction ``journal`` vector ids about to be deleted and ``settle`` those written."""
+        with self.transaction() as db:
+            self._journal(db, journal)
+            self._settle(db, settle)
+            db.execute("DELETE FROM chunks WHERE doc_id = ?", (vorlage.doc_id,))
+            KeywordIndex.remove_document(db, vorlage.doc_id)
+            db.executemany(
+                "INSERT INTO chunks(chunk_id, doc_id, text, metadata_json, tokens) VALUES (?,?,?,?,?)",
+                [
+                    (c.chunk_id, vorlage.doc_id, c.text, json.dumps(c.metadata, ensure_ascii=False), c.tokens)
+                    for c in chunks
+                ],
+            )
+            KeywordIndex.add(db, vorlage.doc_id, [(c.chunk_id, c.tokens, c.metadata) for c in chunks])
+            db.execute(
+                "INSERT INTO documents(doc_id, source_name, content_hash, vorlage_json, chunk_count) "
+                "VALUES (?,?,?,?,?) ON CONFLICT(doc_id) DO UPDATE SET source_name=excluded.source_name, "
+                "content_hash=excluded.content_hash, vorlage_json=excluded.vorlage_json, "
+                "chunk_count=excluded.chunk_count",
+                (
+                    vorlage.doc_id,
+                    vorlage.source_name,
+                    vorlage.content_hash,
+                    vorlage.model_dump_json(exclude={"content_hash"}),
+                    len(chunks),
+                ),
+            )
+            self._bump_generation(db)
+
+    def delete(self, doc_id: str, journal: Sequence[str] = ()) -> None:
+        """Delete a Vorlage; in the same transaction journal its vector ids (deleted next)."""
+        with self.transaction() as db:
+            self._journal(db, journal)
+            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            KeywordIndex.remove_document(db, doc_id)
+            db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            self._bump_generation(db)
+
+    # ---- the journal of vector writes --------------------------------------------------------------
+    @staticmethod
+    def _journal(db: sqlite3.Connection, chunk_ids: Sequence[str]) -> None:
+        db.executemany(
+            "INSERT OR REPLACE INTO pending_vectors(chunk_id, writer_pid) VALUES (?, ?)",
+            [(chunk_id, os.getpid()) for chunk_id in chunk_ids],
+        )
+
+    @staticmethod
+    def _settle(db: sqlite3.Connection, chunk_ids: Sequence[str]) -> None:
+        db.executemany("DELETE FROM pending_vectors WHERE chunk_id = ?", [(chunk_id,) for chunk_id in chunk_ids])
+
+    def journal(self, chunk_ids: Sequence[str]) -> None:
+        with self.transaction() as db:
+            self._journal(db, chunk_ids)
+
+    def settle(self, chunk_ids: Sequence[str]) -> None:
+        with self.transaction() as db:
+            self._settle(db, chunk_ids)
+
+    def pending(self) -> list[tuple[str, int]]:
+        """(chunk id, writer's process id) of every journaled vector write."""
+        return [(row[0], int(row[1])) for row in self._db.execute("SELECT chunk_id, writer_pid FROM pending_vectors")]
+
+    def known_chunk_ids(self, chunk_ids: Sequence[str]) -> set[str]:
+        if not chunk_ids:
+            return set()
+        marks = ",".join("?" * len(chunk_ids))
+        return {row[0] for row in self._db.execute(f"SELECT chunk_id FROM chunks WHERE chunk_id IN ({marks})", list(chunk_ids))}
+
+    # ---- reading ----------------------------------------------------------------------------------
+    def exists(self, doc_id: str) -> bool:
+        return self.content_hash_of(doc_id) is not None
+
+    def find_doc_ids(self, name: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT doc_id FROM documents WHERE doc_id = ? OR source_name = ? "
+            "OR json_extract(vorlage_json, '$.drucksache') = ?",
+            (name, name, name),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def documents(self) -> list[DocumentInfo]:
+        rows = self._db.execute(
+            "SELECT doc_id, source_name, content_hash, chunk_count, "
+            "json_extract(vorlage_json, '$.source'), json_extract(vorlage_json, '$.drucksache'), "
+            "json_extract(vorlage_json, '$.title'), json_extract(vorlage_json, '$.datum'), "
+            "json_extract(vorlage_json, '$.vorlagenart'), json_extract(vorlage_json, '$.stadt') "
+            "FROM documents ORDER BY source_name"
+        ).fetchall()
+        return [
+            DocumentInfo(
+                doc_id=r[0], source_name=r[1], content_hash=r[2], chunks=r[3], source=r[4],
+                drucksache=r[5], title=r[6], datum=r[7], vorlagenart=r[8], stadt=r[9],
+            )
+            for r in rows
+        ]
+
+    def cities(self) -> set[str]:
+        rows = self._db.execute("SELECT DISTINCT json_extract(vorlage_json, '$.stadt') FROM documents").fetchall()
+        return {row[0] for row in rows if row[0]}
+
+    def count_documents(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    def count_chunks(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def vorlage_json(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT vorlage_json FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def chunks(self, chunk_ids: Sequence[str]) -> list[Document]:
+        """Chunks as LangChain Documents, in the order asked for."""
+        if not chunk_ids:
+            return []
+        placeholders = ",".join("?" * len(chunk_ids))
+        rows = self._db.execute(
+            f"SELECT chunk_id, text, metadata_json FROM chunks WHERE chunk_id IN ({placeholders})",
+            list(chunk_ids),
+        ).fetchall()
+        by_id = {r[0]: Document(id=r[0], page_content=r[1], metadata=json.loads(r[2])) for r in rows}
+        return [by_id[cid] for cid in chunk_ids if cid in by_id]
+
+    def token_rows(self, doc_id: str) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT tokens FROM chunks WHERE doc_id = ?", (doc_id,))]
+
+    def close(self) -> None:
+        self._db.close()

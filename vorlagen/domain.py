@@ -169,9 +169,8 @@ class SearchFilters(BaseModel):
         return not any(self.model_dump().values())
 
 
-class QuotedPassage(BaseModel):
-    """A verbatim passage of a stored document and where it stands (evidence of an answer or of a
-    calculation input)."""
+class PassageSource(BaseModel):
+    """Where a passage stands: its document and chunk, the Vorlage's reference, section and page."""
 
     doc_id: str
     chunk_id: str
@@ -180,6 +179,12 @@ class QuotedPassage(BaseModel):
     title: str | None = None
     section: str | None = None
     page: int | None = None
+
+
+class QuotedPassage(PassageSource):
+    """A verbatim passage of a stored document and where it stands (evidence of an answer or of a
+    calculation input)."""
+
     quote: str
     """The cited passage, verbatim from the document."""
     start: int

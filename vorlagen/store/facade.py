@@ -19,9 +19,8 @@ import chromadb
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
-from pydantic import BaseModel
 
-from vorlagen.domain import Chunk, Vorlage
+from vorlagen.domain import Chunk, PassageSource, Vorlage
 from vorlagen.embeddings import build_embeddings
 from vorlagen.settings import Settings
 from vorlagen.store.keyword import KeywordIndex
@@ -45,16 +44,9 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-class Passage(BaseModel):
+class Passage(PassageSource):
     """A cited chunk with its surroundings, for the passage view."""
 
-    doc_id: str
-    chunk_id: str
-    source_name: str
-    drucksache: str | None = None
-    title: str | None = None
-    section: str | None = None
-    page: int | None = None
     before: str
     text: str
     after: str

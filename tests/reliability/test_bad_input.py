@@ -83,7 +83,7 @@ def test_a_bad_file_among_good_ones_does_not_stop_the_rest(store: VorlagenStore,
     report = Ingestor(store.settings, store).ingest_paths([folder])
 
     assert len(report.failed) == 6
-    assert report.added == ["gut.txt"]
+    assert report.added == ["gemischt/gut.txt"]  # the id: the path below the ingest root
 
 
 def test_five_hundred_pages_load_in_bounded_time_and_memory(tmp_path: Path) -> None:
@@ -143,6 +143,6 @@ def test_oparl_papers_with_missing_or_wrong_fields_are_named_and_the_rest_is_rea
 
     # through the pipeline: the valid paper is stored, the file is reported as failed
     ingest_report = Ingestor(store.settings, store).ingest_paths([path])
-    assert ingest_report.added + ingest_report.unchanged == ["DS 100/2025"]
+    assert ingest_report.added + ingest_report.unchanged == ["https://ris.example.org/paper/ok"]  # the OParl id
     assert [failure.source for failure in ingest_report.failed] == [str(path)]
     assert store.find_doc_ids("DS 100/2025")

@@ -140,12 +140,13 @@ def test_hostile_file_names_stay_inside_the_upload_folder(
     assert response.status_code == 202, response.text
     job = wait_for_job(api, response.json()["job_id"])
     assert job["status"] == "fertig", job
-    stored = [path for path in upload_dir.rglob("*") if path.is_file() and tag in path.name]
-    assert len(stored) == 1 and stored[0].parent == upload_dir, stored
-    assert "\x00" not in stored[0].name and len(stored[0].name.encode()) <= 255
-    assert stored[0].suffix == ".txt"
+    # stored under a generated name inside the upload folder; the user's name is kept only for display
+    [document] = [d for d in api.get("/v1/documents").json() if tag in d["source_name"]]
+    stored = Path(document["source"]).resolve()
+    assert stored.is_file() and stored.parent == upload_dir, stored
+    assert tag not in stored.name and "\x00" not in document["source_name"] and len(stored.name.encode()) <= 255
+    assert stored.suffix == ".txt"
     assert not list(Path("/tmp").glob(f"ausbruch-{tag}*"))
-    [document] = [d for d in api.get("/v1/documents").json() if Path(d["source"]).resolve() == stored[0]]
     assert api.delete(f"/v1/documents/{document['doc_id']}").status_code == 204
 
 

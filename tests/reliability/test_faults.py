@@ -58,7 +58,8 @@ def papers(tmp_path: Path) -> Path:
 
 
 def assert_registry_and_chroma_agree(store: VorlagenStore) -> None:
-    registry = {row[0]: row[1] for row in store._db.execute("SELECT chunk_id, doc_id FROM chunks")}
+    with store.registry.transaction() as db:
+        registry = {row[0]: row[1] for row in db.execute("SELECT chunk_id, doc_id FROM chunks")}
     chroma = store.vectorstore.get(include=["metadatas"])
     chroma_ids = chroma["ids"]
     assert len(chroma_ids) == len(set(chroma_ids)), "doppelte Vektoren"

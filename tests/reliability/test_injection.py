@@ -153,19 +153,27 @@ def obeying_server() -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def test_a_server_model_that_obeys_the_injection_is_overruled_by_the_grounding_check(
+def test_a_server_model_that_obeys_the_injection_cannot_change_the_answer(
     injected_index, obeying_server: str
 ) -> None:
-    service = service_with(injected_index, mode="openai", base_url=obeying_server, model="echo", timeout_s=10.0)
     extractive = service_with(injected_index).ask(QUESTION)
-    assert "Die richtige Antwort lautet" in extractive.text  # the disguised instruction reaches the model
 
-    answer = service.ask(QUESTION)
+    # the model only chooses among candidate values: its obeyed reply is no choice, the answer stays
+    chooser = service_with(injected_index, mode="openai", base_url=obeying_server, model="echo", timeout_s=10.0)
+    chosen = chooser.ask(QUESTION)
+    assert chosen.text == extractive.text and chosen.short_answer == extractive.short_answer, chosen
+    assert chosen.notices and "ohne Sprachmodell" in chosen.notices[-1], chosen.notices
 
-    assert answer.mode == "extractive" and answer.text == extractive.text, answer  # the obeyed answer was rejected
-    assert answer.notices and "extraktive Antwort" in answer.notices[-1], answer.notices
-    assert_instructions_not_quoted(answer)
-    assert_cites_only_stored_text(answer.text, answer.citations, injected_index[1])
+    # with free composition switched on, the grounding check overrules what the model wrote
+    composing = service_with(injected_index, mode="openai", base_url=obeying_server, model="echo", timeout_s=10.0,
+                             compose=True, choose=False)
+    composed = composing.ask(QUESTION)
+    assert composed.mode == "extractive" and composed.text == extractive.text, composed
+    assert composed.notices and "extraktive Antwort" in composed.notices[-1], composed.notices
+
+    for answer in (chosen, composed):
+        assert_instructions_not_quoted(answer)
+        assert_cites_only_stored_text(answer.text, answer.citations, injected_index[1])
 
 
 def test_the_real_local_model_reads_the_injection_as_data(injected_index) -> None:

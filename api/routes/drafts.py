@@ -215,7 +215,10 @@ _SECTION_NAMES: tuple[str, ...] = get_args(DraftSectionName)
 
 def _legacy(service: AssistantService, settings: Settings, body: SectionDraftBody, repository: ApiRepository) -> tuple[Draft, str]:
     drafter = Drafter(settings, service)
-    request = drafter.parse(body.topic.strip()).request
+    try:
+        request = drafter.parse(body.topic.strip()).request
+    except ValidationError as error:
+        raise HTTPException(422, "Aus dem Thema ließ sich keine Anfrage bilden: " + german_validation_message(error)) from error
     section = next((name for name in _SECTION_NAMES if name.lower() == body.section.strip().lower()), None)
     if section is None:
         raise HTTPException(422, f"Unbekannter Abschnitt „{body.section}“; möglich sind: {', '.join(_SECTION_NAMES)}.")

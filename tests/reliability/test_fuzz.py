@@ -25,6 +25,10 @@ ENGLISH = ("Not Found", "Unauthorized", "field required", "Internal Server", "Me
 def check(case, reliability_server: LiveServer) -> None:
     response = case.call(base_url=reliability_server.base_url, headers={"Authorization": f"Bearer {API_KEY}"},
                          timeout=120)
+    if case.formatted_path == "/api/messages" and response.status_code == 503:
+        # the Teams bot is not configured on the test server: its documented, German 503
+        assert "Teams-Bot ist nicht eingerichtet" in response.json()["detail"]
+        return
     assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:500]}"
     if 400 <= response.status_code < 500:
         detail = response.json().get("detail")

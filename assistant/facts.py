@@ -185,6 +185,8 @@ class FactAnswerer:
         wanted = {str(year) for year in analysis.years}
         if wanted and years:
             bonus += 0.2 if years & wanted else -0.25
+        if span.type in (AnswerType.ANZAHL, AnswerType.DAUER) and set(tokenize(span.text)) & set(own_weights):
+            bonus += 0.25  # the counted noun is the one asked about ("wie viele Stellen" -> "7,5 Stellen")
         if span.type is AnswerType.BETRAG and _PER_PERIOD.search(part.text):
             if _PER_PERIOD.search(text[span.start : span.end + 20]):
                 bonus += 0.1

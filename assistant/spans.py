@@ -46,7 +46,7 @@ class Span(BaseModel):
 
 _NUM = r"(?<![\w.,/])-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?![.,]?\d)"
 _NUMBER_WORDS = (
-    r"(?:ein|eine|einen|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|"
+    r"(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|"
     r"hundert|zweieinhalb|anderthalb|eineinhalb)"
 )
 _CURRENCY = r"(?:EUR\b|Euro\b|€|TEUR\b|T€|Mio\.?\s*€)"

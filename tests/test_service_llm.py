@@ -41,24 +41,26 @@ def _chooser_service(seeds_settings, seeds_store, replies: list[str]) -> tuple[A
     return AssistantService(settings, seeds_store, chat_models=FixedChatModel(settings, model)), model
 
 
-TWO_PART = "Wie viele Stellen werden für das neue Stuttgarter Amt geschaffen, und wie hoch sind die Personalaufwendungen?"
+SEVERAL = "Welche Sachmittel werden in Wiesbaden für die Softwareanschaffung bereitgestellt?"
 
 
 def test_model_choice_picks_a_candidate_and_cannot_write_a_value(seeds_settings, seeds_store) -> None:
-    extractive = AssistantService(seeds_settings, seeds_store).ask(TWO_PART)
-    assert "7,5" in extractive.short_answer and "756.150" in extractive.short_answer
-    service, _ = _chooser_service(seeds_settings, seeds_store, ['{"wahl": [1, 0]}'])
-    answer = service.ask(TWO_PART)
+    extractive = AssistantService(seeds_settings, seeds_store).ask(SEVERAL)
+    assert extractive.short_answer.startswith("300.000 Euro")
+    service, _ = _chooser_service(seeds_settings, seeds_store, ['{"wahl": [2]}'])
+    answer = service.ask(SEVERAL)
     assert answer.mode == "openai" and not answer.notices
-    # the model said "none fits" for the second part: the extractive choice stays (the model adds, never subtracts)
-    assert answer.short_answer == extractive.short_answer
-    assert [c.quote for c in answer.citations] == [c.quote for c in extractive.citations]
+    # the model chose the second candidate: a value that stands in the evidence, cited there
+    assert answer.short_answer.startswith("400.000 Euro") and answer.short_answer != extractive.short_answer
+    quote = answer.citations[0]
+    assert "400.000 Euro" in quote.quote
+    assert seeds_store.get_vorlage(quote.doc_id).text[quote.start : quote.end] == quote.quote
 
 
 def test_unusable_model_choice_keeps_the_extractive_answer_with_notice(seeds_settings, seeds_store) -> None:
-    extractive = AssistantService(seeds_settings, seeds_store).ask(TWO_PART)
-    service, _ = _chooser_service(seeds_settings, seeds_store, ["Die Antwort ist 999 Stellen."])
-    answer = service.ask(TWO_PART)
+    extractive = AssistantService(seeds_settings, seeds_store).ask(SEVERAL)
+    service, _ = _chooser_service(seeds_settings, seeds_store, ["Die Antwort ist 999.999 Euro."])
+    answer = service.ask(SEVERAL)
     assert answer.text == extractive.text and "999" not in answer.text
     assert answer.notices == ["Das Sprachmodell lieferte keine verwertbare Auswahl; es gilt die Auswahl ohne Sprachmodell."]
 

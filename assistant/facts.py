@@ -31,6 +31,8 @@ _ANAPHOR = re.compile(r"^(diese[rsnm]?|davon|dabei|hierfür|dafür|hierzu|dazu|d
 _WORD = re.compile(r"\S+")
 _YEAR = re.compile(r"(?<![\d./])(?:19[5-9]\d|20[0-4]\d)(?![\d])")
 _PER_PERIOD = re.compile(r"\b(pro|je)\s+(jahr|monat)|jährlich|im jahr\b", re.I)
+_REFERS_BACK = re.compile(r"\b(dafür|davon|dazu|hierfür|diese[rsmn]?|sie|es|dessen|deren|ihre[nm]?)\b", re.I)
+"""A later question part that refers back to the first part's subject ("…, und was kostet sie?")."""
 _TOTAL = re.compile(r"\b(gesamt\w*|insgesamt|summe)\b", re.I)
 _TOTAL_ROW = re.compile(r"^\s*(insgesamt|summe|gesamt)\b", re.I)
 """A table's total row (``ingest.layout`` writes "Insgesamt – …")."""
@@ -123,7 +125,8 @@ class FactAnswerer:
             return []
         top = sentences[: self.settings.span_sentences]
         if part.answer_type is not AnswerType.TEXT:
-            typed = self._typed_picks(part, analysis, top, own_weights)
+            subject = weights if part is not analysis.parts[0] and _REFERS_BACK.search(part.text) else own_weights
+            typed = self._typed_picks(part, analysis, top, own_weights, subject)
             if typed or part.answer_type in TYPED:
                 return typed
         return [self._clause_pick(part, top[0], own_weights)]
@@ -134,11 +137,14 @@ class FactAnswerer:
         analysis: QuestionAnalysis,
         sentences: list[ScoredSentence],
         own_weights: dict[str, float],
+        subject: dict[str, float],
     ) -> list[PartPick]:
+        """Typed values in sentences about the part's subject: its own terms, or (a later part that
+        refers back: "und wie hoch sind die Gesamtkosten dafür?") the whole question's."""
         picks: dict[str, PartPick] = {}
         floor = self.settings.span_min_coverage
         for sentence in sentences:
-            if coverage(own_weights, sentence.window_tokens) < floor:
+            if max(coverage(own_weights, sentence.window_tokens), coverage(subject, sentence.window_tokens)) < floor:
                 continue
             for span in find_spans(sentence.text):
                 if span.type is not part.answer_type:

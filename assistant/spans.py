@@ -82,7 +82,7 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"(?:es)?\s+(?:\d\.\s+Quartal\s+)?\d{4}(?:/\d{2,4})?\b")),
     (AnswerType.DATUM, re.compile(r"\b[1-4]\.\s?Quartal\s+\d{4}\b")),
     (AnswerType.DAUER, re.compile(rf"(?:{_NUM}|\b{_NUMBER_WORDS})\s*{_DURATION_NOUNS}\b", re.I)),
-    (AnswerType.ANZAHL, re.compile(rf"(?!(?:19|20)\d\d\b)(?:{_NUM}|\b{_NUMBER_WORDS})\s+(?:[a-zäöüß][\w-]*(?:e|en|er|es|em)\s+){{0,2}}"
+    (AnswerType.ANZAHL, re.compile(rf"(?:{_NUM}|\b{_NUMBER_WORDS})\s+(?:[a-zäöüß][\w-]*(?:e|en|er|es|em)\s+){{0,2}}"
                                     rf"(?:{_UNIT_NOUNS}|(?!{_NOT_COUNTED}\b)[A-ZÄÖÜ][\wäöüß-]+)\b")),
     (AnswerType.ANZAHL, re.compile(r"(?<=:)[ \t]*\d+(?:[.,]\d+)*(?=[ \t]*(?:[;,.]\s|[;,.]?$))", re.M)),
     (AnswerType.DRUCKSACHE, re.compile(

@@ -59,6 +59,7 @@ def test_typed_spans_in_german_vorlagen_text() -> None:
     assert ("Gremium", "Bauausschuss") in _typed("Bauausschuss: 09.03.2023")
     assert ("Anzahl", "19") in _typed("Anzahl interessierter Firmen: 19")
     assert not any(kind == "Betrag" for kind, _ in _typed("Im Jahr 2023 wurden 19 Angebote geprüft."))
+    assert ("Anzahl", "2000 Unterschriften") in _typed("Zudem wurden Ihnen bereits 2000 Unterschriften übergeben.")
 
 
 RAW_FORM = (

@@ -12,6 +12,7 @@ when no part can be answered, the answer is a refusal.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from langchain_core.documents import Document
@@ -25,7 +26,7 @@ from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
 from vorlagen.text import tokenize, with_figures
 
-_CLAUSE_BREAK = re.compile(r"[,;()\n–]|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
+_CLAUSE_BREAK = re.compile(r"[;()\n–]|,(?!\d)|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
 _LIST_JOIN = re.compile(r"^[^.;:]{0,40}?\b(und|sowie|bzw\.|bis|,)\s", re.I)
 _ANAPHOR = re.compile(r"^(diese[rsnm]?|davon|dabei|hierfür|dafür|hierzu|dazu|damit|darunter|somit)\b", re.I)
 _WORD = re.compile(r"\S+")
@@ -37,6 +38,8 @@ _TOTAL = re.compile(r"\b(gesamt\w*|insgesamt|summe)\b", re.I)
 _TOTAL_ROW = re.compile(r"^\s*(insgesamt|summe|gesamt)\b", re.I)
 """A table's total row (``ingest.layout`` writes "Insgesamt – …")."""
 _WHITESPACE = re.compile(r"\s+")
+_GUARDED = TYPED | {AnswerType.ORGANISATION}
+"""Answer types whose value must be found as such (below the usual support, no clause stands in)."""
 
 
 @dataclass
@@ -55,9 +58,17 @@ class PartPick:
 class FactAnswerer:
     """Short direct answers to fact questions, from the extractive scorer's sentences."""
 
-    def __init__(self, scorer: ExtractiveAnswerer, settings: AnswerSettings) -> None:
+    def __init__(
+        self,
+        scorer: ExtractiveAnswerer,
+        settings: AnswerSettings,
+        chunks_of: Callable[[str], list[Document]] | None = None,
+    ) -> None:
         self.scorer = scorer
         self.settings = settings
+        self.chunks_of = chunks_of
+        """All chunks of a document by doc_id: a value the retrieved chunks lack is looked for in the
+        rest of the best document (the figure often stands a page away from the words of the question)."""
 
     def answer(
         self,
@@ -75,10 +86,15 @@ class FactAnswerer:
             return self.scorer.refusal(question)
         best = max(sentences, key=lambda s: s.score)
         support = self.scorer.support(best, weights)
-        if support < self.settings.refusal_threshold or self.scorer.missing_question_numbers(question, best.document, documents):
+        if support < self._threshold(analysis) or self.scorer.missing_question_numbers(question, best.document, documents):
             return self.scorer.refusal(question, support=support)
         single = sentences if len(analysis.parts) == 1 else None  # one part: its scoring is the question's
-        ranked = [self._ranked(part, analysis, documents, weights, single) for part in analysis.parts]
+        loose = support >= self.settings.refusal_threshold  # else only typed values may answer
+        ranked = [self._ranked(part, analysis, documents, weights, single, loose) for part in analysis.parts]
+        lacking = [i for i, options in enumerate(ranked) if not options and analysis.parts[i].answer_type in _GUARDED]
+        widened = self._widened(documents) if lacking else []
+        for i in lacking if widened else []:
+            ranked[i] = self._ranked(analysis.parts[i], analysis, widened, weights, None, loose)
         notices: list[str] = []
         chosen = [options[0] if options else None for options in ranked]
         mode = "extractive"
@@ -103,6 +119,22 @@ class FactAnswerer:
         answer.notices.extend(notices)
         return answer
 
+    def _widened(self, documents: list[Document]) -> list[Document]:
+        """The retrieved chunks, then the other chunks of the top-ranked document."""
+        if self.chunks_of is None or not documents:
+            return []
+        retrieved = {d.metadata.get("chunk_id") for d in documents}
+        top = str(documents[0].metadata.get("doc_id"))
+        rest = [c for c in self.chunks_of(top) if c.metadata.get("chunk_id") not in retrieved]
+        return [*documents, *rest] if rest else []
+
+    def _threshold(self, analysis: QuestionAnalysis) -> float:
+        """Everyday wording covers few of a Vorlage's terms; when every part asks for a typed value
+        (an amount, a date, a count …), the type check guards the answer and less coverage suffices."""
+        if all(part.answer_type in _GUARDED for part in analysis.parts):
+            return self.settings.typed_refusal_threshold
+        return self.settings.refusal_threshold
+
     # ---- choosing ---------------------------------------------------------------------------------
     def _ranked(
         self,
@@ -111,6 +143,7 @@ class FactAnswerer:
         documents: list[Document],
         weights: dict[str, float],
         scored: list[ScoredSentence] | None = None,
+        loose: bool = True,
     ) -> list[PartPick]:
         """The candidates for one part, best first: typed values of the asked type, else (for an
         untyped part or a name not found as such) the best sentence's clause; empty when a typed
@@ -124,12 +157,14 @@ class FactAnswerer:
         if not sentences:
             return []
         top = sentences[: self.settings.span_sentences]
+        if part.focus:  # a label or clause naming what is asked ("Gesamtkosten: 1.468.460,00 Euro")
+            top += [s for s in sentences[self.settings.span_sentences :] if _names_focus(part.focus, s.tokens)]
         if part.answer_type is not AnswerType.TEXT:
             subject = weights if part is not analysis.parts[0] and _REFERS_BACK.search(part.text) else own_weights
             typed = self._typed_picks(part, analysis, top, own_weights, subject)
             if typed or part.answer_type in TYPED:
                 return typed
-        return [self._clause_pick(part, top[0], own_weights)]
+        return [self._clause_pick(part, top[0], own_weights)] if loose else []
 
     def _typed_picks(
         self,
@@ -144,11 +179,14 @@ class FactAnswerer:
         picks: dict[str, PartPick] = {}
         floor = self.settings.span_min_coverage
         for sentence in sentences:
-            if max(coverage(own_weights, sentence.window_tokens), coverage(subject, sentence.window_tokens)) < floor:
+            about = max(coverage(own_weights, sentence.window_tokens), coverage(subject, sentence.window_tokens))
+            if about < floor and not _names_focus(part.focus, sentence.tokens):
                 continue
             for span in find_spans(sentence.text):
                 if span.type is not part.answer_type:
                     continue
+                if span.type is AnswerType.ANZAHL and part.focus and not _names_focus(part.focus, tokenize(span.text)):
+                    continue  # "Für wie viele Arbeitsplätze …?" is not answered by "2 der Tagesordnung"
                 score = sentence.score + self._span_bonus(span, sentence.text, part, analysis, own_weights)
                 pick = PartPick(part, sentence, sentence.start + span.start, sentence.start + span.end, score, True)
                 value = self._value(pick)
@@ -191,6 +229,8 @@ class FactAnswerer:
         wanted = {str(year) for year in analysis.years}
         if wanted and years:
             bonus += 0.2 if years & wanted else -0.25
+        if part.focus and _names_focus(part.focus, tokenize(clause)):
+            bonus += 0.3  # the clause names what is asked: "Gesamtkosten: …", "Hubrettungsbühne 272,50 je Stunde"
         if span.type in (AnswerType.ANZAHL, AnswerType.DAUER) and set(tokenize(span.text)) & set(own_weights):
             bonus += 0.25  # the counted noun is the one asked about ("wie viele Stellen" -> "7,5 Stellen")
         if span.type is AnswerType.BETRAG and _PER_PERIOD.search(part.text):
@@ -264,6 +304,25 @@ class FactAnswerer:
                 break
         start, end = _strip(text, start, end)
         return sentence.start + start, sentence.start + end
+
+
+_STAFF_UNITS = frozenset(tokenize("Stellen Stelle VZÄ Vollzeitäquivalente Vollzeitstellen Vollzeitwerte Planstellen VZK"))
+
+
+def _names_focus(focus: list[str], tokens: set[str] | list[str]) -> bool:
+    """Does a token name the focus noun: the same stem, a compound ending in it ("gesamtkosten" for
+    "kosten"), a compound it ends in ("kosten" for "gesamtkosten" only when the head is long), or, for
+    staff, any staff unit ("Stellen" for "VZÄ")?"""
+    for term in focus:
+        staff = term in _STAFF_UNITS
+        for token in tokens:
+            if token == term or (staff and token in _STAFF_UNITS):
+                return True
+            if len(term) >= 4 and len(token) > len(term) and token.endswith(term):
+                return True
+            if len(token) >= 6 and len(term) > len(token) and term.endswith(token):
+                return True
+    return False
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from assistant.spans import AnswerType
 from vorlagen.domain import SearchFilters
+from vorlagen.text import tokenize
 
 
 class QuestionKind(StrEnum):
@@ -37,6 +38,10 @@ class MetadataField(StrEnum):
 class QuestionPart(BaseModel):
     text: str
     answer_type: AnswerType
+    focus: list[str] = Field(default_factory=list)
+    """Stems of the noun the asked value is a value *of*: the counted thing ("wie viele Vollzeitwerte"
+    -> ``vollzeitwert``), the kind of amount ("Gesamtkosten", "Auftragswert"); ``mal`` for "wie oft".
+    A count must count this noun; a label or clause naming it marks the value as the asked one."""
 
 
 class QuestionAnalysis(BaseModel):
@@ -75,13 +80,14 @@ _TYPE_CUES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.DAUER, re.compile(r"\b(wie lange|dauer|laufzeit|für welchen zeitraum|wie viele (jahre|monate|wochen))\b", re.I)),
     (AnswerType.DATUM, re.compile(r"\b(wann|ab wann|bis wann|seit wann|zu welchem (datum|zeitpunkt|termin)|an welchem tag|"
                                   r"in welchem jahr|welches datum|stichtag|frist|termin)\b", re.I)),
-    (AnswerType.ANZAHL, re.compile(r"\b(wie viele[n]?|wieviele[n]?|anzahl|wie viel(?!\s+(geld|euro|kostet|kosten))\s+\w*"
-                                   r"(stellen|plätze|vzä|personen|betten))\b|\bwie viele?[n]?\b(?!\s+(geld|euro))", re.I)),
-    (AnswerType.BETRAG, re.compile(r"\b(wie hoch|wie viel (geld|euro)|was kostet|was kosten|welche[rnm]? (betrag|summe|"
+    (AnswerType.ANZAHL, re.compile(r"\b(wie oft|wie häufig|wie viele[n]?|wieviele[n]?|anzahl|wie viel(?!\s+(geld|euro|kostet|kosten))\s+\w*"
+                                   r"(stellen|plätze|vzä|personen|betten))\b|\bwie ?viele[n]?\b", re.I)),
+    (AnswerType.BETRAG, re.compile(r"\b(wie ?viel\b(?!e)|wie hoch|wie viel (geld|euro)|was kostet|was kosten|welche[rnm]? (betrag|summe|"
                                    r"kosten|mittel|zuschuss|förderung)|\w*kosten\w*|\w*summe|\w*betrag|\w*volumen|\w*preis\w*|"
                                    r"\w*zuschuss|\w*zuschüsse|\w*aufwendungen|\w*aufwand|\w*mittel|finanzier\w*|in welcher höhe|"
                                    r"mit welche[mr] betrag|\w*budget\w*|\w*ausgaben|\w*einsparung\w*|\w*erlös\w*|\w*einnahmen|"
-                                   r"\w*erträge|\w*förder(ung|summe|mittel)|\w*entgelt\w*|\w*gebühr\w*|\w*miete\w*|\w*honorar\w*)\b", re.I)),
+                                   r"\w*erträge|\w*förder(ung|summe|mittel)|\w*entgelt\w*|\w*gebühr\w*|\bmiete\w*|\w*honorar\w*|\w*auftragswert\w*|"
+                                   r"wie viel \w+(?: \w+){0,4} wert|\w*steuer\b|\w*geld\b|was zahl\w*|in rechnung)\b", re.I)),
     (AnswerType.ORGANISATION, re.compile(r"\b(welche[srm]?\s+(firma|unternehmen|dienstleister|büro|anbieter|partner|träger|"
                                          r"verein|beratungsunternehmen|auftragnehmer|institution|organisation|verband|"
                                          r"gesellschaft|hersteller|lieferant\w*)|wer\s+(liefert|erhält|übernimmt|führt|"
@@ -116,6 +122,14 @@ _ROLE_DECIDE = re.compile(r"\b(entscheid\w*|beschließ\w*|beschloss\w*|beschluss
 _ROLE_ADVISE = re.compile(r"\b(vorberat\w*|vorberatung|(berät|beraten|berieten)\b.*\bvor)\b", re.I)
 
 
+_COUNTED = re.compile(r"\b[Ww]ie\s?viele?[n]?\s+(?:(?:[a-zäöüß]+(?:e|en|er|es|em))\s+){0,2}([A-ZÄÖÜ][\wäöüß-]+)")
+_OFTEN = re.compile(r"\bwie (oft|häufig)\b", re.I)
+_COSTS_VERB = re.compile(r"\b(was|wie viel)\s+(kostet|kosten)\b", re.I)
+_AMOUNT_NOUN = re.compile(r"\b([A-ZÄÖÜ](?:[\wäöüß-]*(?:kosten|summe|betrag|volumen|preis|wert|aufwendungen|aufwand|budget|"
+                          r"ausgaben|einsparung|erlöse?|einnahmen|erträge|entgelt|gebühr|gebühren|miete|honorar|"
+                          r"zuschuss|förderung|steuer|geld)|osten|umme|etrag|reis|ebühren?|ntgelt|iete))\b")
+
+
 def answer_type(part: str) -> AnswerType:
     for kind, pattern in _TYPE_CUES:
         if pattern.search(part):
@@ -123,9 +137,27 @@ def answer_type(part: str) -> AnswerType:
     return AnswerType.TEXT
 
 
+def focus_terms(part: str, kind: AnswerType) -> list[str]:
+    """The noun the asked value belongs to (see ``QuestionPart.focus``)."""
+    if kind is AnswerType.ANZAHL:
+        if _OFTEN.search(part):
+            return ["mal"]
+        counted = _COUNTED.search(part)
+        return tokenize(counted.group(1)) if counted else []
+    if kind is AnswerType.BETRAG:
+        nouns = [token for match in _AMOUNT_NOUN.finditer(part) for token in tokenize(match.group(1))]
+        return nouns or (tokenize("Kosten") if _COSTS_VERB.search(part) else [])
+    return []
+
+
+def _part(text: str) -> QuestionPart:
+    kind = answer_type(text)
+    return QuestionPart(text=text, answer_type=kind, focus=focus_terms(text, kind))
+
+
 def analyze_question(question: str, is_calculation: Callable[[str], bool] | None = None) -> QuestionAnalysis:
     """Classify ``question``; ``is_calculation`` is the cost tools' cheap test for arithmetic."""
-    parts = [QuestionPart(text=part, answer_type=answer_type(part)) for part in question_parts(question)]
+    parts = [_part(part) for part in question_parts(question)]
     years = [int(year) for year in _YEAR.findall(question)]
     follow_up = bool(_FOLLOW_UP.search(question)) and len(question.split()) <= 8
     base = {"question": question, "parts": parts, "years": years, "follow_up": follow_up}

@@ -58,7 +58,7 @@ class AssistantService:
         self.extractive = ExtractiveAnswerer(
             settings.answer, idf=self._idf, full_text=self._full_text, doc_tokens=self.store.doc_tokens
         )
-        self.facts = FactAnswerer(self.extractive, settings.answer)
+        self.facts = FactAnswerer(self.extractive, settings.answer, chunks_of=self.store.chunks_of)
         self.about = VorlageAnswerer(self.extractive, self.store.get_vorlage, settings.answer)
         self.router = build_router(self.facts, self.about, self._calculate)
         self._cost_tables: CostTables | None = None

@@ -86,6 +86,9 @@ class AnswerSettings(BaseModel):
     refusal_threshold: float = 0.45
     """Minimal support (0..1) of the best evidence; below it the answerer refuses.
     Calibrated on the public dev sets (see eval/README.md)."""
+    typed_refusal_threshold: float = 0.3
+    """The same for questions whose every part asks for a typed value (amount, date, count …): the type
+    check guards those answers, so everyday wording with few of the Vorlage's terms is not refused."""
     max_sentences: int = 3
     refusal_text: str = "Dazu enthalten die vorliegenden Vorlagen keine Angabe."
     span_sentences: int = 8

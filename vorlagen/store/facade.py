@@ -160,6 +160,11 @@ class VorlagenStore:
         """Chunks as LangChain Documents, in the order asked for."""
         return self.registry.chunks(chunk_ids)
 
+    def chunks_of(self, doc_id: str) -> list[Document]:
+        """All chunks of one document, in text order."""
+        chunks = self.registry.chunks(self.registry.chunk_ids_of(doc_id))
+        return sorted(chunks, key=lambda chunk: int(chunk.metadata.get("start", 0)))
+
     def doc_tokens(self, doc_id: str) -> frozenset[str] | None:
         """All German tokens of a document (cached per registry generation)."""
         key = (self.registry.generation(), doc_id)

@@ -72,7 +72,8 @@ class VorlageAnswerer:
             return None
         best = max(sentences, key=lambda s: s.score)
         support = self.scorer.support(best, weights)
-        if support < self.settings.refusal_threshold:
+        agreed = best.document.metadata.get("doc_id") == documents[0].metadata.get("doc_id")
+        if support < (self.settings.metadata_refusal_threshold if agreed else self.settings.refusal_threshold):
             return self.scorer.refusal(analysis.question, support=support)
         vorlage = self.vorlage(str(best.document.metadata.get("doc_id")))
         if vorlage is None:

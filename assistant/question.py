@@ -100,8 +100,8 @@ _TYPE_CUES: list[tuple[AnswerType, re.Pattern[str]]] = [
 _METADATA_CUES: list[tuple[MetadataField, re.Pattern[str]]] = [
     (MetadataField.DRUCKSACHE, re.compile(r"\b(in|mit|unter|durch)\s+welche[rm]?\s+(vorlage|drucksache|beschlussvorlage|"
                                           r"informationsvorlage|nummer)\b|\bwelche\s+(drucksache|drucksachennummer|"
-                                          r"vorlagennummer)\b|\bwelche vorlage (regelt|behandelt|betrifft)\b", re.I)),
-    (MetadataField.BERATUNG, re.compile(r"\b(welche[srm]?\s+(gremium|gremien|ausschuss|ausschüsse)|wer\s+(entscheidet|beschließt|"
+                                          r"vorlagennummer|vorlage|beschlussvorlage)\b", re.I)),
+    (MetadataField.BERATUNG, re.compile(r"\b(welche[srm]?\s+(gremium|gremien|\w*ausschuss|\w*ausschüsse)|wer\s+(entscheidet|beschließt|"
                                         r"berät)|vorberat\w*|beratungsfolge|in welche[rm] sitzung|wann\s+(berät|entscheidet|"
                                         r"beschließt|befasst\s+sich|tagt)|wann\s+(wird|wurde|soll)\b.*\b(beraten|entschieden|"
                                         r"beschlossen|vorberaten|behandelt)\b)", re.I)),
@@ -110,7 +110,7 @@ _METADATA_CUES: list[tuple[MetadataField, re.Pattern[str]]] = [
     (MetadataField.DATUM, re.compile(r"\b(datum der vorlage|von wann ist die vorlage|wann wurde die vorlage (erstellt|"
                                      r"veröffentlicht|eingebracht|vorgelegt))\b", re.I)),
 ]
-_LIST = re.compile(r"\bwelche\s+(vorlagen|drucksachen|beschlussvorlagen|informationsvorlagen|beschlüsse)\s+(gibt es|gab es|"
+_LIST = re.compile(r"\bwelche\s+(vorlagen|drucksachen|beschlussvorlagen|informationsvorlagen|beschlüsse)\s+(?:[^?,]{0,60}?\s)?(gibt es|gab es|"
                    r"wurden|liegen|existieren|sind|befassen|behandeln|betreffen)|\b(liste|übersicht)\s+(der|aller|von)\s+"
                    r"(vorlagen|drucksachen)|\bzeig\w*\s+(mir\s+)?(alle\s+)?(vorlagen|drucksachen)", re.I)
 _FOLLOW_UP = re.compile(r"^\s*(und|aber|außerdem|was ist mit|wie ist es mit)\b|\b(das|dies|davon|dafür|dazu|diese[rsm]?)\s*\??\s*$",

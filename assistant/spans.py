@@ -71,7 +71,7 @@ _CAP = r"[A-ZÄÖÜ][\wäöüßÄÖÜ&.+\-]*"
 
 _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.BETRAG, re.compile(
-        rf"(?:rund\s+|ca\.\s+|etwa\s+|rd\.\s+)?{_NUM}(?:\s*{SCALE_PATTERN})?\s*{_CURRENCY}{_PERIOD}", re.I)),
+        rf"(?:rund\s+|ca\.\s+|etwa\s+|rd\.\s+)?{_NUM}(?:\s*(?:bis|–|-)\s*{_NUM})?(?:\s*{SCALE_PATTERN})?\s*{_CURRENCY}{_PERIOD}", re.I)),
     (AnswerType.BETRAG, re.compile(rf"(?:EUR|€)\s*{_NUM}(?:\s*{SCALE_PATTERN})?{_PERIOD}")),
     (AnswerType.PROZENT, re.compile(rf"\bvon\s+(?:{_NUM}|{_NUMBER_WORDS})\s*(?:%|Prozent\b)?\s+auf\s+{_NUM}\s*(?:%|Prozent\b)", re.I)),
     (AnswerType.PROZENT, re.compile(rf"{_NUM}\s*(?:%|Prozent\b|v\.\s?H\.)", re.I)),

@@ -43,6 +43,34 @@ def test_questions_about_the_vorlage_itself_and_lists_are_recognised() -> None:
     assert calc.kind is QuestionKind.CALCULATION
 
 
+@pytest.mark.parametrize(
+    ("question", "kind", "focus"),
+    [
+        ("Wie viele Vollzeitwerte umfassten die Stellenschaffungen?", AnswerType.ANZAHL, ["vollzeitwert"]),
+        ("Für wie viele Arbeitsplätze gelten die Lizenzen?", AnswerType.ANZAHL, ["arbeitsplatz"]),
+        ("Wie oft wurde der Toilettenwagen 2023 vermietet?", AnswerType.ANZAHL, ["mal"]),
+        ("Wie viel Bettensteuer zahlt ein Hotelgast pro Nacht?", AnswerType.BETRAG, ["bettensteu"]),
+        ("Mit welchen Gesamtkosten rechnet die Branddirektion?", AnswerType.BETRAG, ["gesamtkost"]),
+        ("Was kostet es, die Lizenzen ein weiteres Jahr zu nutzen?", AnswerType.BETRAG, ["kost"]),
+        ("Wie viel ist der Auftrag insgesamt wert?", AnswerType.BETRAG, []),
+    ],
+)
+def test_everyday_questions_name_the_thing_whose_value_they_ask_for(
+    question: str, kind: AnswerType, focus: list[str]
+) -> None:
+    (part,) = analyze_question(question).parts
+    assert (part.answer_type, part.focus) == (kind, focus)
+
+
+def test_everyday_wording_of_list_gremium_and_which_vorlage_questions() -> None:
+    listing = analyze_question("Welche Vorlagen zu den Friedhofsgebühren gibt es seit 2024?")
+    assert listing.kind is QuestionKind.LIST and listing.filters.jahr_von == 2024
+    which = analyze_question("Welche Vorlage empfiehlt, das Wahllokal zu verlegen?")
+    assert which.metadata_field is MetadataField.DRUCKSACHE
+    gremium = analyze_question("Welcher Fachausschuss berät die Jugendverkehrsschule vor, und wann?")
+    assert gremium.metadata_field is MetadataField.BERATUNG and gremium.role == "Vorberatung"
+
+
 def _typed(text: str) -> set[tuple[str, str]]:
     return {(span.type.value, span.text) for span in find_spans(text)}
 
@@ -58,6 +86,7 @@ def test_typed_spans_in_german_vorlagen_text() -> None:
     assert ("Drucksache", "GRDrs 862/2021") in _typed("vgl. GRDrs 862/2021 vom 02.12.2021")
     assert ("Gremium", "Bauausschuss") in _typed("Bauausschuss: 09.03.2023")
     assert ("Anzahl", "19") in _typed("Anzahl interessierter Firmen: 19")
+    assert ("Betrag", "rund 360.000 bis 400.000 Euro") in _typed("Die Gesamtkosten lägen bei rund 360.000 bis 400.000 Euro netto.")
     assert not any(kind == "Betrag" for kind, _ in _typed("Im Jahr 2023 wurden 19 Angebote geprüft."))
     assert ("Anzahl", "2000 Unterschriften") in _typed("Zudem wurden Ihnen bereits 2000 Unterschriften übergeben.")
 

@@ -89,6 +89,9 @@ class AnswerSettings(BaseModel):
     typed_refusal_threshold: float = 0.3
     """The same for questions whose every part asks for a typed value (amount, date, count …): the type
     check guards those answers, so everyday wording with few of the Vorlage's terms is not refused."""
+    metadata_refusal_threshold: float = 0.33
+    """The same for questions about the Vorlage itself (which Drucksache, which Gremium when) when the
+    best sentence lies in the top-ranked Vorlage: retrieval and sentence scoring agree on the Vorlage."""
     max_sentences: int = 3
     refusal_text: str = "Dazu enthalten die vorliegenden Vorlagen keine Angabe."
     span_sentences: int = 8

@@ -91,10 +91,13 @@ class FactAnswerer:
         single = sentences if len(analysis.parts) == 1 else None  # one part: its scoring is the question's
         loose = support >= self.settings.refusal_threshold  # else only typed values may answer
         ranked = [self._ranked(part, analysis, documents, weights, single, loose) for part in analysis.parts]
-        lacking = [i for i, options in enumerate(ranked) if not options and analysis.parts[i].answer_type in _GUARDED]
+        lacking = [i for i, (part, options) in enumerate(zip(analysis.parts, ranked, strict=True))
+                   if part.answer_type is not AnswerType.TEXT and (part.focus or not (options and options[0].typed))]
         widened = self._widened(documents) if lacking else []
         for i in lacking if widened else []:
-            ranked[i] = self._ranked(analysis.parts[i], analysis, widened, weights, None, loose)
+            wider = self._ranked(analysis.parts[i], analysis, widened, weights, None, loose)
+            if wider and (wider[0].typed or not ranked[i] or not ranked[i][0].typed):
+                ranked[i] = wider
         notices: list[str] = []
         chosen = [options[0] if options else None for options in ranked]
         mode = "extractive"
@@ -158,9 +161,11 @@ class FactAnswerer:
             return []
         top = sentences[: self.settings.span_sentences]
         if part.focus:  # a label or clause naming what is asked ("Gesamtkosten: 1.468.460,00 Euro")
-            top += [s for s in sentences[self.settings.span_sentences :] if _names_focus(part.focus, s.tokens)]
+            top += [s for s in sentences[self.settings.span_sentences :] if _names_focus(part.focus, s.window_tokens)]
         if part.answer_type is not AnswerType.TEXT:
-            subject = weights if part is not analysis.parts[0] and _REFERS_BACK.search(part.text) else own_weights
+            later = part is not analysis.parts[0]
+            refers_back = later and (_REFERS_BACK.search(part.text) is not None or part.answer_type not in TYPED)
+            subject = weights if refers_back else own_weights  # "…, und welches Unternehmen führt die Arbeiten aus?"
             typed = self._typed_picks(part, analysis, top, own_weights, subject)
             if typed or part.answer_type in TYPED:
                 return typed
@@ -180,7 +185,7 @@ class FactAnswerer:
         floor = self.settings.span_min_coverage
         for sentence in sentences:
             about = max(coverage(own_weights, sentence.window_tokens), coverage(subject, sentence.window_tokens))
-            if about < floor and not _names_focus(part.focus, sentence.tokens):
+            if about < floor and not _names_focus(part.focus, sentence.window_tokens):
                 continue
             for span in find_spans(sentence.text):
                 if span.type is not part.answer_type:
@@ -259,11 +264,13 @@ class FactAnswerer:
         citations: list[Citation] = []
         number_of: dict[tuple[str, int], int] = {}
         values: list[str] = []
+        quotes = len({(str(p.sentence.document.metadata.get("chunk_id")), p.sentence.start) for p in picks})
+        limit = max(self.settings.quote_words // quotes, 12)  # several quotes share one budget of words
         for pick in picks:
             sentence = pick.sentence
             key = (str(sentence.document.metadata.get("chunk_id")), sentence.start)
             if key not in number_of:
-                start, end = self._quote_bounds(pick)
+                start, end = self._quote_bounds(pick, limit)
                 number_of[key] = len(citations) + 1
                 citations.append(
                     Citation.from_chunk(sentence.document, start, end, sentence.score, index=number_of[key])
@@ -282,10 +289,10 @@ class FactAnswerer:
             question=question, text="\n".join(lines), short_answer=short, citations=citations, support=round(support, 4)
         )
 
-    def _quote_bounds(self, pick: PartPick) -> tuple[int, int]:
-        """The supporting quote: the sentence, cut to the clauses around the value when it is long."""
+    def _quote_bounds(self, pick: PartPick, limit: int) -> tuple[int, int]:
+        """The supporting quote: the sentence, cut to the clauses around the value when it is longer
+        than ``limit`` words."""
         sentence = pick.sentence
-        limit = self.settings.quote_words
         if not pick.typed:
             return pick.start, pick.end
         if len(sentence.text.split()) <= limit:

@@ -88,13 +88,14 @@ _TYPE_CUES: list[tuple[AnswerType, re.Pattern[str]]] = [
                                    r"mit welche[mr] betrag|\w*budget\w*|\w*ausgaben|\w*einsparung\w*|\w*erlös\w*|\w*einnahmen|"
                                    r"\w*erträge|\w*förder(ung|summe|mittel)|\w*entgelt\w*|\w*gebühr\w*|\bmiete\w*|\w*honorar\w*|\w*auftragswert\w*|"
                                    r"wie viel \w+(?: \w+){0,4} wert|\w*steuer\b|\w*geld\b|was zahl\w*|in rechnung)\b", re.I)),
-    (AnswerType.ORGANISATION, re.compile(r"\b(welche[srm]?\s+(firma|unternehmen|dienstleister|büro|anbieter|partner|träger|"
+    (AnswerType.ORGANISATION, re.compile(r"\b(welche[srm]?\s+(\w*firma|\w*unternehmen|\w*dienstleister|\w*büro|\w*anbieter|partner|träger|caterer|betreiber|bieter|"
                                          r"verein|beratungsunternehmen|auftragnehmer|institution|organisation|verband|"
                                          r"gesellschaft|hersteller|lieferant\w*)|wer\s+(liefert|erhält|übernimmt|führt|"
                                          r"betreibt|baut|bekommt|hat den (auftrag|zuschlag))|mit wem|an wen|von wem)\b", re.I)),
-    (AnswerType.PERSON, re.compile(r"\b(wer (leitet|ist|war)|welche person|wer unterschreibt|unterzeichnet)\b", re.I)),
+    (AnswerType.PERSON, re.compile(r"\b(wer (leitet|ist|war)|welche person|wer unterschreibt|unterzeichnet|unterschrieben)\b", re.I)),
     (AnswerType.ORT, re.compile(r"\b(wo\b|an welche[mn] (ort|standort)|welche[rnm]? (standort|ort|stadtteil|gebäude))", re.I)),
-    (AnswerType.NAME, re.compile(r"\b(wie heißt|wie heisst|wie lautet|welchen namen|wie nennt|bezeichnung|titel)\b", re.I)),
+    (AnswerType.NAME, re.compile(r"\bwelche[srnm]?\s+(software|programm|plattform|anwendung|app|fachverfahren|fachanwendung)\b|"
+                                 r"\b(wie heißt|wie heisst|wie lautet|welchen namen|wie nennt|bezeichnung|titel)\b", re.I)),
 ]
 
 _METADATA_CUES: list[tuple[MetadataField, re.Pattern[str]]] = [
@@ -137,8 +138,21 @@ def answer_type(part: str) -> AnswerType:
     return AnswerType.TEXT
 
 
+_SIGNED = re.compile(r"\b(unterzeichne\w*|unterschrie\w*|unterschreib\w*|gezeichnet)\b", re.I)
+_PRODUCT = re.compile(r"\bwelche[srnm]?\s+(software|programm|plattform|anwendung|app|fachverfahren|fachanwendung|system)\b", re.I)
+
+
+_AWARDED = tokenize("Firma Zuschlag Auftragnehmer Bieter")
+
+
 def focus_terms(part: str, kind: AnswerType) -> list[str]:
     """The noun the asked value belongs to (see ``QuestionPart.focus``)."""
+    if kind is AnswerType.PERSON and _SIGNED.search(part):
+        return ["gez"]  # the signature block: "Gez. / Dr. Claus Pommer / Bürgermeister"
+    if kind is AnswerType.NAME and (product := _PRODUCT.search(part)):
+        return tokenize(product.group(1))
+    if kind is AnswerType.ORGANISATION:
+        return _AWARDED  # procurement Vorlagen name the company where the contract is awarded
     if kind is AnswerType.ANZAHL:
         if _OFTEN.search(part):
             return ["mal"]

@@ -100,6 +100,10 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"\b(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?)\s+"
         r"(?:(?:Dr\.|Prof\.)\s+)*[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?")),
     (AnswerType.NAME, re.compile(r"[„“\"»«‚'](?P<inner>[^„“\"»«\n]{3,150})[“”\"«»‘']")),
+    (AnswerType.NAME, re.compile(
+        r"\b(?:Software|Programm|Plattform|Anwendung|App|Fachverfahren|Fachanwendung|Produkt)\s+"
+        r"(?!(?:und|sowie|oder|für|zur|zum|der|die|das|des|dem|den|ist|wird|werden|wurde|in|im|mit|von|an|auf|bei|nicht|"
+        r"eingesetzt|genutzt|verwendet|als|zu|kann|soll|muss|sind|hat|haben)\b)(?P<inner>[A-Za-zÄÖÜäöü][\w.+-]{1,40})")),
 ]
 
 _ORG_CUE = re.compile(

@@ -112,3 +112,16 @@ def test_list_question_returns_ranked_vorlagen(seeds_service: AssistantService) 
     _exact(seeds_service, answer)
     hits = seeds_service.search("Welche Vorlagen gibt es zur Digitalisierung der Verwaltung?")
     assert [h.doc_id for h in hits] == [h.doc_id for h in answer.vorlagen]
+
+
+def test_everyday_wording_gets_typed_values_found_by_what_they_are_values_of(seeds_service: AssistantService) -> None:
+    """A signer, a product name and a count the question names by its noun, each cited exactly; a count
+    of something the Vorlagen never count is refused rather than answered with another number."""
+    signer = seeds_service.ask("Wer hat in Hilden die Vorlage über die Mehrwerte der zusätzlichen Stellen unterschrieben?")
+    assert "Pommer" in signer.short_answer
+    product = seeds_service.ask("Mit welcher Software arbeitet die Stadt Hilden bei der Schriftgutverwaltung?")
+    assert not product.refused and "enaio" in product.short_answer
+    uncounted = seeds_service.ask("Für wie viele Laptops hat Hilden Digitalpaten ausgebildet?")
+    assert uncounted.refused or "Laptop" in uncounted.short_answer
+    for answer in (signer, product):
+        _exact(seeds_service, answer)

@@ -53,6 +53,8 @@ def _years(evidence: list[Document], written: str) -> frozenset[int]:
         ("2023/1098", "51.405 Euro", {2025}),
         # a total under a sentence with two dates is no table column
         ("2023/1098", "99.791 Euro", set()),
+        # a year without a figure keeps its column: "2026 2027 2028 2029 2030" above "- 4.900 € 4.900 € …"
+        ("2025/1169", "4.900 €", {2027}),
     ],
 )
 def test_the_year_a_figure_belongs_to(shared_dir: Path, source: str, written: str, years: set[int]) -> None:
@@ -162,3 +164,11 @@ def test_percent_change_of_the_question_figures() -> None:
     assert answer is not None and answer.text.startswith("Ergebnis (Veränderung in Prozent): 33,33 %")
     share = answer_calculation("Wie viel Prozent sind 713.137 EUR von 1.426.274 EUR?", [])
     assert share is not None and share.text.startswith("Ergebnis (Anteil in Prozent): 50 %")
+
+
+
+def test_a_range_of_years_names_every_year_in_it() -> None:
+    from assistant.costs.evidence import question_years
+
+    assert question_years("Wie viel bringt die Gebühr von 2027 bis 2030 zusammen ein?") == [2027, 2028, 2029, 2030]
+    assert question_years("Kosten 2024 und 2025?") == [2024, 2025]

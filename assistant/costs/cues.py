@@ -75,6 +75,7 @@ ENUMERATION = re.compile(
 """``A und B`` inside one question part (``und wie hoch …`` starts a second part, no enumeration)."""
 PERCENT_CHANGE = re.compile(r"\b(?:prozent\w*|%)", _I)
 """With a difference cue: the change in per cent (``um wie viel Prozent gestiegen``)."""
+YEAR_SPAN = re.compile(r"\b(?:19|20)\d{2}\s*(?:bis|–|-)\s*(?:19|20)\d{2}\b", _I)
 YEAR_PAIR = re.compile(r"\b(?:19|20)\d{2}\b.*\b(?:19|20)\d{2}\b")
 
 
@@ -156,8 +157,8 @@ def _sum(q: ParsedQuestion) -> bool:
     total = TOTAL_CUE.search(q.text)
     if total is None:
         return False
-    if len(q.figures) >= 2:
-        return True
+    if len(q.figures) >= 2 or YEAR_SPAN.search(q.text):
+        return True  # "von 2027 bis 2030 zusammen": the figure of every year in the range
     # ``A und B zusammen``: an enumeration in the part of the question that carries the cue
     part = re.split(r",?\s+und\s+(?=" + _QUESTION_WORD + r")", q.text, flags=_I)
     carrier = next(p for p in part if TOTAL_CUE.search(p))

@@ -55,9 +55,24 @@ YEAR = re.compile(r"(?<![\d./])(?:19|20)\d{2}(?!\d|/\d|\.\d)")
 """A year standing alone (not ``2024/2025``, not part of a date)."""
 
 
+YEAR_RANGE = re.compile(r"\b(?:von\s+)?((?:19|20)\d{2})\s*(?:bis(?:\s+einschließlich)?|–|-)\s*((?:19|20)\d{2})\b", re.I)
+
+
 def question_years(question: str) -> list[int]:
-    """The years a question names, in order, without repeats."""
-    return list(dict.fromkeys(int(m.group()) for m in YEAR.finditer(question)))
+    """The years a question names, in order, without repeats; a range ("von 2027 bis 2030") names
+    every year in it."""
+    years: list[int] = []
+    covered: set[tuple[int, int]] = set()
+    for match in YEAR_RANGE.finditer(question):
+        first, last = int(match.group(1)), int(match.group(2))
+        if 0 < last - first <= 10:
+            years.extend(range(first, last + 1))
+            covered.add(match.span(1))
+            covered.add(match.span(2))
+    for match in YEAR.finditer(question):
+        if not any(start <= match.start() < end for start, end in covered):
+            years.append(int(match.group()))
+    return list(dict.fromkeys(years))
 
 
 class Candidate(BaseModel):
@@ -165,6 +180,9 @@ def _line_bounds(text: str, position: int) -> tuple[int, int]:
     return start, len(text) if end == -1 else end
 
 
+_EMPTY_CELL = re.compile(r"(?:^|(?<=\s))[-–—](?=\s|$)")
+
+
 def _column_year(text: str, quantity: Quantity, same_kind: list[Quantity]) -> frozenset[int]:
     """A table row with several figures under a header line of as many years."""
     start, end = _line_bounds(text, quantity.start)
@@ -179,12 +197,16 @@ def _column_year(text: str, quantity: Quantity, same_kind: list[Quantity]) -> fr
         line = text[header_start:header_end]
         years = [int(m.group()) for m in YEAR.finditer(line)]
         words = len(YEAR.sub(" ", line).split())
+        empty = _EMPTY_CELL.findall(text[start:end])  # "-" where a year has no figure: "2026 2027 / - 4.900 €"
         if (
-            len(years) == len(row)
+            len(years) in (len(row), len(row) + len(empty))
             and words <= max(5, 2 * len(years))
             and not any(q.kind in (quantity.kind, "datum") for q in parse_quantities(line))
         ):
-            return frozenset({years[row.index(quantity)]})
+            if len(years) == len(row):
+                return frozenset({years[row.index(quantity)]})
+            before = len(_EMPTY_CELL.findall(text[start : quantity.start]))
+            return frozenset({years[row.index(quantity) + before]})
         header_end = header_start - 1
     return frozenset()
 

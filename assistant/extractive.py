@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from langchain_core.documents import Document
 
@@ -80,6 +81,39 @@ def coverage(weights: dict[str, float], tokens: set[str] | frozenset[str]) -> fl
     return found / total
 
 
+@dataclass(frozen=True)
+class _SentenceFacts:
+    """What scoring needs of a sentence that does not depend on the question (computed once per text)."""
+
+    tokens: frozenset[str]
+    number: bool
+    money: bool
+    date: bool
+    name: bool
+    short_or_heading: bool
+    to_the_model: bool
+
+
+@lru_cache(maxsize=4096)
+def _prepared(text: str) -> tuple[tuple[int, int, _SentenceFacts], ...]:
+    """The sentences of a chunk text with their tokens and cues; cached, since a question's parts and
+    the widened evidence score the same chunks again."""
+    prepared = []
+    for a, b in split_sentences(text):
+        sentence = text[a:b]
+        facts = _SentenceFacts(
+            tokens=frozenset(tokenize(sentence)),
+            number=bool(_NUMBER.search(sentence)),
+            money=bool(_MONEY.search(sentence)),
+            date=bool(_DATE.search(sentence)),
+            name=bool(_NAME.search(sentence)),
+            short_or_heading=len(sentence) < 30 or _is_heading(sentence),
+            to_the_model=addresses_the_model(sentence),
+        )
+        prepared.append((a, b, facts))
+    return tuple(prepared)
+
+
 @dataclass(eq=False)
 class ScoredSentence:
     document: Document
@@ -88,8 +122,8 @@ class ScoredSentence:
     """Offset of the sentence in the chunk text."""
     end: int
     text: str
-    tokens: set[str]
-    window_tokens: set[str]
+    tokens: frozenset[str]
+    window_tokens: frozenset[str]
     score: float = 0.0
     covered: set[str] = field(default_factory=set)
     following: ScoredSentence | None = None
@@ -160,31 +194,30 @@ class ExtractiveAnswerer:
         for rank, document in enumerate(documents, start=1):
             previous: ScoredSentence | None = None
             text = document.page_content
-            spans = split_sentences(text)
-            token_sets = [set(tokenize(text[a:b])) for a, b in spans]
+            prepared = _prepared(text)
             chunk_start = int(document.metadata.get("start", 0))
-            for i, (a, b) in enumerate(spans):
+            for i, (a, b, facts) in enumerate(prepared):
                 key = (str(document.metadata.get("doc_id")), chunk_start + a)
                 if key in seen:
                     previous = None
                     continue
                 seen.add(key)
                 sentence = text[a:b]
-                if addresses_the_model(sentence):
+                if facts.to_the_model:
                     previous = None
                     continue
-                window = token_sets[i].union(*token_sets[max(0, i - 2) : i + 2])
-                candidate = ScoredSentence(document, rank, a, b, sentence, token_sets[i], window)
+                window = facts.tokens.union(*(p[2].tokens for p in prepared[max(0, i - 2) : i + 2]))
+                candidate = ScoredSentence(document, rank, a, b, sentence, facts.tokens, window)
                 lexical = coverage(weights, candidate.tokens)
                 context = coverage(weights, window)
                 bonus = 0.0
-                if wants_amount and _NUMBER.search(sentence):
-                    bonus += 0.12 + (0.05 if _MONEY.search(sentence) else 0.0)
-                if wants_date and _DATE.search(sentence):
+                if wants_amount and facts.number:
+                    bonus += 0.12 + (0.05 if facts.money else 0.0)
+                if wants_date and facts.date:
                     bonus += 0.25
-                if wants_name and _NAME.search(sentence):
+                if wants_name and facts.name:
                     bonus += 0.08
-                if len(sentence) < 30 or _is_heading(sentence):
+                if facts.short_or_heading:
                     bonus -= 0.15
                 candidate.score = 0.55 * lexical + 0.3 * context + bonus + 0.1 / rank
                 candidate.covered = {t for t in weights if t in candidate.tokens}

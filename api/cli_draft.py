@@ -14,9 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant.costs.models import german_validation_message, to_date, to_decimal
+from assistant.costs.models import to_date, to_decimal
 from vorlagen.domain import DraftRequest
 from vorlagen.settings import Settings
+from vorlagen.validation import german_validation_message
 
 Mode = Literal["extractive", "local", "openai", "auto"]
 

@@ -14,10 +14,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from vorlagen.settings import Settings
+from api.cli_context import cli_settings
 
 
 def sync(
+    ctx: typer.Context,
     url: Annotated[
         Optional[str],
         typer.Argument(help="Adresse der OParl-Schnittstelle (System oder Body), z. B. https://…/oparl/v1/system.",
@@ -43,7 +44,7 @@ def sync(
     from vorlagen.store import StoreUnavailableError, VorlagenStore
 
     out, err = Console(stderr=as_json), Console(stderr=True)
-    settings = Settings()
+    settings = cli_settings(ctx)
     if (url is None) == (not all_endpoints) or (all_endpoints and body):
         err.print("[red]Bitte genau eines angeben: eine OParl-Adresse (optional mit --body) oder --all.[/red]")
         raise typer.Exit(2)

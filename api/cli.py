@@ -22,6 +22,9 @@ from api.cli_models import models_app
 from api.cli_serve import serve
 from api.cli_teams import teams_app
 from api.cli_sync import sync
+from assistant.service import AssistantService, EmptyIndexError
+from vorlagen.domain import SearchFilters
+from vorlagen.formatting import format_date
 
 
 def _out() -> Console:
@@ -74,9 +77,6 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Antwort als JSON (für Skripte).")] = False,
 ) -> None:
     """Eine Frage zu den eingelesenen Vorlagen beantworten – mit Belegen."""
-    from assistant.service import AssistantService, EmptyIndexError
-    from vorlagen.domain import SearchFilters
-
     settings = cli_settings(ctx)
     if mode is not None:
         if mode not in ("extractive", "local", "openai", "auto"):
@@ -131,8 +131,6 @@ def ask(
 @docs_app.command("list")
 def docs_list(ctx: typer.Context) -> None:
     """Alle eingelesenen Dokumente mit Metadaten auflisten."""
-    from vorlagen.formatting import format_date
-
     settings = cli_settings(ctx)
     store = open_store(settings)
     table = Table(title=f"{store.count_documents()} Dokumente im Index {settings.chroma_server_url or settings.data_dir}")

@@ -16,6 +16,9 @@ from rich.table import Table
 
 from api.cli_context import cli_settings, open_store
 from assistant.costs.models import to_date, to_decimal
+from assistant.drafting import Drafter, DraftingError, render_docx, render_markdown, understood_items
+from assistant.drafting.request import parse_request_line
+from assistant.service import AssistantService
 from vorlagen.domain import DraftRequest
 from vorlagen.validation import german_validation_message
 
@@ -57,8 +60,6 @@ def _german_values(data: Any, field: str = "") -> Any:
 
 
 def _positions(texts: list[str], cities: frozenset[str]) -> list[Any]:
-    from assistant.drafting.request import parse_request_line
-
     positions = []
     for text in texts:
         request, notes = parse_request_line(text, cities)
@@ -97,9 +98,6 @@ def draft(
     Kosten rechnen die Kostenwerkzeuge; Stil und zitierte Verweise kommen aus den eingelesenen Vorlagen.
     Beispiel: vorlagen draft "Einrichtung einer Koordinierungsstelle Klimaanpassung zum 01.07.2026 mit 3 Stellen E 11"
     """
-    from assistant.drafting import Drafter, DraftingError, render_docx, render_markdown, understood_items
-    from assistant.service import AssistantService
-
     settings = cli_settings(ctx)
     if mode:
         settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"mode": mode})})

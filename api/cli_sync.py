@@ -15,6 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from api.cli_context import cli_settings
+from ingest.oparl_client import OParlError
+from ingest.oparl_sync import OParlSync, SyncProgress
+from vorlagen.store import StoreUnavailableError, VorlagenStore
 
 
 def sync(
@@ -39,10 +42,6 @@ def sync(
     beim nächsten Aufruf dort fort, wo er stehen blieb. Exit-Codes: 0 gut, 1 einzelne Fehler,
     2 Schnittstelle nicht erreichbar/kein OParl, 3 Index nicht erreichbar.
     """
-    from ingest.oparl_client import OParlError
-    from ingest.oparl_sync import OParlSync, SyncProgress
-    from vorlagen.store import StoreUnavailableError, VorlagenStore
-
     out, err = Console(stderr=as_json), Console(stderr=True)
     settings = cli_settings(ctx)
     if (url is None) == (not all_endpoints) or (all_endpoints and body):

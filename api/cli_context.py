@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.table import Table
 
 from vorlagen.settings import Settings, load_settings
 from vorlagen.store import StoreUnavailableError, VorlagenStore
@@ -42,3 +45,13 @@ def open_store(settings: Settings) -> VorlagenStore:
     except StoreUnavailableError as error:
         Console(stderr=True).print(f"[red]{error}[/red]")
         raise typer.Exit(3) from error
+
+
+def failures_table(title: str, subject: str, rows: Iterable[tuple[str, str]]) -> Table:
+    """What could not be done, one row each: ``subject`` (file, object) and the German reason."""
+    table = Table(title=title, title_style="bold red")
+    table.add_column(subject)
+    table.add_column("Grund")
+    for row in rows:
+        table.add_row(*row)
+    return table

@@ -9,9 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from api.cli_context import cli_settings, index_line, open_store
+from api.cli_context import cli_settings, failures_table, index_line, open_store
 from api.errors import DISK_FULL, is_disk_full
 from ingest.pipeline import IngestProgress, IngestReport, Ingestor
 from ingest.summary import not_stored_lines
@@ -75,12 +74,7 @@ def ingest(
     else:
         _print_summary(out, report, store)
     if report.failed:
-        table = Table(title="Nicht eingelesen", title_style="bold red")
-        table.add_column("Datei")
-        table.add_column("Grund")
-        for failure in report.failed:
-            table.add_row(failure.source, failure.message)
-        err.print(table)
+        err.print(failures_table("Nicht eingelesen", "Datei", ((f.source, f.message) for f in report.failed)))
         raise typer.Exit(1)
 
 

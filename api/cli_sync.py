@@ -12,9 +12,8 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from api.cli_context import cli_settings
+from api.cli_context import cli_settings, failures_table
 from ingest.oparl_client import OParlError
 from ingest.oparl_sync import OParlSync, SyncProgress
 from vorlagen.store import StoreUnavailableError, VorlagenStore
@@ -90,12 +89,8 @@ def sync(
                 f" · Dateien geladen {b.files_downloaded}, wiederverwendet {b.files_reused}"
             )
             if b.failed:
-                table = Table(title="Nicht abgeglichen", title_style="bold red")
-                table.add_column("Objekt")
-                table.add_column("Grund")
-                for failure in b.failed:
-                    table.add_row(failure.object_id, failure.message)
-                err.print(table)
+                rows = ((failure.object_id, failure.message) for failure in b.failed)
+                err.print(failures_table("Nicht abgeglichen", "Objekt", rows))
         out.print(f"{report.requests} Anfragen · {report.seconds:.1f} s".replace(".", ","))
     out.print(f"Index: {store.count_documents()} Dokumente, {store.count_chunks()} Abschnitte.")
     raise typer.Exit(code)

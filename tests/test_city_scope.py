@@ -14,17 +14,25 @@ from vorlagen.settings import Settings
 from vorlagen.store import VorlagenStore
 
 HILDEN = "hilden_sv_12_037_mehrwerte_stellen.txt"
-WIESBADEN = "wiesbaden_sachstandsbericht_amt15.txt"
 
 
-def test_city_list_follows_writes(tmp_path: Path, shared_dir: Path, embeddings) -> None:
+def test_city_list_follows_writes(tmp_path: Path, embeddings) -> None:
+    folder = tmp_path / "eingang"
+    folder.mkdir()
+    (folder / "hilden.txt").write_text(
+        "Stadt Hilden\nBeschlussvorlage\n\nDer Rat beschließt zwei Stellen für die Digitalisierung.\n", encoding="utf-8"
+    )
+    (folder / "wiesbaden.txt").write_text(
+        "Landeshauptstadt Wiesbaden\nSachstandsbericht\n\nDas Amt berichtet über die elektronische Akte.\n",
+        encoding="utf-8",
+    )
     settings = Settings(data_dir=tmp_path / "data")
     store = VorlagenStore(settings, embeddings=embeddings)
     ingestor = Ingestor(settings, store)
     assert store.cities() == set()
-    (hilden,) = ingestor.ingest_paths([shared_dir / "corpus" / "seeds" / HILDEN]).added
+    (hilden,) = ingestor.ingest_paths([folder / "hilden.txt"]).added
     assert store.cities() == {"Hilden"}
-    ingestor.ingest_paths([shared_dir / "corpus" / "seeds" / WIESBADEN])
+    ingestor.ingest_paths([folder / "wiesbaden.txt"])
     assert store.cities() == {"Hilden", "Wiesbaden"}
     store.cities().clear()  # callers get a copy, not the cache
     assert store.remove(hilden)

@@ -6,24 +6,25 @@ touches the index says where it is.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.cli_calc import calc_app
-from api.cli_context import cli_settings, load_cli_settings
+from api.cli_context import cli_settings, index_line, load_cli_settings, open_store
 from api.cli_doctor import doctor
 from api.cli_draft import draft
 from api.cli_eval import eval_app
+from api.cli_ingest import ingest
 from api.cli_models import models_app
 from api.cli_serve import serve
 from api.cli_teams import teams_app
 from api.cli_sync import sync
-from vorlagen.settings import Settings
+from assistant.service import AssistantService, EmptyIndexError
+from vorlagen.domain import SearchFilters
+from vorlagen.formatting import format_date
 
 
 def _out() -> Console:
@@ -44,6 +45,7 @@ app.add_typer(docs_app, name="docs")
 app.add_typer(eval_app, name="eval")
 app.add_typer(models_app, name="models")
 app.add_typer(teams_app, name="teams")
+app.command("ingest")(ingest)
 app.command("serve", help="Web-Oberfläche und API starten (uvicorn).")(serve)
 app.command("draft", help="Neue Vorlage entwerfen (.md und .docx) aus einer Zeile, einer Anfragedatei oder Optionen.")(draft)
 app.command("sync", help="Vorlagen aus einem Ratsinformationssystem (OParl) abgleichen.")(sync)
@@ -55,98 +57,6 @@ app.command("doctor", help="Zeigt Index (Dokumente, Abschnitte, Ort), Modelle, A
 def _load(ctx: typer.Context) -> None:
     """Vorlagen-Assistent: Vorlagen einlesen, Fragen mit Belegen beantworten, Kosten rechnen – offline."""
     ctx.obj = load_cli_settings()
-
-
-def _index_line(settings: Settings) -> str:
-    return f"[dim]Index: {settings.chroma_server_url or settings.data_dir}[/dim]"
-
-
-def _open_store(settings: Settings):
-    from vorlagen.store import StoreUnavailableError, VorlagenStore
-
-    try:
-        return VorlagenStore(settings)
-    except StoreUnavailableError as error:
-        _err().print(f"[red]{error}[/red]")
-        raise typer.Exit(3) from error
-
-
-@app.command()
-def ingest(
-    ctx: typer.Context,
-    paths: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Dateien oder Ordner: .txt, .pdf, .html, OParl-Dumps (.jsonl, .jsonl.gz, .jsonl.xz).",
-            show_default=False,
-        ),
-    ],
-) -> None:
-    """Vorlagen einlesen: zerlegen, einbetten und im Index speichern.
-
-    Unveränderte Dateien werden übersprungen, geänderte ersetzt. Fehlerhafte Dateien werden gemeldet,
-    die übrigen trotzdem eingelesen; der Exit-Code ist dann 1.
-    """
-    from ingest.pipeline import IngestProgress, Ingestor
-
-    settings = cli_settings(ctx)
-    _out().print(_index_line(settings))
-    store = _open_store(settings)
-    ingestor = Ingestor(settings, store)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[current]}"),
-        TimeElapsedColumn(),
-        console=_out(),
-    ) as progress:
-        files_task = progress.add_task("Dateien", total=None, current="")
-        docs_task = progress.add_task("Vorlagen", total=None, current="")
-
-        def on_progress(event: IngestProgress) -> None:
-            progress.update(files_task, total=event.file_count, completed=event.file_index, current=event.file)
-            if event.vorlage:
-                progress.update(docs_task, advance=1, current=f"{event.vorlage} ({event.status})")
-
-        try:
-            report = ingestor.ingest_paths(paths, progress=on_progress)
-        except Exception as error:
-            from api.errors import DISK_FULL, is_disk_full
-
-            if not is_disk_full(error):
-                raise
-            progress.stop()
-            _err().print(f"[red]{DISK_FULL}[/red] ({settings.data_dir})")
-            raise typer.Exit(4) from error
-        progress.update(files_task, completed=progress.tasks[files_task].total or 0)
-
-    _out().print(
-        f"Neu: {len(report.added)} · ersetzt: {len(report.replaced)} · unverändert: {len(report.unchanged)}"
-        f" · Duplikate: {len(report.duplicates)} · Abschnitte: {report.chunks_added}"
-        f" · Dauer: {report.seconds:.1f} s".replace(".", ",")
-    )
-    for conflict in report.conflicts:
-        _out().print(
-            f"[yellow]Kennung „{conflict.doc_id}“ gehört schon einem anderen Dokument; beide behalten, "
-            f"das neue als „{conflict.kept_as}“ ({conflict.source}).[/yellow]"
-        )
-    if report.replaced:
-        _out().print(f"Ersetzt (geänderte Quelle): {', '.join(report.replaced)}")
-    if report.migrated:
-        _out().print(
-            f"Alte Kennungen (Dateiname) auf Pfad-Kennungen umgestellt: {len(report.migrated)}"
-        )
-    _out().print(f"Index: {store.count_documents()} Dokumente, {store.count_chunks()} Abschnitte.")
-    if report.failed:
-        table = Table(title="Nicht eingelesen", title_style="bold red")
-        table.add_column("Datei")
-        table.add_column("Grund")
-        for failure in report.failed:
-            table.add_row(failure.source, failure.message)
-        _err().print(table)
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -167,9 +77,6 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Antwort als JSON (für Skripte).")] = False,
 ) -> None:
     """Eine Frage zu den eingelesenen Vorlagen beantworten – mit Belegen."""
-    from assistant.service import AssistantService, EmptyIndexError
-    from vorlagen.domain import SearchFilters
-
     settings = cli_settings(ctx)
     if mode is not None:
         if mode not in ("extractive", "local", "openai", "auto"):
@@ -184,7 +91,7 @@ def ask(
         except ValueError as error:
             _err().print(f"[red]--jahr „{jahr}“ ist kein Jahr (z. B. 2023 oder 2022-2024).[/red]")
             raise typer.Exit(2) from error
-    service = AssistantService(settings, _open_store(settings))
+    service = AssistantService(settings, open_store(settings))
     try:
         answer = service.ask(question, filters, k)
     except EmptyIndexError as error:
@@ -218,16 +125,14 @@ def ask(
             )
         _out().print(table)
     _out().print(f"[dim]Modus: {answer.mode} · {answer.timings.get('total', 0):.2f} s[/dim]".replace(".", ","))
-    _out().print(_index_line(settings))
+    _out().print(index_line(settings))
 
 
 @docs_app.command("list")
 def docs_list(ctx: typer.Context) -> None:
     """Alle eingelesenen Dokumente mit Metadaten auflisten."""
-    from vorlagen.formatting import format_date
-
     settings = cli_settings(ctx)
-    store = _open_store(settings)
+    store = open_store(settings)
     table = Table(title=f"{store.count_documents()} Dokumente im Index {settings.chroma_server_url or settings.data_dir}")
     for column in ("Dokument", "Drucksache", "Titel", "Datum", "Art", "Stadt", "Abschnitte"):
         table.add_column(column)
@@ -250,7 +155,7 @@ def docs_remove(
     ],
 ) -> None:
     """Dokumente samt ihrer Abschnitte aus dem Index entfernen."""
-    store = _open_store(cli_settings(ctx))
+    store = open_store(cli_settings(ctx))
     missing, ambiguous = [], []
     for name in names:
         doc_ids = store.find_doc_ids(name)

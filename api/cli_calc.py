@@ -22,12 +22,12 @@ from assistant.costs.models import (
     PersonalkostenInput,
     Position,
     RechneInput,
-    german_validation_message,
 )
 from assistant.costs.quantities import parse_quantities
 from assistant.costs.tables import CostTables
 from assistant.costs.tools import anteilig, beratungskosten, finanzplanung, format_amount, personalkosten, rechne
 from api.cli_context import cli_settings
+from vorlagen.validation import german_validation_message
 
 calc_app = typer.Typer(
     help="Kosten exakt berechnen (Personal-, Beratungskosten, anteilige Beträge, Finanzplanung, Rechnungen). "

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import typer
 from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
 
 from vorlagen.settings import Settings, load_settings
+from vorlagen.store import StoreUnavailableError, VorlagenStore
+from vorlagen.validation import german_validation_message
 
 
 def load_cli_settings() -> Settings:
@@ -13,7 +19,7 @@ def load_cli_settings() -> Settings:
     try:
         return load_settings()
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'Einstellung'}: {e['msg']}" for e in error.errors())
+        problems = german_validation_message(error, separator="; ")
         typer.secho(f"Die Einstellungen (VORLAGEN_…, .env) sind ungültig: {problems}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from error
 
@@ -25,3 +31,27 @@ def cli_settings(ctx: typer.Context) -> Settings:
     if not isinstance(root.obj, Settings):
         root.obj = load_cli_settings()
     return root.obj
+
+
+def index_line(settings: Settings) -> str:
+    """Which index a command works on (rich markup)."""
+    return f"[dim]Index: {settings.chroma_server_url or settings.data_dir}[/dim]"
+
+
+def open_store(settings: Settings) -> VorlagenStore:
+    """The store, or the German reason it cannot be opened on stderr and exit code 3."""
+    try:
+        return VorlagenStore(settings)
+    except StoreUnavailableError as error:
+        Console(stderr=True).print(f"[red]{error}[/red]")
+        raise typer.Exit(3) from error
+
+
+def failures_table(title: str, subject: str, rows: Iterable[tuple[str, str]]) -> Table:
+    """What could not be done, one row each: ``subject`` (file, object) and the German reason."""
+    table = Table(title=title, title_style="bold red")
+    table.add_column(subject)
+    table.add_column("Grund")
+    for row in rows:
+        table.add_row(*row)
+    return table

@@ -14,9 +14,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant.costs.models import german_validation_message, to_date, to_decimal
+from api.cli_context import cli_settings, open_store
+from assistant.costs.models import to_date, to_decimal
+from assistant.drafting import Drafter, DraftingError, render_docx, render_markdown, understood_items
+from assistant.drafting.request import parse_request_line
+from assistant.service import AssistantService
 from vorlagen.domain import DraftRequest
-from vorlagen.settings import Settings
+from vorlagen.validation import german_validation_message
 
 Mode = Literal["extractive", "local", "openai", "auto"]
 
@@ -56,8 +60,6 @@ def _german_values(data: Any, field: str = "") -> Any:
 
 
 def _positions(texts: list[str], cities: frozenset[str]) -> list[Any]:
-    from assistant.drafting.request import parse_request_line
-
     positions = []
     for text in texts:
         request, notes = parse_request_line(text, cities)
@@ -68,6 +70,7 @@ def _positions(texts: list[str], cities: frozenset[str]) -> list[Any]:
 
 
 def draft(
+    ctx: typer.Context,
     text: Annotated[Optional[str], typer.Argument(help="Das Vorhaben in einer Zeile, z. B. „Einrichtung einer "
                                                   "Koordinierungsstelle Klimaanpassung zum 01.04.2027 mit 2 Stellen E 12“.",
                                                   show_default=False)] = None,
@@ -95,14 +98,10 @@ def draft(
     Kosten rechnen die Kostenwerkzeuge; Stil und zitierte Verweise kommen aus den eingelesenen Vorlagen.
     Beispiel: vorlagen draft "Einrichtung einer Koordinierungsstelle Klimaanpassung zum 01.07.2026 mit 3 Stellen E 11"
     """
-    from api.cli import _open_store
-    from assistant.drafting import Drafter, DraftingError, render_docx, render_markdown, understood_items
-    from assistant.service import AssistantService
-
-    settings = Settings()
+    settings = cli_settings(ctx)
     if mode:
         settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"mode": mode})})
-    service = AssistantService(settings, _open_store(settings))
+    service = AssistantService(settings, open_store(settings))
     drafter = Drafter(settings, service)
     data: dict[str, Any] = {}
     notes: list[str] = []

@@ -216,6 +216,7 @@ def compare_command(
 
 @eval_app.command("drafts")
 def drafts_command(
+    ctx: typer.Context,
     cases: Annotated[Path, typer.Argument(help="Entwurfsfälle als JSONL (Format: eval/README.md).", metavar="FAELLE.jsonl")],
     corpus: Annotated[
         list[Path] | None,
@@ -234,7 +235,7 @@ def drafts_command(
     from eval.drafts import DraftSetError, load_cases, run_draft_eval, summary_rows, write_draft_report
 
     console = _console()
-    settings = Settings()
+    settings = cli_settings(ctx)
     try:
         load_cases(cases)
     except DraftSetError as error:

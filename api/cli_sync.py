@@ -12,12 +12,15 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from vorlagen.settings import Settings
+from api.cli_context import cli_settings, failures_table
+from ingest.oparl_client import OParlError
+from ingest.oparl_sync import OParlSync, SyncProgress
+from vorlagen.store import StoreUnavailableError, VorlagenStore
 
 
 def sync(
+    ctx: typer.Context,
     url: Annotated[
         Optional[str],
         typer.Argument(help="Adresse der OParl-Schnittstelle (System oder Body), z. B. https://…/oparl/v1/system.",
@@ -38,12 +41,8 @@ def sync(
     beim nächsten Aufruf dort fort, wo er stehen blieb. Exit-Codes: 0 gut, 1 einzelne Fehler,
     2 Schnittstelle nicht erreichbar/kein OParl, 3 Index nicht erreichbar.
     """
-    from ingest.oparl_client import OParlError
-    from ingest.oparl_sync import OParlSync, SyncProgress
-    from vorlagen.store import StoreUnavailableError, VorlagenStore
-
     out, err = Console(stderr=as_json), Console(stderr=True)
-    settings = Settings()
+    settings = cli_settings(ctx)
     if (url is None) == (not all_endpoints) or (all_endpoints and body):
         err.print("[red]Bitte genau eines angeben: eine OParl-Adresse (optional mit --body) oder --all.[/red]")
         raise typer.Exit(2)
@@ -90,12 +89,8 @@ def sync(
                 f" · Dateien geladen {b.files_downloaded}, wiederverwendet {b.files_reused}"
             )
             if b.failed:
-                table = Table(title="Nicht abgeglichen", title_style="bold red")
-                table.add_column("Objekt")
-                table.add_column("Grund")
-                for failure in b.failed:
-                    table.add_row(failure.object_id, failure.message)
-                err.print(table)
+                rows = ((failure.object_id, failure.message) for failure in b.failed)
+                err.print(failures_table("Nicht abgeglichen", "Objekt", rows))
         out.print(f"{report.requests} Anfragen · {report.seconds:.1f} s".replace(".", ","))
     out.print(f"Index: {store.count_documents()} Dokumente, {store.count_chunks()} Abschnitte.")
     raise typer.Exit(code)

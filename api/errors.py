@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.resources import ServiceUnavailable
 from assistant.service import EmptyIndexError
 from vorlagen.store import StoreUnavailableError
+from vorlagen.validation import FieldError, german_field_errors
 
 logger = logging.getLogger(__name__)
 
@@ -35,63 +36,17 @@ _STATUS_TEXT = {
     503: "Der Dienst ist vorübergehend nicht verfügbar.",
 }
 
-_VALIDATION_MESSAGES = {
-    "missing": "Angabe fehlt.",
-    "string_too_short": "Text ist zu kurz (mindestens {min_length} Zeichen).",
-    "string_too_long": "Text ist zu lang (höchstens {max_length} Zeichen).",
-    "string_type": "Erwartet wird ein Text.",
-    "int_parsing": "Erwartet wird eine ganze Zahl.",
-    "int_type": "Erwartet wird eine ganze Zahl.",
-    "float_parsing": "Erwartet wird eine Zahl.",
-    "decimal_parsing": "Erwartet wird eine Zahl.",
-    "bool_parsing": "Erwartet wird „true“ oder „false“.",
-    "greater_than": "Der Wert muss größer als {gt} sein.",
-    "greater_than_equal": "Der Wert muss mindestens {ge} sein.",
-    "less_than": "Der Wert muss kleiner als {lt} sein.",
-    "less_than_equal": "Der Wert darf höchstens {le} sein.",
-    "literal_error": "Erlaubt sind nur: {expected}.",
-    "enum": "Erlaubt sind nur: {expected}.",
-    "json_invalid": "Der Inhalt ist kein gültiges JSON.",
-    "model_attributes_type": "Erwartet wird ein JSON-Objekt.",
-    "dict_type": "Erwartet wird ein JSON-Objekt.",
-    "list_type": "Erwartet wird eine Liste.",
-    "extra_forbidden": "Dieses Feld ist nicht vorgesehen.",
-    "date_from_datetime_parsing": "Erwartet wird ein Datum (JJJJ-MM-TT).",
-    "date_parsing": "Erwartet wird ein Datum (JJJJ-MM-TT).",
-}
-
-
-def german_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Pydantic's error list in German: ``[{"feld": "body.question", "meldung": "..."}]``."""
-    translated = []
-    for error in errors:
-        template = _VALIDATION_MESSAGES.get(error.get("type", ""))
-        if template is None and error.get("type") == "value_error":
-            # our own validators raise German ValueErrors; pydantic prefixes "Value error, "
-            message = str(error.get("msg", "")).removeprefix("Value error, ")
-        elif template is None:
-            message = "Ungültiger Wert."
-        else:
-            try:
-                message = template.format(**(error.get("ctx") or {}))
-            except (KeyError, IndexError):
-                message = template
-        location = ".".join(str(part) for part in error.get("loc", ()))
-        translated.append({"feld": location, "meldung": message})
-    return translated
-
-
-def error_response(status_code: int, detail: str, errors: list[dict[str, Any]] | None = None,
+def error_response(status_code: int, detail: str, errors: list[FieldError] | None = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
     body: dict[str, Any] = {"detail": detail}
     if errors:
-        body["errors"] = errors
+        body["errors"] = [error.api_dict() for error in errors]
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
 def invalid_body(error: ValidationError, prefix: str = "body") -> JSONResponse:
     errors = [{**item, "loc": (prefix, *item["loc"])} for item in error.errors()]
-    return error_response(422, _STATUS_TEXT[422], german_validation_errors(errors))
+    return error_response(422, _STATUS_TEXT[422], german_field_errors(errors))
 
 
 VECTOR_STORE_DOWN = (
@@ -159,7 +114,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(422, _STATUS_TEXT[422], german_validation_errors(list(exc.errors())))
+        return error_response(422, _STATUS_TEXT[422], german_field_errors(exc.errors()))
 
     @app.exception_handler(ServiceUnavailable)
     async def unavailable(request: Request, exc: ServiceUnavailable) -> JSONResponse:

@@ -6,7 +6,6 @@ file; WAL mode lets readers and one writer work side by side).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from api.schemas import ChatTurn, IngestJob
+from ingest.pipeline import IngestReport
 from vorlagen.domain import Answer, Draft
 
 _SCHEMA = """
@@ -133,12 +133,12 @@ class ApiRepository:
         return job
 
     def update_job(
-        self, job_id: str, status: str, message: str | None = None, report: dict[str, Any] | None = None
+        self, job_id: str, status: str, message: str | None = None, report: IngestReport | None = None
     ) -> None:
         with self._connect() as connection:
             connection.execute(
                 "UPDATE ingest_jobs SET status = ?, message = ?, report_json = ?, updated_at = ? WHERE job_id = ?",
-                (status, message, json.dumps(report, ensure_ascii=False) if report else None, _now(), job_id),
+                (status, message, report.model_dump_json() if report else None, _now(), job_id),
             )
 
     def job(self, job_id: str) -> IngestJob | None:
@@ -160,7 +160,7 @@ class ApiRepository:
             filename=row["filename"],
             status=row["status"],
             message=row["message"],
-            report=json.loads(row["report_json"]) if row["report_json"] else None,
+            report=IngestReport.model_validate_json(row["report_json"]) if row["report_json"] else None,
             created_at=datetime.fromisoformat(row["created_at"]),
             updated_at=datetime.fromisoformat(row["updated_at"]),
         )

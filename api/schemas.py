@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ingest.pipeline import IngestReport
 from vorlagen.domain import Answer, Draft, SearchFilters
 from vorlagen.store import Passage
 
@@ -62,7 +63,8 @@ class IngestJob(BaseModel):
     filename: str
     status: Literal["wartend", "läuft", "fertig", "fehlgeschlagen"]
     message: str | None = None
-    report: dict[str, Any] | None = None
+    report: IngestReport | None = None
+    """The ingest summary once the job has run (counts by outcome, failures, dropped noise, skipped OParl papers)."""
     created_at: datetime
     updated_at: datetime
 

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.errors import DISK_FULL, is_disk_full
 from api.repository import ApiRepository
 from ingest.pipeline import Ingestor
+from ingest.summary import not_stored_lines
 
 logger = logging.getLogger(__name__)
 
@@ -189,17 +190,16 @@ def run_upload_job(ingestor: Ingestor, repository: ApiRepository, job_id: str, u
         message = DISK_FULL if is_disk_full(error) else f"Einlesen von „{upload.original_name}“ fehlgeschlagen: {error}"
         repository.update_job(job_id, "fehlgeschlagen", message)
         return
-    data = report.model_dump(mode="json")
     if report.stored_nothing:  # failed, or the same content is stored already: the file is not kept
         upload.path.unlink(missing_ok=True)
     if report.failed:
         messages = "; ".join(_shown(failure.message, upload) for failure in report.failed)
-        repository.update_job(job_id, "fehlgeschlagen", messages, data)
+        repository.update_job(job_id, "fehlgeschlagen", messages, report)
         return
     parts = [f"{len(report.added)} neu", f"{len(report.replaced)} ersetzt"]
     if report.unchanged:
         parts.append(f"{len(report.unchanged)} unverändert")
     if report.duplicates:
         parts.append(f"{len(report.duplicates)} bereits unter anderem Namen vorhanden")
-    message = f"Eingelesen: {', '.join(parts)}; {report.chunks_added} Abschnitte."
-    repository.update_job(job_id, "fertig", message, data)
+    message = " ".join([f"Eingelesen: {', '.join(parts)}; {report.chunks_added} Abschnitte.", *not_stored_lines(report)])
+    repository.update_job(job_id, "fertig", message, report)

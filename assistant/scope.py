@@ -54,6 +54,11 @@ def cities_in(question: str, cities: Iterable[str]) -> list[str]:
     return found
 
 
+def named_cities(question: str, store: VorlagenStore) -> list[str]:
+    """The cities a question names: the known German cities and those of the indexed Vorlagen."""
+    return cities_in(question, set(known_cities()) | store.cities())
+
+
 class CityScopedRetriever(BaseRetriever):
     """Hybrid retrieval restricted to the city a question names (answering, drafting, the Teams bot
     and the evaluation all retrieve through it).
@@ -69,9 +74,9 @@ class CityScopedRetriever(BaseRetriever):
     settings: RetrievalSettings
     k: int | None = None
     filters: SearchFilters | None = None
-
-    def named_cities(self, question: str) -> list[str]:
-        return cities_in(question, set(known_cities()) | self.store.cities())
+    named: list[str] | None = None
+    """The cities the question names, when the caller has looked already (``named_cities``); found
+    from the query otherwise."""
 
     def _hybrid(self, filters: SearchFilters, k: int) -> HybridRetriever:
         return HybridRetriever(store=self.store, settings=self.settings, k=k, filters=filters)
@@ -81,7 +86,10 @@ class CityScopedRetriever(BaseRetriever):
     ) -> list[Document]:
         filters = self.filters or SearchFilters()
         wanted = self.k or self.settings.k
-        named = [] if filters.stadt else self.named_cities(query)
+        if filters.stadt:
+            named = []
+        else:
+            named = self.named if self.named is not None else named_cities(query, self.store)
         callbacks = {"callbacks": run_manager.get_child()}
         if not named:
             return self._hybrid(filters, wanted).invoke(query, config=callbacks)

@@ -26,7 +26,7 @@ from assistant.choice import CandidateChooser
 from assistant.llm import ChatModelChoice, ChatModelProvider
 from assistant.question import QuestionAnalysis, QuestionKind, analyze_question
 from assistant.router import AnswerTask, build_router
-from assistant.scope import CityScopedRetriever
+from assistant.scope import CityScopedRetriever, named_cities
 from vorlagen.domain import Answer, Citation, SearchFilters, StreamEvent, VorlageHit, answer_events
 from vorlagen.settings import Settings
 from vorlagen.store import VorlagenStore
@@ -83,22 +83,27 @@ class AssistantService:
     def _calculate(self, question: str, documents: list[Document]) -> Answer | None:
         return answer_calculation(question, documents, tables=self.cost_tables())
 
-    def retriever(self, filters: SearchFilters | None = None, k: int | None = None) -> CityScopedRetriever:
-        """The retriever every interface uses: hybrid, scoped to the city a question names."""
-        return CityScopedRetriever(store=self.store, settings=self.settings.retrieval, k=k, filters=filters)
+    def retriever(
+        self, filters: SearchFilters | None = None, k: int | None = None, named: list[str] | None = None
+    ) -> CityScopedRetriever:
+        """The retriever every interface uses: hybrid, scoped to the city a question names (``named``:
+        the cities, if already looked up for this question)."""
+        return CityScopedRetriever(store=self.store, settings=self.settings.retrieval, k=k, filters=filters,
+                                   named=named)
 
     def analyze(self, question: str) -> QuestionAnalysis:
         return analyze_question(question, is_calculation_question)
 
     # ---- retrieval --------------------------------------------------------------------------------
     def retrieve(
-        self, question: str, filters: SearchFilters | None = None, k: int | None = None
+        self, question: str, filters: SearchFilters | None = None, k: int | None = None,
+        named: list[str] | None = None,
     ) -> list[Document]:
         """Hybrid retrieval, restricted to the city the question names (see ``assistant.scope``);
         empty when it names a city no indexed Vorlage belongs to."""
         if self.store.count_chunks() == 0:
             raise EmptyIndexError()
-        return self.retriever(filters, k).invoke(question)
+        return self.retriever(filters, k, named).invoke(question)
 
     def retrieval_plan(
         self, analysis: QuestionAnalysis, filters: SearchFilters | None = None, k: int | None = None
@@ -117,8 +122,9 @@ class AssistantService:
         return [hit for hit, _ in self.about.hits(query, documents)]
 
     # ---- answering --------------------------------------------------------------------------------
-    def _settled_terms(self, question: str) -> frozenset[str]:
-        named = self.retriever().named_cities(question)
+    @staticmethod
+    def _settled_terms(named: list[str]) -> frozenset[str]:
+        """The words of the cities the question names: settled by retrieval, no evidence of an answer."""
         return frozenset(token for city in named for token in tokenize(city))
 
     def _model(self, notices: list[str]) -> ChatModelChoice | None:
@@ -133,16 +139,18 @@ class AssistantService:
         return choice if choice.model is not None else None
 
     def answer_from(
-        self, question: str, documents: list[Document], analysis: QuestionAnalysis | None = None
+        self, question: str, documents: list[Document], analysis: QuestionAnalysis | None = None,
+        named: list[str] | None = None,
     ) -> Answer:
         """Answer from given chunks (also used by the plain-RAG baseline of the harness): the router's
         handler for the question's kind; a language model, where one is in use, chooses among a fact
         answer's candidates."""
         analysis = analysis or self.analyze(question)
+        named = named if named is not None else named_cities(question, self.store)
         notices: list[str] = []
         choice = self._model(notices) if self.settings.llm.choose and analysis.kind is QuestionKind.FACT else None
         chooser = CandidateChooser(choice.model, choice.mode, self.settings.llm.timeout_s) if choice and choice.model else None
-        task = AnswerTask(analysis=analysis, documents=documents, settled_terms=self._settled_terms(question),
+        task = AnswerTask(analysis=analysis, documents=documents, settled_terms=self._settled_terms(named),
                           chooser=chooser)
         answer = self.router.invoke(task)
         answer.notices[:0] = notices
@@ -178,21 +186,25 @@ class AssistantService:
         evaluation needs, without retrieving twice."""
         started = time.perf_counter()
         analysis = self.analyze(question)
+        named = named_cities(question, self.store)
         filters, k = self.retrieval_plan(analysis, filters)
-        ranking = self.retrieve(question, filters, max(depth, k))
-        answer = self._answer(question, ranking[:k], analysis, started)
+        ranking = self.retrieve(question, filters, max(depth, k), named)
+        answer = self._answer(question, ranking[:k], analysis, started, named)
         return ranking, answer
 
     def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer:
         started = time.perf_counter()
         analysis = self.analyze(question)
+        named = named_cities(question, self.store)
         filters, k = self.retrieval_plan(analysis, filters, k)
-        documents = self.retrieve(question, filters, k)
-        return self._answer(question, documents, analysis, started)
+        documents = self.retrieve(question, filters, k, named)
+        return self._answer(question, documents, analysis, started, named)
 
-    def _answer(self, question: str, documents: list[Document], analysis: QuestionAnalysis, started: float) -> Answer:
+    def _answer(
+        self, question: str, documents: list[Document], analysis: QuestionAnalysis, started: float, named: list[str]
+    ) -> Answer:
         retrieved = time.perf_counter()
-        answer = self.answer_from(question, documents, analysis)
+        answer = self.answer_from(question, documents, analysis, named)
         writer = self._writer(answer)
         if writer is not None:
             answer = writer.answer(question, self._evidence(answer, documents, question), answer)
@@ -210,9 +222,10 @@ class AssistantService:
     ) -> AsyncIterator[StreamEvent]:
         """Events: ``token``, ``notice``, ``citations``, ``answer``, ``done`` (see ``StreamEvent``)."""
         analysis = self.analyze(question)
+        named = await asyncio.to_thread(named_cities, question, self.store)
         filters, k = self.retrieval_plan(analysis, filters, k)
-        documents = await asyncio.to_thread(self.retrieve, question, filters, k)
-        answer = await asyncio.to_thread(self.answer_from, question, documents, analysis)
+        documents = await asyncio.to_thread(self.retrieve, question, filters, k, named)
+        answer = await asyncio.to_thread(self.answer_from, question, documents, analysis, named)
         writer = await asyncio.to_thread(self._writer, answer)
         if writer is not None:
             evidence = self._evidence(answer, documents, question)

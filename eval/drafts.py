@@ -21,10 +21,13 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from assistant.drafting import Drafter, render_markdown
 from assistant.drafting.drafter import allowed_material
 from assistant.drafting.guard import findings
+from assistant.service import AssistantService
 from eval.harness import git_commit
 from eval.metrics import check_citation, fact_groups_matched, percentile
+from ingest.pipeline import Ingestor
 from vorlagen.domain import Draft, DraftRequest
 from vorlagen.settings import Settings
+from vorlagen.store import VorlagenStore
 
 
 class DraftSetError(ValueError):
@@ -153,15 +156,10 @@ def run_draft_eval(
     settings: Settings, path: Path, corpus: list[Path], use_model: bool, progress: Callable[[str], None] | None = None
 ) -> DraftEvalReport:
     """Draft every case of ``path`` (ingesting ``corpus`` into ``settings.data_dir`` first) and check it."""
-    from assistant.service import AssistantService
-    from vorlagen.store import VorlagenStore
-
     cases = load_cases(path)
     store = VorlagenStore(settings)
     try:
         if corpus:
-            from ingest.pipeline import Ingestor
-
             Ingestor(settings, store).ingest_paths(corpus)
         drafter = Drafter(settings, AssistantService(settings, store))
         cities = drafter.cities()

@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from vorlagen.validation import german_validation_message
+
 QuestionType = Literal["fact", "multi", "calc", "unanswerable"]
 QUESTION_TYPES: tuple[QuestionType, ...] = ("fact", "multi", "calc", "unanswerable")
 
@@ -73,23 +75,6 @@ class QuestionSet(BaseModel):
         return {question_type: counts[question_type] for question_type in QUESTION_TYPES if counts[question_type]}
 
 
-def _german_problem(item: dict) -> str:
-    """One pydantic validation problem in German."""
-    field = ".".join(str(part) for part in item["loc"]) or "Frage"
-    kind = item["type"]
-    if kind == "missing":
-        return f"{field}: Feld fehlt"
-    if kind == "literal_error":
-        return f"{field}: „{item['input']}“ ist nicht erlaubt (erlaubt: {', '.join(QUESTION_TYPES)})"
-    if kind == "string_too_short":
-        return f"{field}: darf nicht leer sein"
-    if kind == "value_error":
-        return f"{field}: {item['ctx']['error']}"
-    if kind.endswith("_type"):
-        return f"{field}: falscher Datentyp ({kind.removesuffix('_type')} erwartet)"
-    return f"{field}: {item['msg']}"
-
-
 def load_questions(path: Path) -> QuestionSet:
     """Read and validate a question set (JSONL). Raises ``QuestionSetError`` with a German message."""
     try:
@@ -106,7 +91,7 @@ def load_questions(path: Path) -> QuestionSet:
         except json.JSONDecodeError as error:
             raise QuestionSetError(f"{path}, Zeile {number}: kein gültiges JSON ({error.msg}).") from error
         except ValidationError as error:
-            problems = "; ".join(_german_problem(item) for item in error.errors())
+            problems = german_validation_message(error, separator="; ")
             raise QuestionSetError(f"{path}, Zeile {number}: ungültige Frage – {problems}") from error
         if question.id in seen:
             raise QuestionSetError(f"{path}, Zeile {number}: die id „{question.id}“ kommt doppelt vor.")

@@ -38,6 +38,9 @@ class Segment(BaseModel):
 
 
 class DroppedChunk(BaseModel):
+    """A piece of a document's text dropped as noise: where it lies and why (German)."""
+
+    doc_id: str
     start: int
     end: int
     reason: str
@@ -141,7 +144,7 @@ def chunk_vorlage_with_report(vorlage: Vorlage, settings: ChunkingSettings) -> C
             piece = text[start:end]
             reason = noise_reason(piece, settings)
             if reason:
-                result.dropped.append(DroppedChunk(start=start, end=end, reason=reason))
+                result.dropped.append(DroppedChunk(doc_id=vorlage.doc_id, start=start, end=end, reason=reason))
                 continue
             span = vorlage.span_at(start)
             result.chunks.append(

@@ -37,6 +37,8 @@ PAGE_SEPARATOR = "\n\n"
 class LoadReport(BaseModel):
     """What a load skipped; pass one to ``load_path`` to collect it."""
 
+    source: str = ""
+    """The file read (set by the caller)."""
     papers: int = 0
     """OParl papers read (with or without text)."""
     skipped_without_text: list[str] = Field(default_factory=list)

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from ingest.chunking import chunk_vorlage
+from ingest.chunking import DroppedChunk, chunk_vorlage_with_report
 from ingest.layout import normalize_vorlage
 from ingest.errors import LoaderError
 from ingest.identity import SourceFile, extractor_signature, settle, source_files, upload_source
 from ingest.loaders import (
     OPARL_SUFFIXES,
+    LoadReport,
     load_path,
     read_meeting_dates,
     read_organization_names,
@@ -43,7 +44,8 @@ class IdConflict(BaseModel):
 
 
 class IngestReport(BaseModel):
-    """Document ids by outcome."""
+    """Document ids by outcome, and what was read but not stored (the ingest summary of the CLI, of
+    ``vorlagen ingest --json`` and of an upload job)."""
 
     added: list[str] = Field(default_factory=list)
     replaced: list[str] = Field(default_factory=list)
@@ -54,6 +56,10 @@ class IngestReport(BaseModel):
     """Old ids (bare file names) replaced by their path ids."""
     failed: list[IngestFailure] = Field(default_factory=list)
     chunks_added: int = 0
+    dropped_chunks: list[DroppedChunk] = Field(default_factory=list)
+    """Pieces of the stored documents dropped as noise (plan labels, glyph tables …), with the reason."""
+    oparl_dumps: list[LoadReport] = Field(default_factory=list)
+    """Per OParl dump: papers read, and which were skipped (without text, invalid) or were no Paper."""
     seconds: float = 0.0
 
     @property
@@ -110,14 +116,20 @@ class Ingestor:
         for index, source in enumerate(sources):
             if progress:
                 progress(IngestProgress(file=source.path.name, file_index=index, file_count=len(sources)))
+            loaded = LoadReport(source=str(source.path))
             try:
                 vorlagen = load_path(
-                    source.path, default_city=self.settings.default_city, **self._oparl_lookups(source.path)
+                    source.path,
+                    default_city=self.settings.default_city,
+                    report=loaded,
+                    **self._oparl_lookups(source.path),
                 )
                 identified = (self._identify(vorlage, source) for vorlage in vorlagen)
                 self._store_all(identified, report, source.path, index, len(sources), progress)
             except LoaderError as error:
                 report.failed.append(IngestFailure(source=str(source.path), message=str(error)))
+            if loaded.papers or loaded.skipped_other_objects:
+                report.oparl_dumps.append(loaded)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -159,9 +171,10 @@ class Ingestor:
             vorlage = settled.vorlage
             status = self.store.status_of(vorlage)
             if status in ("added", "replaced"):
-                chunks = chunk_vorlage(vorlage, self.settings.chunking)
-                status = self.store.upsert(vorlage, chunks)
-                report.chunks_added += len(chunks)
+                chunking = chunk_vorlage_with_report(vorlage, self.settings.chunking)
+                status = self.store.upsert(vorlage, chunking.chunks)
+                report.chunks_added += len(chunking.chunks)
+                report.dropped_chunks.extend(chunking.dropped)
                 if settled.conflict_with is not None:
                     report.conflicts.append(
                         IdConflict(doc_id=settled.conflict_with, kept_as=vorlage.doc_id, source=vorlage.source)

@@ -16,11 +16,11 @@ from assistant.costs.models import (
     FinanzplanungInput,
     PersonalkostenInput,
     RechneInput,
-    german_validation_message,
 )
 from assistant.costs.tables import SHIPPED_TABLES_DIR, CostTables, load_table, normalize_group, split_alternatives
 from assistant.costs.tools import anteilig, beratungskosten, cost_tools, finanzplanung, personalkosten, rechne
 from vorlagen.settings import CostSettings, Settings
+from vorlagen.validation import german_validation_message
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,6 @@ from api.repository import ApiRepository
 from api.resources import RepositoryDep, ServiceDep, SettingsDep
 from api.schemas import DraftRequest as SectionDraftBody
 from api.schemas import DraftResponse
-from assistant.costs.models import german_validation_message
 from assistant.drafting import (
     Drafter,
     DraftingError,
@@ -36,6 +35,7 @@ from assistant.drafting import (
 from assistant.service import AssistantService
 from vorlagen.domain import DRAFT_SECTIONS, Draft, DraftRequest, DraftSectionName
 from vorlagen.settings import Settings
+from vorlagen.validation import german_validation_message
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["Entwürfe"], dependencies=[ReadAccess])

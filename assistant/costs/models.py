@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from vorlagen.domain import QuotedPassage
 from vorlagen.formatting import parse_german_number
@@ -67,26 +67,6 @@ def to_date(value: Any, field: str) -> date:
         except ValueError:
             pass
     raise ValueError(f"{field}: „{value}“ ist kein Datum (erwartet TT.MM.JJJJ, z. B. 01.07.2027).")
-
-
-def german_validation_message(exc: ValidationError) -> str:
-    """The German messages of a pydantic ValidationError, one per line, without pydantic's prefixes."""
-    messages = []
-    for error in exc.errors():
-        message = str(error.get("msg", ""))
-        message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        if error.get("type") == "missing":
-            message = f"Angabe fehlt: {'.'.join(str(part) for part in error.get('loc', ()))}"
-        elif not _looks_german(message):
-            location = ".".join(str(part) for part in error.get("loc", ()))
-            message = f"Ungültige Angabe bei „{location}“: {error.get('input')!r}"
-        if message not in messages:
-            messages.append(message)
-    return "\n".join(messages)
-
-
-def _looks_german(message: str) -> bool:
-    return any(word in message for word in (" ist ", " sind ", " muss ", " darf ", "Bitte", "fehlt", " kein"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -43,7 +43,6 @@ from assistant.costs.models import (
     PersonalkostenInput,
     Position,
     RechneInput,
-    german_validation_message,
 )
 from assistant.costs.plan import CalculationPlan, PlannedInput, bare_amount_error
 from assistant.costs.quantities import Quantity
@@ -51,6 +50,7 @@ from assistant.costs.stated import plan_stated_difference, plan_stated_sum
 from assistant.costs.tables import normalize_group
 from assistant.costs.tools import format_amount
 from vorlagen.formatting import format_date, format_eur, format_number
+from vorlagen.validation import german_validation_message
 
 Planner = Callable[[ParsedQuestion, list[Document]], CalculationPlan]
 

@@ -24,9 +24,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from assistant.costs.models import CostError, TableRef, german_validation_message, to_decimal
+from assistant.costs.models import CostError, TableRef, to_decimal
 from vorlagen.formatting import format_date, format_number
 from vorlagen.settings import Settings
+from vorlagen.validation import german_validation_message
 
 SHIPPED_TABLES_DIR = Path(__file__).parent / "tables"
 

@@ -29,11 +29,11 @@ from assistant.costs.models import (
     RechneInput,
     TableRef,
     YearRow,
-    german_validation_message,
 )
 from assistant.costs.tables import CostTables, PersonnelRate, coverage_notice, split_alternatives
 from vorlagen.formatting import format_date, format_eur, format_number, round_cents
 from vorlagen.settings import Settings
+from vorlagen.validation import german_validation_message
 
 _UNIT_ALIASES = {
     "eur": "EUR",

@@ -15,14 +15,11 @@ from dataclasses import dataclass, field
 
 from assistant.grounding import MARKER, cited_indices, number_keys, passage_text
 from vorlagen.domain import Citation
-from vorlagen.text import split_sentences
+from vorlagen.text import MONTH_PATTERN, split_sentences
 
 CHECK_MARK = "[bitte prüfen]"
 
-_DATE = re.compile(
-    r"(?<![\d.])\d{1,2}\.\s?(?:\d{1,2}\.\s?\d{2,4}|(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|"
-    r"Oktober|November|Dezember)\s+\d{4})(?!\d)"
-)
+_DATE = re.compile(rf"(?<![\d.])\d{{1,2}}\.\s?(?:\d{{1,2}}\.\s?\d{{2,4}}|(?i:{MONTH_PATTERN})\s+\d{{4}})(?!\d)")
 _NUMBER = re.compile(r"(?<![\w])\d(?:[\d.,]*\d)?(?:\s?(?:Mio\.?|Millionen|Mrd\.?|Milliarden|Tsd\.?))?")
 _REFERENCE = re.compile(
     r"\b(?:GRDrs\.?|Drucksache|Drs\.?|Vorlage(?:-Nr\.?)?|SV|Sitzungsvorlage)\s*(?:Nr\.\s*)?\d+\s*/\s*\d{2,4}\b|"

@@ -228,6 +228,28 @@ def test_bad_uploads(client: httpx.Client, shared_dir: Path) -> None:
     assert f"{MAX_UPLOAD_MB} MB" in assert_german_error(too_large, 413)
 
 
+def test_upload_job_report_shows_dropped_noise(client: httpx.Client, shared_dir: Path) -> None:
+    """The job's report is the typed ingest summary, read back from the API's database."""
+    noisy = shared_dir / "corpus" / "real" / "text" / (
+        "karlsruhe_2025-1094_protokoll-gr-top17_verlagerung-des-1-baseball-und-softball-club-karls.txt"
+    )
+    response = client.post("/v1/documents", files={"file": (noisy.name, noisy.read_bytes(), "text/plain")})
+    assert response.status_code == 202, response.text
+    job = wait_for_job(client, response.json()["job_id"])
+    assert job["status"] == "fertig", job
+    report = job["report"]
+    (doc_id,) = report["added"]
+    assert doc_id.startswith("upload/") and report["chunks_added"] == 3 and report["failed"] == []
+    assert report["dropped_chunks"] == [
+        {"doc_id": doc_id, "start": report["dropped_chunks"][0]["start"], "end": report["dropped_chunks"][0]["end"],
+         "reason": "weniger als 40 Buchstaben"}
+    ]
+    assert "Als Rauschen verworfen: 1 Textstück in 1 Dokument" in job["message"]
+    listed = {item["job_id"]: item for item in client.get("/v1/documents/jobs").json()}
+    assert listed[response.json()["job_id"]]["report"] == report
+    assert client.delete(f"/v1/documents/{doc_id}").status_code == 204
+
+
 def test_upload_jobs_are_listed(client: httpx.Client) -> None:
     response = client.get("/v1/documents/jobs")
     assert response.status_code == 200

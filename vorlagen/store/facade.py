@@ -71,6 +71,7 @@ class VorlagenStore:
         self.registry = Registry(settings.registry_path, settings.retrieval.keyword_max_df_share)
         (settings.data_dir / "bm25.pickle").unlink(missing_ok=True)  # the former full-rebuild index
         self._doc_tokens_cache: dict[tuple[int, str], frozenset[str]] = {}
+        self._cities_cache: tuple[int, frozenset[str]] | None = None
         self.recover_pending()
 
     def ping(self) -> None:
@@ -143,8 +144,14 @@ class VorlagenStore:
         return self.registry.documents()
 
     def cities(self) -> set[str]:
-        """The cities of the indexed Vorlagen."""
-        return self.registry.cities()
+        """The cities of the indexed Vorlagen (cached per registry generation: a write by any process
+        invalidates it)."""
+        generation = self.registry.generation()
+        cached = self._cities_cache
+        if cached is None or cached[0] != generation:
+            cached = (generation, frozenset(self.registry.cities()))
+            self._cities_cache = cached
+        return set(cached[1])
 
     def count_documents(self) -> int:
         return self.registry.count_documents()

@@ -1,0 +1,73 @@
+"""The city a question names is looked up once per question; the store's city list follows its writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import assistant.scope
+import assistant.service
+from assistant.service import AssistantService
+from ingest.pipeline import Ingestor
+from vorlagen.settings import Settings
+from vorlagen.store import VorlagenStore
+
+HILDEN = "hilden_sv_12_037_mehrwerte_stellen.txt"
+
+
+def test_city_list_follows_writes(tmp_path: Path, embeddings) -> None:
+    folder = tmp_path / "eingang"
+    folder.mkdir()
+    (folder / "hilden.txt").write_text(
+        "Stadt Hilden\nBeschlussvorlage\n\nDer Rat beschließt zwei Stellen für die Digitalisierung.\n", encoding="utf-8"
+    )
+    (folder / "wiesbaden.txt").write_text(
+        "Landeshauptstadt Wiesbaden\nSachstandsbericht\n\nDas Amt berichtet über die elektronische Akte.\n",
+        encoding="utf-8",
+    )
+    settings = Settings(data_dir=tmp_path / "data")
+    store = VorlagenStore(settings, embeddings=embeddings)
+    ingestor = Ingestor(settings, store)
+    assert store.cities() == set()
+    (hilden,) = ingestor.ingest_paths([folder / "hilden.txt"]).added
+    assert store.cities() == {"Hilden"}
+    ingestor.ingest_paths([folder / "wiesbaden.txt"])
+    assert store.cities() == {"Hilden", "Wiesbaden"}
+    store.cities().clear()  # callers get a copy, not the cache
+    assert store.remove(hilden)
+    assert store.cities() == {"Wiesbaden"}
+
+
+@pytest.mark.parametrize(
+    ("question", "cities"),
+    [
+        ("Aus wie vielen VZÄ bestand die Verwaltungsorganisation in Hilden vor der Aufstockung?", ["Hilden"]),
+        ("Wie hoch ist das KI-Budget der Stadt München für das Jahr 2025?", ["München"]),
+        ("Welche Software nutzt die Verwaltung?", []),
+    ],
+)
+def test_ask_looks_up_the_named_cities_once(
+    seeds_service: AssistantService, monkeypatch, question: str, cities: list[str]
+) -> None:
+    calls: list[list[str]] = []
+    real = assistant.scope.named_cities
+
+    def counted(text: str, store: VorlagenStore) -> list[str]:
+        calls.append(real(text, store))
+        return calls[-1]
+
+    monkeypatch.setattr(assistant.scope, "named_cities", counted)
+    monkeypatch.setattr(assistant.service, "named_cities", counted)
+    answer = seeds_service.ask(question)
+    assert calls == [cities]
+    if cities == ["Hilden"]:
+        assert answer.text.startswith("4,5 VZÄ") and {c.source_name for c in answer.citations} == {HILDEN}
+    if cities == ["München"]:  # no indexed Vorlage of that city: refused, nothing quoted
+        assert answer.refused and not answer.citations
+
+    calls.clear()
+    ranking, _ = seeds_service.ask_ranked(question, depth=10)
+    assert calls == [cities]
+    if cities == ["Hilden"]:
+        assert {d.metadata["stadt"] for d in ranking} == {"Hilden"}

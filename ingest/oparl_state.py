@@ -1,5 +1,6 @@
 """What the OParl sync remembers (SQLite, ``OParlSettings.state_file``): the endpoints, the progress of
-each body's sync, the papers seen (with their ``modified``) and the extracted text of each file.
+each body's sync, the papers seen (with their ``modified``), the papers to try again (a file could not be
+downloaded) and the extracted text of each file.
 
 Progress is committed after every paper and every page, so an interrupted sync resumes where it stopped
 (a crash loses nothing and repeats nothing); a completed sync stores its start time, which the next one
@@ -32,6 +33,11 @@ CREATE TABLE IF NOT EXISTS papers (
     paper_id TEXT PRIMARY KEY,
     body_id TEXT NOT NULL,
     modified TEXT
+);
+CREATE TABLE IF NOT EXISTS retry_papers (
+    paper_id TEXT PRIMARY KEY,
+    body_id TEXT NOT NULL,
+    reason TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS files (
     file_id TEXT PRIMARY KEY,
@@ -125,14 +131,31 @@ class SyncState:
         return self._db.execute("SELECT 1 FROM papers WHERE paper_id = ?", (paper_id,)).fetchone() is not None
 
     def paper_done(self, paper_id: str, body_id: str, modified: str | None) -> None:
-        self._write(
-            "INSERT INTO papers(paper_id, body_id, modified) VALUES (?,?,?) "
-            "ON CONFLICT(paper_id) DO UPDATE SET modified = excluded.modified",
-            (paper_id, body_id, modified),
-        )
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO papers(paper_id, body_id, modified) VALUES (?,?,?) "
+                "ON CONFLICT(paper_id) DO UPDATE SET modified = excluded.modified",
+                (paper_id, body_id, modified),
+            )
+            self._db.execute("DELETE FROM retry_papers WHERE paper_id = ?", (paper_id,))
 
     def paper_deleted(self, paper_id: str) -> None:
-        self._write("DELETE FROM papers WHERE paper_id = ?", (paper_id,))
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM papers WHERE paper_id = ?", (paper_id,))
+            self._db.execute("DELETE FROM retry_papers WHERE paper_id = ?", (paper_id,))
+
+    def paper_failed(self, paper_id: str, body_id: str, reason: str) -> None:
+        """A paper not taken over this time (a file could not be downloaded): the next sync fetches it
+        again, even if the server's ``modified_since`` list no longer contains it."""
+        self._write(
+            "INSERT INTO retry_papers(paper_id, body_id, reason) VALUES (?,?,?) "
+            "ON CONFLICT(paper_id) DO UPDATE SET reason = excluded.reason",
+            (paper_id, body_id, reason),
+        )
+
+    def papers_to_retry(self, body_id: str) -> list[str]:
+        rows = self._db.execute("SELECT paper_id FROM retry_papers WHERE body_id = ? ORDER BY paper_id", (body_id,))
+        return [row[0] for row in rows]
 
     def stored_file(self, file_id: str) -> StoredFile | None:
         row = self._db.execute("SELECT checksum, sha256, text FROM files WHERE file_id = ?", (file_id,)).fetchone()

@@ -55,18 +55,22 @@ class BodyReport(BaseModel):
     without_text: list[str] = Field(default_factory=list)
     files_downloaded: int = 0
     files_reused: int = 0
+    retried: list[str] = Field(default_factory=list)
+    """Papers fetched again because a file of theirs could not be downloaded last time."""
     failed: list[SyncFailure] = Field(default_factory=list)
 
 
 class SyncReport(BaseModel):
     endpoint: str
     bodies: list[BodyReport] = Field(default_factory=list)
+    error: str | None = None
+    """Why the endpoint could not be synced at all (unreachable, not OParl); German."""
     requests: int = 0
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return not any(body.failed for body in self.bodies)
+        return self.error is None and not any(body.failed for body in self.bodies)
 
 
 class SyncProgress(BaseModel):
@@ -179,22 +183,37 @@ class OParlSync:
             url = self.client.list_url(body["paper"], since)
             self.state.start_run(endpoint, body_id, datetime.now(timezone.utc), url)
         seen_pages: set[str] = set()
+        handled: set[str] = set()
         total: int | None = None
+
+        def one(item: dict[str, Any]) -> None:
+            status = self._sync_paper(item, body_id, report)
+            handled.add(str(item["id"]))
+            report.papers += 1
+            if progress:
+                progress(SyncProgress(body=report.name, papers_done=report.papers, papers_total=total,
+                                      paper=str(item.get("reference") or item["id"]), status=status))
+
         while url and url not in seen_pages:
             seen_pages.add(url)
             page = self.client.page(url)
             report.pages += 1
             total = page.total if page.total is not None else total
             for item in page.items:
-                if object_type(item) not in ("Paper", "") or not item.get("id"):
-                    continue
-                status = self._sync_paper(item, body_id, report)
-                report.papers += 1
-                if progress:
-                    progress(SyncProgress(body=report.name, papers_done=report.papers, papers_total=total,
-                                          paper=str(item.get("reference") or item["id"]), status=status))
+                if object_type(item) in ("Paper", "") and item.get("id"):
+                    one(item)
             self.state.advance(body_id, page.next_url)
             url = page.next_url
+        for paper_id in self.state.papers_to_retry(body_id):
+            if paper_id in handled:
+                continue
+            try:
+                item = self.client.get_object(paper_id)
+            except OParlError as error:
+                report.failed.append(SyncFailure(object_id=paper_id, message=f"Vorlage erneut nicht geladen: {error}"))
+                continue
+            report.retried.append(paper_id)
+            one(item)
         self.state.finish_run(body_id)
         return report
 
@@ -210,9 +229,19 @@ class OParlSync:
         if modified and self.state.paper_modified(paper_id) == modified:
             report.unchanged += 1
             return "unchanged"
+        not_downloaded: list[str] = []
+        with_texts = self._with_file_texts(paper, report, not_downloaded)
+        if not_downloaded:  # nothing half-stored: the stored version stays, the next sync tries again
+            message = (
+                f"Vorlage nicht übernommen: {len(not_downloaded)} Datei(en) konnten nicht geladen werden; "
+                "der bisher gespeicherte Stand bleibt, der nächste Abgleich versucht es erneut."
+            )
+            report.failed.append(SyncFailure(object_id=paper_id, message=message))
+            self.state.paper_failed(paper_id, body_id, message)
+            return "failed"
         try:
             vorlage = paper_to_vorlage(
-                self._with_file_texts(paper, report),
+                with_texts,
                 default_city=self.settings.default_city,
                 bodies={str(paper.get("body") or body_id): report.city or ""},
                 **self._consultation_lookups(paper),
@@ -239,17 +268,21 @@ class OParlSync:
         self.state.paper_done(paper_id, body_id, modified)
         return status
 
-    def _with_file_texts(self, paper: dict[str, Any], report: BodyReport) -> dict[str, Any]:
-        """A copy of the paper whose files carry their ``text`` (downloaded and parsed if needed)."""
+    def _with_file_texts(
+        self, paper: dict[str, Any], report: BodyReport, not_downloaded: list[str]
+    ) -> dict[str, Any]:
+        """A copy of the paper whose files carry their ``text`` (downloaded and parsed if needed); the
+        ids of files that could not be downloaded go into ``not_downloaded``."""
         copy = dict(paper)
         if isinstance(paper.get("mainFile"), dict):
-            copy["mainFile"] = self._file_with_text(paper["mainFile"], report)
+            copy["mainFile"] = self._file_with_text(paper["mainFile"], report, not_downloaded)
         copy["auxiliaryFile"] = [
-            self._file_with_text(item, report) for item in paper.get("auxiliaryFile") or [] if isinstance(item, dict)
+            self._file_with_text(item, report, not_downloaded)
+            for item in paper.get("auxiliaryFile") or [] if isinstance(item, dict)
         ]
         return copy
 
-    def _file_with_text(self, file: dict[str, Any], report: BodyReport) -> dict[str, Any]:
+    def _file_with_text(self, file: dict[str, Any], report: BodyReport, not_downloaded: list[str]) -> dict[str, Any]:
         if (file.get("text") or "").strip() or not file.get("id"):
             return file
         file_id = str(file["id"])
@@ -265,6 +298,7 @@ class OParlSync:
             data = self.client.download(str(url))
         except OParlError as error:
             report.failed.append(SyncFailure(object_id=file_id, message=f"Datei nicht geladen: {error}"))
+            not_downloaded.append(file_id)
             return file
         digest = hashlib.sha256(data).hexdigest()
         if stored is not None and stored.sha256 == digest:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from ingest.chunking import DroppedChunk, chunk_vorlage_with_report
 from ingest.layout import normalize_vorlage
+from ingest.prepare import PreparedVorlage, identify
 from ingest.errors import LoaderError
 from ingest.identity import SourceFile, extractor_signature, settle, source_files, upload_source
 from ingest.loaders import (
@@ -27,7 +28,7 @@ from ingest.loaders import (
 )
 from vorlagen.domain import Vorlage
 from vorlagen.settings import Settings
-from vorlagen.store import VorlagenStore
+from vorlagen.store import UpsertStatus, VorlagenStore
 
 
 class IngestFailure(BaseModel):
@@ -134,12 +135,7 @@ class Ingestor:
         return report
 
     def _identify(self, vorlage: Vorlage, source: SourceFile) -> Vorlage:
-        update: dict[str, object] = {"extractor": self.extractor}
-        if source.doc_id is not None:  # a document file (OParl papers keep their OParl id)
-            update.update(doc_id=source.doc_id, source=str(source.path))
-        if source.source_name is not None:
-            update["source_name"] = source.source_name
-        return vorlage.model_copy(update=update)
+        return identify(vorlage, source, self.extractor)
 
     @staticmethod
     def _oparl_lookups(path: Path) -> dict:
@@ -167,28 +163,7 @@ class Ingestor:
         progress: ProgressCallback | None,
     ) -> None:
         for candidate in vorlagen:
-            settled = settle(self.store, normalize_vorlage(candidate))
-            vorlage = settled.vorlage
-            status = self.store.status_of(vorlage)
-            if status in ("added", "replaced"):
-                chunking = chunk_vorlage_with_report(vorlage, self.settings.chunking)
-                status = self.store.upsert(vorlage, chunking.chunks)
-                report.chunks_added += len(chunking.chunks)
-                report.dropped_chunks.extend(chunking.dropped)
-                if settled.conflict_with is not None:
-                    report.conflicts.append(
-                        IdConflict(doc_id=settled.conflict_with, kept_as=vorlage.doc_id, source=vorlage.source)
-                    )
-            for legacy_id in settled.legacy_ids:  # only after the new id is stored (or its content is)
-                self.store.remove(legacy_id)
-                report.migrated.append(legacy_id)
-                status = "replaced" if status == "added" else status
-            {
-                "added": report.added,
-                "replaced": report.replaced,
-                "unchanged": report.unchanged,
-                "duplicate": report.duplicates,
-            }[status].append(vorlage.doc_id)
+            status, vorlage = self._store_one(normalize_vorlage(candidate), report)
             if progress and path is not None:
                 progress(
                     IngestProgress(
@@ -199,3 +174,36 @@ class Ingestor:
                         status=status,
                     )
                 )
+
+    def _store_one(
+        self, normalized: Vorlage, report: IngestReport, prepared: PreparedVorlage | None = None
+    ) -> tuple[UpsertStatus, Vorlage]:
+        """Settle the id, store if new or changed (chunks and tokens from ``prepared`` when its id
+        stayed), migrate legacy ids; the outcome goes into ``report``."""
+        settled = settle(self.store, normalized)
+        vorlage = settled.vorlage
+        status = self.store.status_of(vorlage)
+        if status in ("added", "replaced"):
+            if prepared is not None and prepared.vorlage.doc_id == vorlage.doc_id:
+                chunks, tokens, dropped = prepared.chunks, prepared.tokens, prepared.dropped
+            else:  # no preparation, or the id changed (kept beside another document): chunk ids change
+                chunking = chunk_vorlage_with_report(vorlage, self.settings.chunking)
+                chunks, tokens, dropped = chunking.chunks, None, chunking.dropped
+            status = self.store.upsert(vorlage, chunks, tokens=tokens)
+            report.chunks_added += len(chunks)
+            report.dropped_chunks.extend(dropped)
+            if settled.conflict_with is not None:
+                report.conflicts.append(
+                    IdConflict(doc_id=settled.conflict_with, kept_as=vorlage.doc_id, source=vorlage.source)
+                )
+        for legacy_id in settled.legacy_ids:  # only after the new id is stored (or its content is)
+            self.store.remove(legacy_id)
+            report.migrated.append(legacy_id)
+            status = "replaced" if status == "added" else status
+        {
+            "added": report.added,
+            "replaced": report.replaced,
+            "unchanged": report.unchanged,
+            "duplicate": report.duplicates,
+        }[status].append(vorlage.doc_id)
+        return status, vorlage

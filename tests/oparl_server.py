@@ -188,6 +188,8 @@ def create_app(data: FixtureData, control: Control, page_size: int) -> FastAPI:
         control.record(request)
         url = f"{data.base}/{path}"
         if url in data.file_pdf:
+            if control.read().get("fail_files"):  # the file store is down; the API still answers
+                return JSONResponse({"error": "Dateiablage nicht verfügbar"}, status_code=503)
             return Response(data.file_pdf[url].read_bytes(), media_type="application/pdf")
         if url in data.lists:
             return _list(url, request, control.read())

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from ingest.oparl_client import NotOParlError, OParlError
+from ingest.oparl_state import SyncState
 from ingest.oparl_sync import OParlSync
 from tests.conftest import REPO_ROOT
 from vorlagen.settings import OParlSettings, Settings
@@ -206,6 +207,68 @@ def test_karlsruhe_oparl_text_beratungsfolge_and_cli(
     assert vorlage["beratungsfolge"] and all(b["gremium"] for b in vorlage["beratungsfolge"])
     nothing = subprocess.run([*vorlagen, "sync"], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     assert nothing.returncode == 2 and "genau eines" in nothing.stderr
+
+    # A stored endpoint that is down (listed first): the others are still synced; exit code 2, German message.
+    down = f"http://127.0.0.1:{_free_port()}/oparl/system"
+    state = SyncState(settings.data_dir / "oparl-sync.sqlite3")
+    state.remember_endpoint(down, None)
+    state._write("UPDATE endpoints SET added = ? WHERE url = ?", ("2000-01-01T00:00:00+00:00", down))
+    state.close()
+    changed = documents[0].doc_id
+    time.sleep(1.1)  # ``modified`` (whole seconds) after the last sync started
+    oparl_server.change(modified={changed: {"name": "Geänderter Betreff nach dem Ausfall"}})
+    mixed = subprocess.run([*vorlagen, "sync", "--all", "--json"], cwd=REPO_ROOT, env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert mixed.returncode == 2, mixed.stderr
+    first, second = json.loads(mixed.stdout)
+    assert first["endpoint"] == down and "nicht erreichbar" in first["error"] and not first["bodies"]
+    assert second["error"] is None and second["bodies"][0]["papers"] == 1 and len(second["bodies"][0]["replaced"]) == 1
+    assert f"Schnittstelle {down} nicht abgeglichen" in mixed.stderr
+    assert "1 von 2 Schnittstellen nicht abgeglichen" in mixed.stderr
+    assert json.loads(Registry(settings.registry_path).vorlage_json(changed))["title"] == "Geänderter Betreff nach dem Ausfall"
+
+
+def test_a_paper_whose_files_cannot_be_downloaded_is_reported_kept_and_retried(
+    tmp_path: Path, shared_dir: Path, embeddings, oparl_server: FixtureServer
+) -> None:
+    settings = _settings(tmp_path, shared_dir)
+    store = VorlagenStore(settings, embeddings=embeddings)
+    sync = OParlSync(settings, store)
+
+    oparl_server.change(fail_files=True)  # the file store is down, the OParl API answers
+    first = sync.sync(oparl_server.system, body_filter="Hürtgenwald").bodies[0]
+    held = {f.object_id for f in first.failed if f.message.startswith("Vorlage nicht übernommen")}
+    assert held and any("Datei nicht geladen" in f.message and "503" in f.message for f in first.failed)
+    for paper_id in held:  # nothing half-stored
+        assert store.get_vorlage(paper_id) is None
+        assert not store.vectorstore.get(where={"doc_id": paper_id}, include=[])["ids"]
+    assert store.registry.pending() == []
+
+    oparl_server.change()  # back up: the modified_since list no longer names them, the retry does
+    second = sync.sync(oparl_server.system, body_filter="Hürtgenwald").bodies[0]
+    assert set(second.retried) == held and second.papers == len(held) and not second.failed
+    assert len(second.added) + len(second.duplicates) + len(second.without_text) == len(held)
+    papers = {pid: sync.client.get_object(pid) for pid in sorted(held) if store.get_vorlage(pid) is not None}
+    stored, paper = next((pid, p) for pid, p in papers.items() if isinstance(p.get("mainFile"), dict))
+    before, chunks = store.get_vorlage(stored), store.count_chunks()
+
+    # A stored paper changes, and its new file cannot be downloaded: the stored version stays.
+    time.sleep(1.1)  # ``modified`` (whole seconds) after the second sync started
+    new_file = {**paper["mainFile"], "id": paper["mainFile"]["id"] + "-neu"}
+    changed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    change = {stored: {"name": "Neuer Betreff", "mainFile": new_file}}
+    oparl_server.change(modified=change, fail_files=True, changed_at=changed_at)
+    time.sleep(1.1)  # the next sync's ``modified_since`` (whole seconds) lies after ``changed_at``
+    third = sync.sync(oparl_server.system, body_filter="Hürtgenwald").bodies[0]
+    assert third.papers == 1 and any(f.object_id == stored and "bleibt" in f.message for f in third.failed)
+    assert store.get_vorlage(stored) == before and store.count_chunks() == chunks
+
+    oparl_server.change(modified=change, changed_at=changed_at)
+    fourth = sync.sync(oparl_server.system, body_filter="Hürtgenwald").bodies[0]
+    assert fourth.retried == [stored] and fourth.papers == 1 and not fourth.failed
+    assert store.get_vorlage(stored).title == "Neuer Betreff"
+    assert sync.state.papers_to_retry(fourth.body_id) == []
+    sync.close()
 
 
 def test_an_address_that_is_not_oparl_gives_a_german_error(

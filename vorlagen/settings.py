@@ -65,6 +65,24 @@ class ChunkingSettings(BaseModel):
     """Chunks whose share of non-word lines exceeds this (plan labels, tables of glyphs) are dropped."""
 
 
+class IngestSettings(BaseModel):
+    """How ``vorlagen ingest`` spreads its work (``ingest.parallel``)."""
+
+    workers: int | None = Field(default=None, ge=0)
+    """Worker processes that read, normalise, chunk and tokenise; the embedding and the one writer to
+    the store stay in the main process. 0: everything in the main process. Empty: CPU cores − 1
+    (at least 1, at most 4): on 2 cores one worker prepares while the main process embeds."""
+    batch: int = Field(default=8, ge=1)
+    """Vorlagen per task handed to a worker."""
+    queue: int = Field(default=4, ge=1)
+    """Tasks in flight per worker (bounds the memory: at most workers × queue × batch Vorlagen)."""
+
+    def worker_count(self) -> int:
+        if self.workers is not None:
+            return self.workers
+        return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
 class RetrievalSettings(BaseModel):
     k: int = 6
     """Chunks handed to the answerer."""
@@ -258,6 +276,7 @@ class Settings(BaseSettings):
 
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)

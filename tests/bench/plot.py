@@ -2,6 +2,7 @@
 
 - ``python -m tests.bench.plot keyword reports/bench-scale/keyword-engines.jsonl docs/benchmarks-keyword.png``
 - ``python -m tests.bench.plot scale reports/bench-scale/results.jsonl docs/benchmarks-scale.png``
+- ``python -m tests.bench.plot table reports/bench-scale/results.jsonl`` (the Markdown table of docs/benchmarks.md)
 """
 
 from __future__ import annotations
@@ -36,28 +37,76 @@ def plot_keyword(results: Path, target: Path) -> None:
 
 
 def plot_scale(results: Path, target: Path) -> None:
+    """Latency p95, one document added, disk and memory over the papers actually stored (a run that
+    stopped at its time budget is marked „Teil“)."""
     rows = {}
     for line in results.read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
             rows[row["papers"]] = row  # the last run of each size
-    sizes = sorted(rows)
-    figure, (latency, disk) = plt.subplots(1, 2, figsize=(11, 4))
-    for key, label in [("dense", "dicht (Chroma)"), ("keyword", "Stichwort (FTS5)"), ("hybrid", "hybrid (RRF)")]:
-        latency.plot(sizes, [rows[s][f"{key}_p95_ms"] for s in sizes], marker="o", label=f"{label} p95")
+    ordered = sorted(rows.values(), key=lambda r: r["documents"])
+    sizes = [r["documents"] for r in ordered]
+    figure, (latency, add, disk) = plt.subplots(1, 3, figsize=(15, 4.2))
+    for key, label in [("dense", "dicht (Chroma)"), ("keyword", "Stichwort (FTS5)"), ("hybrid", "hybrid (RRF, Stadtfilter)")]:
+        latency.plot(sizes, [r[f"{key}_p95_ms"] for r in ordered], marker="o", label=f"{label} p95")
     latency.axhline(150, color="grey", linestyle="--", label="Ziel hybrid p95 ≤ 150 ms")
-    latency.set(xscale="log", xlabel="Vorlagen (Papers)", ylabel="ms", title="Suchlatenz p95 (2 Kerne)")
+    latency.set(xscale="log", yscale="log", xlabel="gespeicherte Vorlagen", ylabel="ms",
+                title="Suchlatenz p95 inkl. echter Frage-Einbettung")
     latency.legend(fontsize=8)
-    disk.plot(sizes, [rows[s]["chroma_mb"] for s in sizes], marker="o", label="Chroma (384 Dim.)")
-    disk.plot(sizes, [rows[s]["registry_mb"] for s in sizes], marker="o", label="Register + FTS5")
-    disk.plot(sizes, [rows[s]["peak_rss_mb"] for s in sizes], marker="o", label="Spitzen-RAM beim Einlesen")
-    disk.set(xscale="log", yscale="log", xlabel="Vorlagen (Papers)", ylabel="MB", title="Platz und Speicher")
+    add.plot(sizes, [r["add_one_ms_per_chunk"] for r in ordered], marker="o", label="ms je Abschnitt")
+    add.set(xscale="log", xlabel="gespeicherte Vorlagen", ylabel="ms je Abschnitt",
+            title="Ein Dokument hinzufügen (Platzhalter-Embedder)")
+    add.set_ylim(bottom=0)
+    add.legend(fontsize=8)
+    disk.plot(sizes, [r["chroma_mb"] for r in ordered], marker="o", label="Chroma (384 Dim.)")
+    disk.plot(sizes, [r["registry_mb"] for r in ordered], marker="o", label="Register + FTS5")
+    disk.plot(sizes, [r["peak_rss_mb"] for r in ordered], marker="o", label="Spitzen-RAM Hauptprozess")
+    disk.set(xscale="log", yscale="log", xlabel="gespeicherte Vorlagen", ylabel="MB", title="Platz und Speicher")
     disk.legend(fontsize=8)
+    for axis in (latency, add, disk):
+        for row in ordered:
+            if not row.get("complete", True):
+                axis.annotate(f"Teil von {row['papers']:,}".replace(",", "."), (row["documents"], axis.get_ylim()[0]),
+                              fontsize=7, rotation=90, va="bottom")
+    figure.suptitle("Vektoren: Platzhalter-Embedder (384 Dim.); 2 geteilte Kerne unter Last – siehe docs/benchmarks.md",
+                    fontsize=9)
     figure.tight_layout()
     target.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(target, dpi=110)
 
 
+def _de(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def scale_table(results: Path) -> str:
+    """The scale results as a German Markdown table (one row per size, the last run of each)."""
+    rows = {}
+    for line in results.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows[row["papers"]] = row
+    head = ("| Papers (Dump) | gespeichert | Abschnitte | Einlesen s (Platzhalter) | echt hochgerechnet h | "
+            "dicht p50/p95 ms | Stichwort p50/p95 ms | hybrid p50/p95 ms | +1 Dokument ms (ms/Abschnitt) | "
+            "RAM MB (Haupt/Worker) | Chroma MB | Register MB | Load |")
+    lines = [head, "|" + "|".join(["---:"] * (head.count("|") - 1)) + "|"]
+    for papers in sorted(rows):
+        r = rows[papers]
+        add_ms = sum(a["seconds"] for a in r["add_one"]) * 1000 / len(r["add_one"])
+        lines.append(
+            f"| {_de(papers)}{'' if r.get('complete', True) else ' (Teil)'} | {_de(r['documents'])} | {_de(r['chunks'])} "
+            f"| {_de(r['ingest_s'])} | {_de(r['real_ingest_s_extrapolated'] / 3600, 1)} "
+            f"| {_de(r['dense_p50_ms'])} / {_de(r['dense_p95_ms'])} | {_de(r['keyword_p50_ms'])} / {_de(r['keyword_p95_ms'])} "
+            f"| {_de(r['hybrid_p50_ms'])} / {_de(r['hybrid_p95_ms'])} | {_de(add_ms)} ({_de(r['add_one_ms_per_chunk'], 1)}) "
+            f"| {_de(r['peak_rss_mb'])} / {_de(r['worker_peak_rss_mb'])} | {_de(r['chroma_mb'])} | {_de(r['registry_mb'])} "
+            f"| {_de(r['load_average'][0], 1)} |"
+        )
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    kind, results, target = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    (plot_keyword if kind == "keyword" else plot_scale)(results, target)
+    kind, results = sys.argv[1], Path(sys.argv[2])
+    if kind == "table":
+        print(scale_table(results))
+    else:
+        (plot_keyword if kind == "keyword" else plot_scale)(results, Path(sys.argv[3]))

@@ -88,14 +88,19 @@ class VorlagenStore:
             return "unchanged" if stored_hash == vorlage.content_hash else "replaced"
         return "duplicate" if self.registry.has_content(vorlage.content_hash) else "added"
 
-    def upsert(self, vorlage: Vorlage, chunks: Sequence[Chunk]) -> UpsertStatus:
-        """Store a Vorlage and its chunks; unchanged or duplicate content is not stored again."""
+    def upsert(self, vorlage: Vorlage, chunks: Sequence[Chunk], tokens: Sequence[str] | None = None) -> UpsertStatus:
+        """Store a Vorlage and its chunks; unchanged or duplicate content is not stored again.
+        ``tokens``: each chunk's German tokens joined by spaces, if already computed (parallel ingestion)."""
         status = self.status_of(vorlage)
         if status in ("unchanged", "duplicate"):
             return status
+        if tokens is None:
+            tokens = [" ".join(tokenize(c.text)) for c in chunks]
+        elif len(tokens) != len(chunks):
+            raise ValueError(f"{len(tokens)} Token-Zeilen für {len(chunks)} Abschnitte von {vorlage.doc_id}")
         rows = [
-            ChunkRow(chunk_id=c.chunk_id, text=c.text, metadata=c.metadata(vorlage), tokens=" ".join(tokenize(c.text)))
-            for c in chunks
+            ChunkRow(chunk_id=c.chunk_id, text=c.text, metadata=c.metadata(vorlage), tokens=t)
+            for c, t in zip(chunks, tokens)
         ]
         ids = [r.chunk_id for r in rows]
         with self.registry.lock:

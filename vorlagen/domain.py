@@ -160,8 +160,10 @@ class SearchFilters(BaseModel):
     """Metadata filters of a question (all optional)."""
 
     stadt: str | None = None
-    jahr_von: int | None = None
-    jahr_bis: int | None = None
+    jahr_von: int | None = Field(default=None, ge=1, le=9999)
+    jahr_bis: int | None = Field(default=None, ge=1, le=9999)
+    """Years as calendar dates have them (1–9999): a year beyond a 64-bit integer made Chroma refuse the
+    where clause (a 500 found by fuzzing); now it is a 422 naming the field."""
     vorlagenart: str | None = None
     drucksache: str | None = None
 

@@ -1,7 +1,8 @@
-"""Measuring what a step costs: peak resident memory of this process, RSS of another process."""
+"""Measuring what a step costs: peak resident memory of this process, RSS and CPU time of another process."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import TracebackType
 
@@ -16,6 +17,13 @@ def _status_kb(pid: int | str, field: str) -> int:
 def rss_mb(pid: int | str = "self") -> float:
     """Resident set size of a process in MB (Linux ``/proc``)."""
     return _status_kb(pid, "VmRSS") / 1024
+
+
+def cpu_s(pid: int | str = "self") -> float:
+    """User plus system CPU time a process has used so far, in seconds (Linux ``/proc``)."""
+    # Fields 14 and 15 of /proc/PID/stat; the command name (field 2) may hold spaces, so split after it.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class PeakMemory:

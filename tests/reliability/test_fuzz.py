@@ -78,6 +78,14 @@ def test_no_server_errors_and_german_client_errors(reliability_server: LiveServe
     print("Fuzzing:", sum(counts.values()), "Anfragen über", len(counts), "Operationen")
 
 
+def test_year_beyond_any_calendar_is_a_german_422(reliability_server: LiveServer) -> None:
+    """The case the long run found (2**63 as ``jahr_bis`` reached Chroma's where clause: 500)."""
+    with reliability_server.client() as http:
+        response = http.post("/v1/ask", json={"question": "0", "filters": {"jahr_bis": 2**63}})
+    assert response.status_code == 422, response.text
+    assert "höchstens 9999" in response.text and "jahr_bis" in response.text, response.text
+
+
 @pytest.mark.slow
 def test_no_server_errors_long_run(reliability_server: LiveServer) -> None:
     counts = fuzz(reliability_server, SLOW_EXAMPLES)

@@ -28,7 +28,7 @@ from eval.report import (
 )
 from eval.results import GateResult, RunReport
 from api.cli_context import cli_settings
-from vorlagen.settings import absolute
+from vorlagen.settings import Settings, absolute
 
 class _RunByDefault(TyperGroup):
     """``vorlagen eval FRAGEN.jsonl`` means ``vorlagen eval run FRAGEN.jsonl``."""

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from api.cli_context import cli_settings, failures_table
 from ingest.oparl_client import OParlError
-from ingest.oparl_sync import OParlSync, SyncProgress
+from ingest.oparl_sync import OParlSync, SyncProgress, SyncReport
 from vorlagen.store import StoreUnavailableError, VorlagenStore
 
 

@@ -140,8 +140,6 @@ def answer_type(part: str) -> AnswerType:
 
 _SIGNED = re.compile(r"\b(unterzeichne\w*|unterschrie\w*|unterschreib\w*|gezeichnet)\b", re.I)
 _PRODUCT = re.compile(r"\bwelche[srnm]?\s+(software|programm|plattform|anwendung|app|fachverfahren|fachanwendung|system)\b", re.I)
-
-
 _AWARDED = tokenize("Firma Zuschlag Auftragnehmer Bieter")
 
 

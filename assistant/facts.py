@@ -90,14 +90,19 @@ class FactAnswerer:
             return self.scorer.refusal(question, support=support)
         single = sentences if len(analysis.parts) == 1 else None  # one part: its scoring is the question's
         loose = support >= self.settings.refusal_threshold  # else only typed values may answer
-        ranked = [self._ranked(part, analysis, documents, weights, single, loose) for part in analysis.parts]
-        lacking = [i for i, (part, options) in enumerate(zip(analysis.parts, ranked, strict=True))
-                   if part.answer_type is not AnswerType.TEXT and (part.focus or not (options and options[0].typed))]
-        widened = self._widened(documents) if lacking else []
-        for i in lacking if widened else []:
-            wider = self._ranked(analysis.parts[i], analysis, widened, weights, None, loose)
-            if wider and (wider[0].typed or not ranked[i] or not ranked[i][0].typed):
-                ranked[i] = wider
+        widened: list[Document] | None = None  # loaded once, when a part first needs it
+        ranked: list[list[PartPick]] = []
+        for part in analysis.parts:
+            if part.focus:  # its label may stand anywhere in the top document: rank over all of it at once
+                widened = self._widened(documents) if widened is None else widened
+                ranked.append(self._ranked(part, analysis, widened or documents, weights, None if widened else single, loose))
+                continue
+            options = self._ranked(part, analysis, documents, weights, single, loose)
+            if part.answer_type is not AnswerType.TEXT and not (options and options[0].typed):
+                widened = self._widened(documents) if widened is None else widened
+                wider = self._ranked(part, analysis, widened, weights, None, loose) if widened else []
+                options = wider if wider and (wider[0].typed or not options) else options
+            ranked.append(options)
         notices: list[str] = []
         chosen = [options[0] if options else None for options in ranked]
         mode = "extractive"

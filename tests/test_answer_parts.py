@@ -53,6 +53,9 @@ def test_questions_about_the_vorlage_itself_and_lists_are_recognised() -> None:
         ("Mit welchen Gesamtkosten rechnet die Branddirektion?", AnswerType.BETRAG, ["gesamtkost"]),
         ("Was kostet es, die Lizenzen ein weiteres Jahr zu nutzen?", AnswerType.BETRAG, ["kost"]),
         ("Wie viel ist der Auftrag insgesamt wert?", AnswerType.BETRAG, []),
+        ("Wie teuer wäre es, stationäre Messanlagen aufzustellen?", AnswerType.BETRAG, ["kost"]),
+        ("Was verlangt die Ortsverwaltung am Tag für den Wagen?", AnswerType.BETRAG, ["kost"]),
+        ("Wer soll den Kran für die Feuerwehr bauen?", AnswerType.ORGANISATION, ["firma", "zuschlag", "auftragnehm", "biet"]),
     ],
 )
 def test_everyday_questions_name_the_thing_whose_value_they_ask_for(

@@ -55,6 +55,17 @@ class PartPick:
     typed: bool
 
 
+def with_document_chunks(
+    documents: list[Document], chunks_of: Callable[[str], list[Document]], top: int
+) -> list[Document]:
+    """The retrieved chunks, then the other chunks of the ``top`` best-ranked documents (in rank
+    order); empty when that adds nothing."""
+    retrieved = {d.metadata.get("chunk_id") for d in documents}
+    doc_ids = list(dict.fromkeys(str(d.metadata.get("doc_id")) for d in documents))[:top]
+    rest = [c for doc_id in doc_ids for c in chunks_of(doc_id) if c.metadata.get("chunk_id") not in retrieved]
+    return [*documents, *rest] if rest else []
+
+
 class FactAnswerer:
     """Short direct answers to fact questions, from the extractive scorer's sentences."""
 
@@ -129,12 +140,7 @@ class FactAnswerer:
 
     def _widened(self, documents: list[Document]) -> list[Document]:
         """The retrieved chunks, then the other chunks of the top-ranked document."""
-        if self.chunks_of is None or not documents:
-            return []
-        retrieved = {d.metadata.get("chunk_id") for d in documents}
-        top = str(documents[0].metadata.get("doc_id"))
-        rest = [c for c in self.chunks_of(top) if c.metadata.get("chunk_id") not in retrieved]
-        return [*documents, *rest] if rest else []
+        return with_document_chunks(documents, self.chunks_of, 1) if self.chunks_of else []
 
     def _threshold(self, analysis: QuestionAnalysis) -> float:
         """Everyday wording covers few of a Vorlage's terms; when every part asks for a typed value

@@ -20,7 +20,7 @@ from assistant.costs.models import CostError
 from assistant.costs.parser import is_calculation_question
 from assistant.costs.tables import CostTables
 from assistant.extractive import ExtractiveAnswerer
-from assistant.facts import FactAnswerer
+from assistant.facts import FactAnswerer, with_document_chunks
 from assistant.generation import GroundedAnswerer
 from assistant.choice import CandidateChooser
 from assistant.llm import ChatModelChoice, ChatModelProvider
@@ -81,7 +81,14 @@ class AssistantService:
         return self._cost_tables
 
     def _calculate(self, question: str, documents: list[Document]) -> Answer | None:
-        return answer_calculation(question, documents, tables=self.cost_tables())
+        """A calculation over the retrieved chunks; when a figure is missing there, over the whole
+        text of the best-ranked Vorlagen (a figure often stands in another section than the one found)."""
+        answer = answer_calculation(question, documents, tables=self.cost_tables())
+        if answer is None or not answer.refused:
+            return answer
+        widened = with_document_chunks(documents, self.store.chunks_of, self.settings.answer.calculation_documents)
+        retried = answer_calculation(question, widened, tables=self.cost_tables()) if widened else None
+        return retried if retried is not None and not retried.refused else answer
 
     def retriever(
         self, filters: SearchFilters | None = None, k: int | None = None, named: list[str] | None = None

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN
+from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, TARIFF_PRICE_PATTERN
 
 
 class AnswerType(StrEnum):
@@ -73,6 +73,7 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.BETRAG, re.compile(
         rf"(?:rund\s+|ca\.\s+|etwa\s+|rd\.\s+)?{_NUM}(?:\s*(?:bis|–|-)\s*{_NUM})?(?:\s*{SCALE_PATTERN})?\s*{_CURRENCY}{_PERIOD}", re.I)),
     (AnswerType.BETRAG, re.compile(rf"(?:EUR|€)\s*{_NUM}(?:\s*{SCALE_PATTERN})?{_PERIOD}")),
+    (AnswerType.BETRAG, re.compile(TARIFF_PRICE_PATTERN + _PERIOD)),
     (AnswerType.PROZENT, re.compile(rf"\bvon\s+(?:{_NUM}|{_NUMBER_WORDS})\s*(?:%|Prozent\b)?\s+auf\s+{_NUM}\s*(?:%|Prozent\b)", re.I)),
     (AnswerType.PROZENT, re.compile(rf"{_NUM}\s*(?:%|Prozent\b|v\.\s?H\.)", re.I)),
     (AnswerType.DATUM, re.compile(r"(?<![\d.])\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})(?![\d])")),

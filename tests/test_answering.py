@@ -125,3 +125,18 @@ def test_everyday_wording_gets_typed_values_found_by_what_they_are_values_of(see
     assert uncounted.refused or "Laptop" in uncounted.short_answer
     for answer in (signer, product):
         _exact(seeds_service, answer)
+
+
+def test_a_calculation_reads_the_whole_vorlage_when_the_found_chunk_lacks_a_figure(
+    seeds_service: AssistantService,
+) -> None:
+    """The retriever found only a chunk without the figures; the calculation reads the rest of that
+    Vorlage from the store and cites the chunks the figures stand in."""
+    question = "Wie hoch sind die Sachmittel für die Prozessmanagement-Software 2024 und 2025 zusammen?"
+    wiesbaden = next(d for d in seeds_service.retrieve(question) if "wiesbaden" in d.metadata["source_name"])
+    chunks = seeds_service.store.chunks_of(wiesbaden.metadata["doc_id"])
+    bare = next(c for c in chunks if "300.000" not in c.page_content and "400.000" not in c.page_content)
+    answer = seeds_service.answer_from(question, [bare], seeds_service.analyze(question))
+    assert not answer.refused, answer.text
+    assert answer.text.startswith("Ergebnis (Summe): 700.000,00 EUR")
+    assert {c.chunk_id for c in answer.citations} - {bare.metadata["chunk_id"]}

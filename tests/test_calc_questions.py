@@ -37,7 +37,9 @@ def shared_dir() -> Path:
     return path
 
 
-def passages(text: str, doc_id: str, source_name: str, drucksache: str | None = None, size: int = 1000) -> list[Document]:
+def passages(
+    text: str, doc_id: str, source_name: str, drucksache: str | None = None, size: int = 1000, title: str | None = None
+) -> list[Document]:
     """Cut ``text`` into passages of about ``size`` characters at line ends, keeping offsets."""
     documents: list[Document] = []
     start = 0
@@ -50,6 +52,8 @@ def passages(text: str, doc_id: str, source_name: str, drucksache: str | None = 
                     "start": start, "end": end, "score": 1.0 - 0.01 * len(documents)}
         if drucksache:
             metadata["drucksache"] = drucksache
+        if title:
+            metadata["title"] = title
         documents.append(Document(page_content=text[start:end], metadata=metadata))
         start = end
     return documents
@@ -61,7 +65,7 @@ def karlsruhe_paper(shared_dir: Path, reference: str) -> tuple[str, list[Documen
             paper = json.loads(line)
             if paper.get("reference") == reference:
                 text = "\n".join(f.get("text") or "" for f in paper.get("auxiliaryFile") or [])
-                return text, passages(text, paper["id"], reference, reference)
+                return text, passages(text, paper["id"], reference, reference, title=paper.get("name"))
     pytest.fail(f"Vorlage {reference} fehlt im Korpus")
 
 

@@ -7,6 +7,7 @@ retriever's chunks (see ``tests/test_calc_questions.py``).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,15 @@ def test_years_of_inline_figures_in_a_seed(shared_dir: Path) -> None:
          "Ergebnis (Summe): 99.791,00 EUR", "48.386,00 EUR + 51.405,00 EUR = 99.791,00 EUR"),
         ("2024/0314", "Wie hoch sind die Miet- und Nebenkosten für 2024 und 2025 zusammen?",
          "Ergebnis (Summe): 70.000,00 EUR", "35.000,00 EUR + 35.000,00 EUR = 70.000,00 EUR"),
+        # year lines under their heading ("Gesamtkosten: …" / "Höchstwert (max. +50%): …"): the heading decides
+        ("2024/1187", "Wie hoch sind die eingeplanten Kosten für Schutzausrüstung 2025 und 2026 zusammen?",
+         "Ergebnis (Summe): 1.329.860,54 EUR", "604.482,06 EUR + 725.378,48 EUR = 1.329.860,54 EUR"),
+        # a row of figures under "Einsparpotential der Maßnahme" and the measure's name two lines up
+        ("2025/1169", "Wie viel spart die Gebühr für Hausnummern 2028 und 2029 zusammen ein?",
+         "Ergebnis (Summe): 9.800,00 EUR", "4.900,00 EUR + 4.900,00 EUR = 9.800,00 EUR"),
+        # a comparison table (old | new fee schedule), prices glued to their labels by the PDF extraction
+        ("2024/0887", "Um wie viel erhöht die neue Satzung den Stundensatz für den Direktionsdienst?",
+         "Ergebnis (Veränderung bisher → neu): 59,50 EUR", "150,00 EUR − 90,50 EUR = 59,50 EUR"),
         (WIESBADEN, "Um wie viel Prozent steigen die Sachmittel für die Prozessmanagement-Software von 2024 auf 2025?",
          "Ergebnis (Veränderung 2024 → 2025 in Prozent): 33,33 %",
          "(400.000,00 EUR − 300.000,00 EUR) ÷ 300.000,00 EUR × 100 = 33,33 % (kaufmännisch gerundet; exakt 33,333333… %)"),
@@ -172,3 +182,22 @@ def test_a_range_of_years_names_every_year_in_it() -> None:
 
     assert question_years("Wie viel bringt die Gebühr von 2027 bis 2030 zusammen ein?") == [2027, 2028, 2029, 2030]
     assert question_years("Kosten 2024 und 2025?") == [2024, 2025]
+
+
+def test_prices_in_a_fee_table_are_amounts(shared_dir: Path) -> None:
+    """``Hubrettungsbühne272,50 je Stunde``: a price without currency sign, glued to its label."""
+    from assistant.spans import AnswerType, find_spans
+
+    text, _ = karlsruhe_paper(shared_dir, "2024/0887")
+    line = next(line for line in text.splitlines() if line.startswith("Hubrettungsbühne"))
+    amounts = [q for q in passage_quantities(line) if q.kind == "betrag"]
+    assert [q.value for q in amounts][:1] == [Decimal("272.50")] and amounts[0].unit == "EUR"
+    spans = [s.text for s in find_spans(line) if s.type is AnswerType.BETRAG]
+    assert spans and spans[0].split() == ["272,50", "je", "Stunde"]
+    assert not [q for q in passage_quantities("Paragraph 12,50 Seiten") if q.kind == "betrag"]
+
+
+def test_a_change_without_years_needs_one_row_that_names_the_subject(shared_dir: Path) -> None:
+    _, evidence = karlsruhe_paper(shared_dir, "2024/0887")
+    answer = answer_calculation("Um wie viel steigt der Satz je Stunde?", evidence)
+    assert answer is not None and answer.refused and "Bitte die Jahre oder Posten nennen" in answer.text

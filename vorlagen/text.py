@@ -54,6 +54,14 @@ SCALES: dict[str, Decimal] = {
 SCALE_PATTERN = r"(?:Mrd|Milliarden?|Mio|Millionen|Million|Tsd|Tausend|T€|TEUR)(?:(?<=[a-z])\.)?(?![\w€])"
 """Regex alternation for a scale word (case-insensitive use); ``scale_factor`` reads the match."""
 
+TARIFF_PRICE_PATTERN = (
+    r"(?<![\d.,/])(?P<num>(?:\d{1,3}(?:\.\d{3})+|\d+),\d{2})(?![.,]?\d)"
+    r"(?=[ \t]*(?:je|pro)[ \t]+(?:Stunde|Std\.|Tag|Nacht|Monat|Person|Einsatzkraft|Kilometer|km|Stück|Vorgang)(?![a-zäöüß]))"
+)
+"""A price in a tariff table without a currency sign — a number with two decimals right before
+``je Stunde`` / ``pro Tag`` … (``Hubrettungsbühne272,50 je Stunde``); the number may follow a word
+without a space, as PDF tables are often extracted. Read it as euros."""
+
 
 NUMBER_WORDS: dict[str, str] = {
     "null": "0", "eins": "1", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7",

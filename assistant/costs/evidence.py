@@ -128,7 +128,7 @@ def candidates(
 
 def label_from_context(text: str, question_terms: set[str], exclude: str) -> str | None:
     """The first noun of a figure's context that the question also uses, as a label (``Gesamtauftragswert``)."""
-    for word in re.findall(r"\b[A-ZÄÖÜ][\wäöüß-]*[\wäöüß]\b(?!-)", text):
+    for word in re.findall(r"\b[A-ZÄÖÜ](?:[^\W\d_]|-)*[^\W\d_](?![^\W\d_]|-)", text):
         stems = terms(word)
         if stems and stems <= question_terms and noun_stem(word) != exclude:
             return word
@@ -138,12 +138,34 @@ def label_from_context(text: str, question_terms: set[str], exclude: str) -> str
 def figure_context(text: str, quantity: Quantity, found: list[Quantity]) -> str:
     """What a figure's own words are: its table row (a line with several figures of its kind) or its
     sentence (at most 200 characters before it)."""
-    start, end = _line_bounds(text, quantity.start)
+    start, end = line_bounds(text, quantity.start)
     row = [q for q in found if q.kind == quantity.kind and start <= q.start < end]
     if len(row) >= 2 and all(len(text[a.end : b.start].split()) <= 2 for a, b in zip(row, row[1:], strict=False)):
         return text[start:end]
     span = next(((s, e) for s, e in sentences(text) if s <= quantity.start < e), (quantity.start, quantity.end))
     return text[max(span[0], quantity.start - 200) : span[1]]
+
+
+def caption(text: str, quantity: Quantity, found: list[Quantity]) -> str:
+    """The heading above a figure whose own words name nothing (``2025: 604.482,06 €`` under
+    ``Gesamtkosten: 2.176.135,43 €``; a row of figures under ``Einsparpotential der Maßnahme`` and the
+    measure's name): the text lines above its line, skipping lines of years and figures only, up to
+    the first one that carries a figure itself or two lines; empty when the figure's context has words."""
+    if terms(figure_context(text, quantity, found)):
+        return ""
+    lines: list[str] = []
+    position = line_bounds(text, quantity.start)[0] - 1
+    for _ in range(8):
+        if position <= 0 or len(lines) == 2:
+            break
+        start = text.rfind("\n", 0, position) + 1
+        line, position = text[start:position], start - 1
+        if not terms(line):
+            continue
+        lines.append(line)
+        if any(start <= q.start < start + len(line) and q.kind == quantity.kind for q in found):
+            break
+    return " ".join(reversed(lines))
 
 
 def context_score(context: str, question_terms: set[str], noise_terms: set[str]) -> float:
@@ -174,7 +196,7 @@ def figure_years(text: str, quantity: Quantity, found: list[Quantity]) -> frozen
     )
 
 
-def _line_bounds(text: str, position: int) -> tuple[int, int]:
+def line_bounds(text: str, position: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, position) + 1
     end = text.find("\n", position)
     return start, len(text) if end == -1 else end
@@ -185,7 +207,7 @@ _EMPTY_CELL = re.compile(r"(?:^|(?<=\s))[-–—](?=\s|$)")
 
 def _column_year(text: str, quantity: Quantity, same_kind: list[Quantity]) -> frozenset[int]:
     """A table row with several figures under a header line of as many years."""
-    start, end = _line_bounds(text, quantity.start)
+    start, end = line_bounds(text, quantity.start)
     row = [q for q in same_kind if start <= q.start < end]
     if len(row) < 2:
         return frozenset()
@@ -234,7 +256,7 @@ def _year_after(text: str, quantity: Quantity, same_kind: list[Quantity]) -> fro
 def _year_before(text: str, quantity: Quantity, same_kind: list[Quantity]) -> frozenset[int]:
     """``2024: 300.000 Euro`` / ``Haushaltsansatz 2025 30.000 €``: a year labelling the figure."""
     previous = max((q.end for q in same_kind if q.end <= quantity.start), default=0)
-    line_start, _ = _line_bounds(text, quantity.start)
+    line_start, _ = line_bounds(text, quantity.start)
     segment = text[max(previous, line_start, quantity.start - 60) : quantity.start]
     match = _LABEL_BEFORE.search(segment)
     return frozenset({int(match.group("y"))}) if match else frozenset()

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from vorlagen.formatting import parse_german_number
-from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, month_number, scale_factor
+from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, TARIFF_PRICE_PATTERN, month_number, scale_factor
 
 QuantityKind = Literal["betrag", "tage", "stellen", "prozent", "monate", "datum", "gruppe", "jahr", "anzahl", "zahl"]
 
@@ -35,6 +35,7 @@ _PATTERNS: list[tuple[QuantityKind, re.Pattern[str]]] = [
     ("betrag", re.compile(r"(?P<num>-?" + NUMBER + r")\s*(?P<scale>" + SCALE_PATTERN + r")?"
                           r"\s*(?P<cur>EUR\b|Euro\b|€|TEUR\b|T€)", re.I)),
     ("betrag", re.compile(r"(?P<cur>EUR|€)\s*(?P<num>-?" + NUMBER + r")")),
+    ("betrag", re.compile(TARIFF_PRICE_PATTERN)),
     ("prozent", re.compile(r"(?P<num>-?" + NUMBER + r")\s*(?:%|Prozent\b|v\.\s?H\.)", re.I)),
     ("tage", re.compile(r"(?P<num>-?" + NUMBER + r")\s*(?P<noun>Beratertage[n]?|Personentage[n]?|Arbeitstage[n]?|"
                         r"Tage[n]?|PT)\b")),
@@ -134,7 +135,7 @@ def _quantity(kind: QuantityKind, match: re.Match[str]) -> Quantity | None:
         return make(value=Decimal(groups["y"]), unit="ff." if groups.get("ff") else None)
     value = parse_german_number(groups["num"])
     if kind == "betrag":
-        currency = groups["cur"].upper()
+        currency = (groups.get("cur") or "EUR").upper()
         if groups.get("scale"):
             value *= scale_factor(groups["scale"]) or 1
         if currency in ("TEUR", "T€"):

@@ -18,10 +18,12 @@ from assistant.costs.evidence import (
     QUESTION_NOISE,
     Candidate,
     candidates,
+    caption,
     context_score,
     evidence_ref,
     figure_context,
     label_from_context,
+    line_bounds,
     passage_quantities,
     question_years,
     terms,
@@ -57,9 +59,15 @@ def _best(found: list[Candidate], evidence: list[Document], question: str, what:
     noise = set(tokenize(question)) & QUESTION_NOISE
 
     def score(candidate: Candidate) -> float:
-        text = evidence[candidate.document_index].page_content
-        context = figure_context(text, candidate.quantity, list(passage_quantities(text)))
-        return context_score(context, question_terms, noise) + (1 if candidate.years & years else 0)
+        document = evidence[candidate.document_index]
+        text = document.page_content
+        found = list(passage_quantities(text))
+        context = f"{caption(text, candidate.quantity, found)} {figure_context(text, candidate.quantity, found)}"
+        context_terms = set(tokenize(context))
+        cost_word = 0.25 * sum(1 for n in noise if any(n in t and n != t for t in context_terms))
+        subject = 0.5 * min(len(terms(str(document.metadata.get("title", ""))) & question_terms), 2)
+        return (context_score(context, question_terms, noise) + cost_word + subject
+                + (1 if candidate.years & years else 0))
 
     ranked = sorted(((score(c), c) for c in found), key=lambda pair: (-pair[0], pair[1].document_index))
     if not ranked or ranked[0][0] - (1 if ranked[0][1].years & years else 0) < 0.5:
@@ -113,9 +121,39 @@ def _pick_per_item(q: ParsedQuestion, evidence: list[Document], years: list[int]
     return picks
 
 
+def _pick_row_pair(q: ParsedQuestion, evidence: list[Document]) -> list[_Pick] | None:
+    """A change without years or items ("Um wie viel steigt mit der neuen Satzung der Stundensatz …?"):
+    the table row that best names the subject and holds exactly two different figures — a comparison
+    table (Synopse: bisherige | neue Fassung) reads old left, new right."""
+    kind = _figure_kind(q)
+    question_terms = terms(q.text)
+    noise = set(tokenize(q.text)) & QUESTION_NOISE
+    scored: list[tuple[float, int, list[Quantity]]] = []
+    for index, document in enumerate(evidence):
+        text = document.page_content
+        rows: dict[int, list[Quantity]] = {}
+        for quantity in passage_quantities(text):
+            if quantity.kind == kind and quantity.value is not None:
+                rows.setdefault(line_bounds(text, quantity.start)[0], []).append(quantity)
+        for start, row in rows.items():
+            if len(row) != 2 or row[0].value == row[1].value:
+                continue
+            scored.append((context_score(text[start : line_bounds(text, start)[1]], question_terms, noise), index, row))
+    scored.sort(key=lambda entry: -entry[0])
+    if not scored or scored[0][0] < 1 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None  # no row names the subject, or two rows name it equally well
+    score, index, (old, new) = scored[0]
+    return [("neu", Candidate(quantity=new, document_index=index, score=score)),
+            ("bisher", Candidate(quantity=old, document_index=index, score=score))]
+
+
 def _plan(q: ParsedQuestion, evidence: list[Document], operation: Operation, description: str) -> CalculationPlan:
     years = question_years(q.text)
     picks = _pick_per_year(q, evidence, years) if len(years) >= 2 else _pick_per_item(q, evidence, years)
+    if isinstance(picks, str) and operation != "summe" and len(years) < 2 and _ITEMS.search(q.text) is None:
+        pair = _pick_row_pair(q, evidence)
+        if pair is not None:
+            picks, description = pair, "Veränderung bisher → neu"
     if isinstance(picks, str):
         return CalculationPlan.refusal("rechne", description, picks)
     if operation != "summe" and len(years) >= 2:
@@ -130,7 +168,7 @@ def _plan(q: ParsedQuestion, evidence: list[Document], operation: Operation, des
         value = pick.quantity.value
         assert value is not None
         ref = evidence_ref(evidence[pick.document_index], pick.quantity)
-        shown = f"{label} {name}" if name.isdigit() else " ".join([name, *map(str, years[:1])])
+        shown = f"{label} {name}" if name.isdigit() or name in ("bisher", "neu") else " ".join([name, *map(str, years[:1])])
         operands.append(Operand(value=value, unit=pick.quantity.unit, label=shown, origin="Dokument", evidence=ref))
         inputs.append(PlannedInput.from_evidence(shown, format_amount(value, pick.quantity.unit), ref))
     data = RechneInput(operation=operation, operands=operands)

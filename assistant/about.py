@@ -133,6 +133,8 @@ class VorlageAnswerer:
             relevance = coverage(weights, tokens or sentence.window_tokens)
             if relevance < self.settings.list_min_coverage:
                 continue
+            if coverage(weights, sentence.window_tokens) < self.settings.list_min_sentence_coverage:
+                continue  # a long Vorlage (a Beteiligungsbericht) has every word somewhere, no passage about the subject
             vorlage = self.vorlage(doc_id)
             if vorlage is None:
                 continue

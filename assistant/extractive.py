@@ -21,7 +21,7 @@ from assistant.grounding import addresses_the_model, as_data
 from assistant.question import question_parts
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
-from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, split_sentences, tokenize
+from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, adjective_base, split_sentences, tokenize
 
 # Question words whose stems carry no topic (they ask *for* something).
 _QUESTION_STEMS = frozenset(tokenize("wie viele viel hoch welche welcher welches wann wer wem was "
@@ -78,6 +78,10 @@ def coverage(weights: dict[str, float], tokens: set[str] | frozenset[str]) -> fl
                 joined = " ".join(tokens)
             if term in joined:
                 found += 0.7 * weight
+                continue
+            base = adjective_base(term)  # "nächtlich" asked, "Nachtabsenkung" written
+            if base is not None and base in joined:
+                found += 0.5 * weight
     return found / total
 
 

@@ -18,6 +18,18 @@ def test_german_tokens_fold_case_umlauts_and_inflection() -> None:
     assert "und" not in tokenize("Kosten und Stellen")
 
 
+def test_a_derived_adjective_matches_the_compound_of_its_noun() -> None:
+    """"nächtlich" asked, "Nachtabsenkung" written; "städtisch" / "Stadtverwaltung"."""
+    from assistant.extractive import coverage
+    from vorlagen.text import adjective_base
+
+    assert [adjective_base(t) for t in tokenize("nächtlichen städtische jährliche")] == ["nacht", "stadt", "jahr"]
+    assert adjective_base("absenk") is None and adjective_base("eilig") is None
+    weights = {t: 1.0 for t in tokenize("nächtlichen Absenken")}
+    assert coverage(weights, frozenset(tokenize("Einführung einer Nachtabsenkung"))) == pytest.approx((0.5 + 0.7) / 2)
+    assert coverage(weights, frozenset(tokenize("Absenkung der Temperatur"))) == pytest.approx(1 / 2)
+
+
 def test_hybrid_retrieval_finds_the_right_vorlage(seeds_service: AssistantService) -> None:
     documents = seeds_service.retrieve("Welche Software nutzt Hilden als Dokumentenmanagementsystem?")
     assert documents[0].metadata["source_name"] == "hilden_sv_12_037_mehrwerte_stellen.txt"

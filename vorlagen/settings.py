@@ -126,6 +126,8 @@ class AnswerSettings(BaseModel):
     """Vorlagen in the answer to a list question ("Welche Vorlagen gibt es zu …?")."""
     list_min_coverage: float = 0.5
     """Share of the subject's terms a Vorlage must contain to be listed."""
+    list_min_sentence_coverage: float = 0.4
+    """Share of the subject's terms its best passage (a sentence and its neighbours) must contain."""
     calculation_documents: int = 3
     """When a calculation misses a figure in the retrieved chunks, it reads the whole text of this many
     best-ranked Vorlagen."""

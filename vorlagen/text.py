@@ -111,6 +111,17 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word).translate(_FOLD)
 
 
+_ADJECTIVE_ENDING = re.compile(r"(?:lich|isch|ig)$")
+
+
+def adjective_base(term: str) -> str | None:
+    """The noun stem inside a derived adjective's stem: ``nachtlich`` (nächtlich) -> ``nacht``,
+    ``stadtisch`` (städtisch) -> ``stadt``, ``jahrlich`` -> ``jahr``; None if ``term`` is none (or
+    the rest is shorter than four letters)."""
+    base = _ADJECTIVE_ENDING.sub("", term)
+    return base if base != term and len(base) >= 4 else None
+
+
 def normalize_number(token: str) -> str:
     """``1.200`` -> ``1200``; ``1.200,50`` -> ``1200,5``; ``7,50`` -> ``7,5``; ``2021`` stays."""
     if _THOUSANDS.match(token):

@@ -35,8 +35,14 @@ def _service(seeds_settings, seeds_store, reply: str) -> AssistantService:
     return AssistantService(settings, seeds_store, chat_models=FixedChatModel(settings, model))
 
 
-def _chooser_service(seeds_settings, seeds_store, replies: list[str]) -> tuple[AssistantService, FakeListChatModel]:
+def _chooser_service(
+    seeds_settings, seeds_store, replies: list[str], margin: float | None = None
+) -> tuple[AssistantService, FakeListChatModel]:
+    """``margin``: how close to the best a candidate must score to be shown to the model (None: the
+    default setting)."""
     settings = _llm_settings(seeds_settings)
+    if margin is not None:
+        settings = settings.model_copy(update={"answer": settings.answer.model_copy(update={"choice_margin": margin})})
     model = FakeListChatModel(responses=replies)
     return AssistantService(settings, seeds_store, chat_models=FixedChatModel(settings, model)), model
 
@@ -47,7 +53,7 @@ SEVERAL = "Welche Sachmittel werden in Wiesbaden für die Softwareanschaffung be
 def test_model_choice_picks_a_candidate_and_cannot_write_a_value(seeds_settings, seeds_store) -> None:
     extractive = AssistantService(seeds_settings, seeds_store).ask(SEVERAL)
     assert extractive.short_answer.startswith("300.000 Euro")
-    service, _ = _chooser_service(seeds_settings, seeds_store, ['{"wahl": [2]}'])
+    service, _ = _chooser_service(seeds_settings, seeds_store, ['{"wahl": [2]}'], margin=1.0)
     answer = service.ask(SEVERAL)
     assert answer.mode == "openai" and not answer.notices
     # the model chose the second candidate: a value that stands in the evidence, cited there
@@ -59,7 +65,7 @@ def test_model_choice_picks_a_candidate_and_cannot_write_a_value(seeds_settings,
 
 def test_unusable_model_choice_keeps_the_extractive_answer_with_notice(seeds_settings, seeds_store) -> None:
     extractive = AssistantService(seeds_settings, seeds_store).ask(SEVERAL)
-    service, _ = _chooser_service(seeds_settings, seeds_store, ["Die Antwort ist 999.999 Euro."])
+    service, _ = _chooser_service(seeds_settings, seeds_store, ["Die Antwort ist 999.999 Euro."], margin=1.0)
     answer = service.ask(SEVERAL)
     assert answer.text == extractive.text and "999" not in answer.text
     assert answer.notices == ["Das Sprachmodell lieferte keine verwertbare Auswahl; es gilt die Auswahl ohne Sprachmodell."]
@@ -106,3 +112,13 @@ def test_answer_that_drops_the_asked_amount_falls_back(seeds_settings, seeds_sto
     answer = service.ask(QUESTION)
     assert answer.mode == "extractive" and "756.150" in answer.text
     assert any("nannte den erfragten Wert nicht" in notice for notice in answer.notices)
+
+
+def test_a_clear_best_candidate_is_kept_without_asking_the_model(seeds_settings, seeds_store) -> None:
+    """The model is asked only where candidates score close; a reply it would give is never read."""
+    extractive = AssistantService(seeds_settings, seeds_store).ask(SEVERAL)
+    service, model = _chooser_service(seeds_settings, seeds_store, ['{"wahl": [2]}'])
+    answer = service.ask(SEVERAL)  # 300.000 Euro scores clearly above 400.000 Euro (2025)
+    assert answer.mode == "extractive" and not answer.notices
+    assert answer.text == extractive.text and answer.short_answer.startswith("300.000 Euro")
+    assert model.i == 0, "das Sprachmodell wurde gefragt"

@@ -122,6 +122,9 @@ class AnswerSettings(BaseModel):
     """Supporting quotes longer than this are cut to the clauses around the value."""
     choice_candidates: int = 4
     """Candidates per question part a language model may choose among (``assistant.choice``)."""
+    choice_margin: float = 0.15
+    """Only candidates scored within this of a part's best go to the language model; a part with a clear
+    best keeps it without asking (most parts: the model then costs nothing)."""
     list_max_vorlagen: int = 6
     """Vorlagen in the answer to a list question ("Welche Vorlagen gibt es zu …?")."""
     list_min_coverage: float = 0.5

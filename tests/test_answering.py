@@ -19,7 +19,7 @@ def test_german_tokens_fold_case_umlauts_and_inflection() -> None:
 
 
 def test_a_derived_adjective_matches_the_compound_of_its_noun() -> None:
-    """"nächtlich" asked, "Nachtabsenkung" written; "städtisch" / "Stadtverwaltung"."""
+    """"nächtlich" asked, "Nachtabsenkung" written; "städtisch" / "Stadtverwaltung"; "Bank" / "Plauderbank"."""
     from assistant.extractive import coverage
     from vorlagen.text import adjective_base
 
@@ -28,6 +28,10 @@ def test_a_derived_adjective_matches_the_compound_of_its_noun() -> None:
     weights = {t: 1.0 for t in tokenize("nächtlichen Absenken")}
     assert coverage(weights, frozenset(tokenize("Einführung einer Nachtabsenkung"))) == pytest.approx((0.5 + 0.7) / 2)
     assert coverage(weights, frozenset(tokenize("Absenkung der Temperatur"))) == pytest.approx(1 / 2)
+    # a short word asked is the head of a compound written: "Bank" in "Plauderbank", not in "Bankett"
+    bank = {t: 1.0 for t in tokenize("Bank")}
+    assert coverage(bank, frozenset(tokenize("eine Plauderbank"))) == pytest.approx(0.7)
+    assert coverage(bank, frozenset(tokenize("ein Bankett"))) == 0
 
 
 def test_hybrid_retrieval_finds_the_right_vorlage(seeds_service: AssistantService) -> None:

@@ -181,7 +181,8 @@ def _common_label(q: ParsedQuestion, evidence: list[Document], picks: list[_Pick
     labels: list[str] = []
     for _, pick in picks:
         text = evidence[pick.document_index].page_content
-        context = figure_context(text, pick.quantity, list(passage_quantities(text)))
+        found = list(passage_quantities(text))
+        context = f"{figure_context(text, pick.quantity, found)} {caption(text, pick.quantity, found)}"
         label = label_from_context(context, question_terms, "")
         if label:
             labels.append(label)

@@ -409,7 +409,7 @@ def rechne(data: RechneInput) -> CostResult:
         total=result,
         unit=unit or "",
         rows=[YearRow(label=data.operation, amount=result, formula=formula)],
-        formula=f"{formula}. {ROUNDING_RULE if unit == 'EUR' else 'Exakte Rechnung; Rundung nur wo angegeben.'}",
+        formula=f"{formula}. {ROUNDING_RULE if unit == 'EUR' and result != exact else 'Exakte Rechnung, ohne Rundung.'}",
         inputs=inputs,
         notices=notices,
     )

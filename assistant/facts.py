@@ -24,7 +24,7 @@ from assistant.question import QuestionAnalysis, QuestionPart
 from assistant.spans import TYPED, AnswerType, Span, find_spans
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
-from vorlagen.text import tokenize, with_figures
+from vorlagen.text import events, tokenize, with_figures
 
 _CLAUSE_BREAK = re.compile(r"[;()\n–]|,(?!\d)|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
 _LIST_JOIN = re.compile(r"^[^.;:]{0,40}?\b(und|sowie|bzw\.|bis|,)\s", re.I)
@@ -173,6 +173,8 @@ class FactAnswerer:
         top = sentences[: self.settings.span_sentences]
         if part.focus:  # a label or clause naming what is asked ("Gesamtkosten: 1.468.460,00 Euro")
             top += [s for s in sentences[self.settings.span_sentences :] if _names_focus(part.focus, s.window_tokens)]
+        elif part.answer_type is AnswerType.DATUM and (asked := events(part.text)):  # "Wann soll … begonnen werden?"
+            top += [s for s in sentences[self.settings.span_sentences :] if asked & events(s.text)]
         if part.answer_type is not AnswerType.TEXT:
             later = part is not analysis.parts[0]
             refers_back = later and (_REFERS_BACK.search(part.text) is not None or part.answer_type not in TYPED)
@@ -208,7 +210,13 @@ class FactAnswerer:
                 value = self._value(pick)
                 if value not in picks or score > picks[value].score:
                     picks[value] = pick
-        return sorted(picks.values(), key=lambda pick: pick.score, reverse=True)
+        ranked = sorted(picks.values(), key=lambda pick: pick.score, reverse=True)
+        if part.answer_type is AnswerType.DATUM and (asked := events(part.text)):
+            # "Wann soll … begonnen werden?" – "soll 2026 beginnen"; "Ab wann gilt …?" – "tritt … in Kraft":
+            # when some date stands with the asked event, dates of other events do not answer
+            named = [pick for pick in ranked if asked & events(_clause_text(pick))]
+            return named or ranked
+        return ranked
 
     def _close(self, options: list[PartPick]) -> list[PartPick]:
         """The candidates a language model may choose among: those scored within ``choice_margin`` of
@@ -359,6 +367,13 @@ def _names_focus(focus: list[str], tokens: set[str] | list[str]) -> bool:
             if len(token) >= 6 and len(term) > len(token) and term.endswith(token):
                 return True
     return False
+
+
+def _clause_text(pick: PartPick) -> str:
+    """The clause of a sentence around a picked value."""
+    text, offset = pick.sentence.text, pick.sentence.start
+    start, end = _clause(text, pick.start - offset, pick.end - offset)
+    return text[start:end]
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:

@@ -90,7 +90,8 @@ _TYPE_CUES: list[tuple[AnswerType, re.Pattern[str]]] = [
                                    r"wie viel \w+(?: \w+){0,4} wert|\w*steuer\b|\w*geld\b|was zahl\w*|in rechnung)\b", re.I)),
     (AnswerType.ORGANISATION, re.compile(r"\b(welche[srm]?\s+(\w*firma|\w*unternehmen|\w*dienstleister|\w*büro|\w*anbieter|partner|träger|caterer|betreiber|bieter|"
                                          r"verein|beratungsunternehmen|auftragnehmer|institution|organisation|verband|"
-                                         r"gesellschaft|hersteller|lieferant\w*)|wer\s+(liefert|erhält|übernimmt|führt|"
+                                         r"gesellschaft|hersteller|lieferant\w*|\w*ministerium|\w*behörde|\w*präsidium|"
+                                         r"fördergeber\w*|zuwendungsgeber\w*)|wer\s+(liefert|erhält|übernimmt|führt|"
                                          r"betreibt|baut|bekommt|hat den (auftrag|zuschlag))|wer\s+(?:soll|wird|darf)\b[^?,]*\b(?:liefern|bauen|ausführen|"
                                          r"übernehmen|betreiben)|mit wem|an wen|von wem)\b", re.I)),
     (AnswerType.PERSON, re.compile(r"\b(wer (leitet|ist|war)|welche person|wer unterschreibt|unterzeichnet|unterschrieben)\b", re.I)),
@@ -132,11 +133,22 @@ _AMOUNT_NOUN = re.compile(r"\b([A-ZÄÖÜ](?:[\wäöüß-]*(?:kosten|summe|betra
                           r"zuschuss|förderung|steuer|geld)|osten|umme|etrag|reis|ebühren?|ntgelt|iete))\b")
 
 
+_ASKED_WHO = frozenset({AnswerType.ORGANISATION, AnswerType.PERSON, AnswerType.ORT, AnswerType.NAME})
+
+
 def answer_type(part: str) -> AnswerType:
-    for kind, pattern in _TYPE_CUES:
-        if pattern.search(part):
-            return kind
-    return AnswerType.TEXT
+    """The first type in ``_TYPE_CUES`` whose cue occurs — except that a question word for a name, an
+    organisation or a place that stands before an amount's noun cue wins ("Bei welchem Ministerium
+    beantragt die Stadt die Förderung …?" asks for the ministry, not an amount)."""
+    found = [(kind, match) for kind, pattern in _TYPE_CUES if (match := pattern.search(part))]
+    if not found:
+        return AnswerType.TEXT
+    kind, match = found[0]
+    if kind is AnswerType.BETRAG:
+        earlier = [k for k, m in found[1:] if k in _ASKED_WHO and m.start() < match.start()]
+        if earlier:
+            return earlier[0]
+    return kind
 
 
 _SIGNED = re.compile(r"\b(unterzeichne\w*|unterschrie\w*|unterschreib\w*|gezeichnet)\b", re.I)

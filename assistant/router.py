@@ -3,7 +3,8 @@
 A LangChain ``Runnable`` (``RunnableBranch`` over named ``RunnableLambda`` handlers) from an
 ``AnswerTask`` (the analysed question and its retrieved chunks) to an ``Answer``:
 
-- calculation → the cost tools (``assistant.costs``); no plan → the fact handler;
+- calculation → the cost tools (``assistant.costs``); no plan → the fact handler; a change asked for
+  ("um wie viel …") that the tools cannot compute → a value the documents state, if the fact handler finds one;
 - metadata (about the Vorlage itself) → ``VorlageAnswerer.answer``; field unknown → the fact handler;
 - list → ``VorlageAnswerer.list_answer``;
 - fact (everything else) → ``FactAnswerer``.
@@ -13,6 +14,7 @@ A new kind of question gets a cue in ``assistant.question`` and a branch here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from langchain_core.documents import Document
@@ -24,6 +26,10 @@ from assistant.choice import CandidateChooser
 from assistant.facts import FactAnswerer
 from assistant.question import QuestionAnalysis, QuestionKind
 from vorlagen.domain import Answer
+
+_STATED_CHANGE = re.compile(r"\bum\s+wie\s+viel(?:\s+prozent)?\b", re.I)
+"""A change asked for: when the cost tools find no two figures, the documents may state the change."""
+_STATED_CHANGE_VALUE = re.compile(r"\d\s*(?:%|Prozent\b|Euro\b|EUR\b|€)", re.I)
 
 CalculationHandler = Callable[[str, list[Document]], Answer | None]
 """(question, documents) -> the calculation's answer, or None when no calculation can be planned."""
@@ -48,7 +54,13 @@ def build_router(
 
     def calculation(task: AnswerTask) -> Answer:
         answer = calculate(task.analysis.question, task.documents)
-        return _kind(answer, QuestionKind.CALCULATION) if answer is not None else fact(task)
+        if answer is None:
+            return fact(task)
+        if answer.refused and _STATED_CHANGE.search(task.analysis.question):
+            stated = fact(task)  # "Um wie viel Prozent liegen … über …?" – "etwa 220 % über den Preisen der Vorjahre"
+            if not stated.refused and stated.short_answer and _STATED_CHANGE_VALUE.search(stated.short_answer):
+                return stated
+        return _kind(answer, QuestionKind.CALCULATION)
 
     def metadata(task: AnswerTask) -> Answer:
         answer = about.answer(task.analysis, task.documents)

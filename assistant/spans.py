@@ -82,6 +82,13 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"\b(?:(?:im|ab|seit|bis|zum)\s+)?(?:(?:Früh)?[Jj]ahr|Sommer|Herbst|Winter|Frühjahr|Quartal|Haushaltsjahr|Schuljahr)"
         r"(?:es)?\s+(?:\d\.\s+Quartal\s+)?\d{4}(?:/\d{2,4})?\b")),
     (AnswerType.DATUM, re.compile(r"\b[1-4]\.\s?Quartal\s+\d{4}\b")),
+    # a bare year where a text says when something happens: "soll 2026 beginnen", "ab 2027", "bis Ende 2030"
+    (AnswerType.DATUM, re.compile(
+        r"\b(?:(?:ab|bis|seit)\s+(?:(?:Anfang|Mitte|Ende)\s+)?(?:(?:des\s+Jahres|dem\s+Jahr)\s+)?|(?:Anfang|Mitte|Ende)\s+)"
+        r"(?:19|20)\d{2}(?![\d/]|\.\d)")),
+    (AnswerType.DATUM, re.compile(
+        r"(?<![\d/.])(?:19|20)\d{2}(?=\s+(?:beginnen|begonnen|starten|gestartet|abgeschlossen|fertiggestellt|"
+        r"erfolgen|umgesetzt|eröffnet|in\s+Betrieb|in\s+Kraft)\b)")),
     (AnswerType.DAUER, re.compile(rf"(?:{_NUM}|\b{_NUMBER_WORDS})\s*{_DURATION_NOUNS}\b", re.I)),
     (AnswerType.ANZAHL, re.compile(rf"(?:{_NUM}|\b{_NUMBER_WORDS})\s+(?:[a-zäöüß][\w-]*(?:e|en|er|es|em)\s+){{0,2}}"
                                     rf"(?:{_UNIT_NOUNS}|(?!{_NOT_COUNTED}\b)[A-ZÄÖÜ][\wäöüß-]+)\b")),
@@ -97,6 +104,10 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.ORGANISATION, re.compile(
         rf"\b(?:Firma|Fa\.)\s+{_CAP}(?:\s+(?:{_CAP}|&|und|für))*?(?:\s+{_COMPANY_FORM})?(?=[\s,.;:)]|$)")),
     (AnswerType.ORGANISATION, re.compile(rf"\b{_CAP}(?:[\s-]+(?:{_CAP}|&|und|für|der|des|de|von)){{0,5}}\s+{_COMPANY_FORM}(?![\w])")),
+    # public bodies: "Verkehrsministerium Baden-Württemberg", "Ministerium für Verkehr", "Regierungspräsidium Karlsruhe"
+    (AnswerType.ORGANISATION, re.compile(
+        r"\b(?:[A-ZÄÖÜ][\wäöüß-]*(?:ministerium|präsidium|behörde|amt|agentur|kammer|verband)|Ministerium|Behörde|Agentur)\b"
+        r"(?:\s+(?:für|des|der)\s+[A-ZÄÖÜ][\wäöüß-]+(?:\s+(?:und|,)\s+[A-ZÄÖÜ][\wäöüß-]+){0,2}|\s+[A-ZÄÖÜ][\wäöüß]+(?:-[A-ZÄÖÜ][\wäöüß]+)?)?")),
     (AnswerType.PERSON, re.compile(
         r"\b(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?)\s+"
         r"(?:(?:Dr\.|Prof\.)\s+)*[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?")),

@@ -24,6 +24,9 @@ from vorlagen.text import split_sentences
         ("Welche Firma erhält den Auftrag, und wie hoch ist die Auftragssumme?",
          [AnswerType.ORGANISATION, AnswerType.BETRAG]),
         ("Wie viele Betten gibt es und was kostet eine Nacht?", [AnswerType.ANZAHL, AnswerType.BETRAG]),
+        # the question word for an organisation stands before an amount's noun ("Förderung")
+        ("Bei welchem Ministerium beantragt die Stadt die Förderung?", [AnswerType.ORGANISATION]),
+        ("Welche Förderung gibt das Ministerium?", [AnswerType.BETRAG]),
     ],
 )
 def test_each_question_part_gets_the_type_it_asks_for(question: str, types: list[AnswerType]) -> None:
@@ -142,3 +145,31 @@ def test_layout_normalisation_keeps_page_spans_on_the_new_text() -> None:
     assert normalized.text[second.start:].startswith("Seite zwei beginnt hier.")
     assert "Auftragssumme: 637.955,91 €" in normalized.text[second.start : second.end]
     assert normalized.spans[0].end == second.start
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("Die Umsetzung der Maßnahme soll 2026 beginnen.", AnswerType.DATUM, "2026"),
+        ("Der Zuschuss gilt bis Ende 2030.", AnswerType.DATUM, "bis Ende 2030"),
+        ("einen Förderantrag beim Verkehrsministerium Baden-Württemberg zu stellen", AnswerType.ORGANISATION,
+         "Verkehrsministerium Baden-Württemberg"),
+        ("beim Ministerium für Verkehr einzureichen", AnswerType.ORGANISATION, "Ministerium für Verkehr"),
+        ("Hubrettungsbühne272,50 je Stunde", AnswerType.BETRAG, "272,50 je Stunde"),
+    ],
+)
+def test_years_of_events_public_bodies_and_fee_table_prices_are_typed(text: str, kind: AnswerType, value: str) -> None:
+    assert value in [span.text for span in find_spans(text) if span.type is kind]
+
+
+def test_a_year_in_a_figure_or_a_reference_is_no_date() -> None:
+    assert not [s for s in find_spans("Die Kosten 2024 betragen 5 Euro; Haushalt 2024/2025.") if s.type is AnswerType.DATUM]
+
+
+def test_the_event_a_date_question_asks_for() -> None:
+    """"Wann soll … begonnen werden?" matches "soll 2026 beginnen" (ablaut), "Ab wann gilt …?" matches "in Kraft"."""
+    from vorlagen.text import events
+
+    assert events("Wann soll mit dem Bau begonnen werden?") == events("Der Bau soll 2026 beginnen.") == {"beginn"}
+    assert events("Ab wann gilt die Satzung?") == events("Die Satzung tritt am 01.01.2025 in Kraft.") == {"geltung"}
+    assert not events("Der Gemeinderat hat am 14.05.2019 beschlossen.")

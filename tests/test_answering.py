@@ -156,3 +156,12 @@ def test_a_calculation_reads_the_whole_vorlage_when_the_found_chunk_lacks_a_figu
     assert not answer.refused, answer.text
     assert answer.text.startswith("Ergebnis (Summe): 700.000,00 EUR")
     assert {c.chunk_id for c in answer.citations} - {bare.metadata["chunk_id"]}
+
+
+def test_a_change_the_documents_state_is_answered_when_there_is_nothing_to_compute(
+    seeds_service: AssistantService,
+) -> None:
+    """"Um wie viel Prozent stieg …?" with no two figures to compute from: the stated change answers."""
+    answer = seeds_service.ask("Um wie viel Prozent stieg die Quote für mobiles Arbeiten in Stuttgart?")
+    assert not answer.refused and answer.kind != "calculation"
+    assert "64 Prozent" in (answer.short_answer or "") and answer.citations

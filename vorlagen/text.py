@@ -111,6 +111,20 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word).translate(_FOLD)
 
 
+EVENTS: dict[str, re.Pattern[str]] = {
+    "beginn": re.compile(r"\b(?:beginn\w*|begonnen|begann|start\w*|\w*beginn|aufgenommen)\b", re.I),
+    "ende": re.compile(r"\b(?:abgeschlossen|abschließ\w*|abschluss|fertiggestellt|fertigstellung|beendet|endet)\b", re.I),
+    "geltung": re.compile(r"\b(?:in\s+kraft|inkrafttreten|gilt|gelten|gültig\w*)\b", re.I),
+    "eröffnung": re.compile(r"\b(?:eröffne\w*|eröffnung|in\s+betrieb)\b", re.I),
+}
+"""What happens at a date, in its German wordings (ablaut included: "beginnen" / "begonnen" / "begann")."""
+
+
+def events(text: str) -> set[str]:
+    """The kinds of event (``EVENTS``) a text names."""
+    return {name for name, pattern in EVENTS.items() if pattern.search(text)}
+
+
 _ADJECTIVE_ENDING = re.compile(r"(?:lich|isch|ig)$")
 
 

@@ -123,13 +123,16 @@ def _pick_per_item(q: ParsedQuestion, evidence: list[Document], years: list[int]
 
 def _pick_row_pair(q: ParsedQuestion, evidence: list[Document]) -> list[_Pick] | None:
     """A change without years or items ("Um wie viel steigt mit der neuen Satzung der Stundensatz …?"):
-    the table row that best names the subject and holds exactly two different figures — a comparison
-    table (Synopse: bisherige | neue Fassung) reads old left, new right."""
+    the table row of the best-ranked Vorlage that best names the subject and holds exactly two different
+    figures — a comparison table (Synopse: bisherige | neue Fassung) reads old left, new right."""
     kind = _figure_kind(q)
     question_terms = terms(q.text)
     noise = set(tokenize(q.text)) & QUESTION_NOISE
     scored: list[tuple[float, int, list[Quantity]]] = []
+    top = evidence[0].metadata.get("doc_id") if evidence else None
     for index, document in enumerate(evidence):
+        if document.metadata.get("doc_id") != top:
+            continue  # a comparison table of the Vorlage retrieval trusts most, not of any long report
         text = document.page_content
         rows: dict[int, list[Quantity]] = {}
         for quantity in passage_quantities(text):
@@ -160,7 +163,7 @@ def _plan(q: ParsedQuestion, evidence: list[Document], operation: Operation, des
         picks = list(reversed(picks))  # change from the earlier to the later year: later − earlier
         description = f"Veränderung {years[0]} → {years[-1]}"
     if operation == "veraenderung_prozent":
-        description += " in Prozent" if len(years) >= 2 else "Veränderung in Prozent"
+        description += " in Prozent" if description else "Veränderung in Prozent"
     operands: list[Operand] = []
     inputs: list[PlannedInput] = []
     label = _common_label(q, evidence, picks)

@@ -172,4 +172,5 @@ def test_the_event_a_date_question_asks_for() -> None:
 
     assert events("Wann soll mit dem Bau begonnen werden?") == events("Der Bau soll 2026 beginnen.") == {"beginn"}
     assert events("Ab wann gilt die Satzung?") == events("Die Satzung tritt am 01.01.2025 in Kraft.") == {"geltung"}
-    assert not events("Der Gemeinderat hat am 14.05.2019 beschlossen.")
+    assert events("Wann wird der Beigeordnete gewählt?") & events("Die Wahl wird am 21.10.2025 durchgeführt.") == {"wahl"}
+    assert not events("Der Gemeinderat hat am 14.05.2019 informiert.")

@@ -116,6 +116,8 @@ EVENTS: dict[str, re.Pattern[str]] = {
     "ende": re.compile(r"\b(?:abgeschlossen|abschließ\w*|abschluss|fertiggestellt|fertigstellung|beendet|endet)\b", re.I),
     "geltung": re.compile(r"\b(?:in\s+kraft|inkrafttreten|gilt|gelten|gültig\w*)\b", re.I),
     "eröffnung": re.compile(r"\b(?:eröffne\w*|eröffnung|in\s+betrieb)\b", re.I),
+    "wahl": re.compile(r"\b(?:gewählt|wählt|wählen|\w*wahl)\b", re.I),
+    "beschluss": re.compile(r"\b(?:beschlossen|beschließt|beschloss|\w*beschluss)\b", re.I),
 }
 """What happens at a date, in its German wordings (ablaut included: "beginnen" / "begonnen" / "begann")."""
 

@@ -121,7 +121,8 @@ class FactAnswerer:
         if chooser is not None and any(len(options) > 1 for options in shown):
             result = chooser.choose(
                 question, [part.text for part in analysis.parts],
-                [[Candidate(value=self._value(pick), sentence=self._excerpt(pick)) for pick in options] for options in shown],
+                [[Candidate(value=self._value(pick), sentence=self._excerpt(pick)) for pick in options]
+                 for options in shown],
             )
             if result.notice:
                 notices.append(result.notice)

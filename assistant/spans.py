@@ -107,7 +107,8 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     # public bodies: "Verkehrsministerium Baden-Württemberg", "Ministerium für Verkehr", "Regierungspräsidium Karlsruhe"
     (AnswerType.ORGANISATION, re.compile(
         r"\b(?:[A-ZÄÖÜ][\wäöüß-]*(?:ministerium|präsidium|behörde|amt|agentur|kammer|verband)|Ministerium|Behörde|Agentur)\b"
-        r"(?:\s+(?:für|des|der)\s+[A-ZÄÖÜ][\wäöüß-]+(?:\s+(?:und|,)\s+[A-ZÄÖÜ][\wäöüß-]+){0,2}|\s+[A-ZÄÖÜ][\wäöüß]+(?:-[A-ZÄÖÜ][\wäöüß]+)?)?")),
+        r"(?:\s+(?:für|des|der)\s+[A-ZÄÖÜ][\wäöüß-]+(?:\s+(?:und|,)\s+[A-ZÄÖÜ][\wäöüß-]+){0,2}"
+        r"|\s+[A-ZÄÖÜ][\wäöüß]+(?:-[A-ZÄÖÜ][\wäöüß]+)?)?")),
     (AnswerType.PERSON, re.compile(
         r"\b(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?)\s+"
         r"(?:(?:Dr\.|Prof\.)\s+)*[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?")),

@@ -171,7 +171,8 @@ def _plan(q: ParsedQuestion, evidence: list[Document], operation: Operation, des
         value = pick.quantity.value
         assert value is not None
         ref = evidence_ref(evidence[pick.document_index], pick.quantity)
-        shown = f"{label} {name}" if name.isdigit() or name in ("bisher", "neu") else " ".join([name, *map(str, years[:1])])
+        per_column = name.isdigit() or name in ("bisher", "neu")  # a year or a comparison column
+        shown = f"{label} {name}" if per_column else " ".join([name, *map(str, years[:1])])
         operands.append(Operand(value=value, unit=pick.quantity.unit, label=shown, origin="Dokument", evidence=ref))
         inputs.append(PlannedInput.from_evidence(shown, format_amount(value, pick.quantity.unit), ref))
     data = RechneInput(operation=operation, operands=operands)

@@ -81,17 +81,20 @@ class VorlagenStore:
             raise StoreUnavailableError(f"Der Vektorspeicher ist nicht erreichbar: {error}") from error
 
     # ---- writing ----------------------------------------------------------------------------------
-    def status_of(self, vorlage: Vorlage) -> UpsertStatus:
-        """What ``upsert`` would do with this Vorlage, without doing it."""
+    def status_of(self, vorlage: Vorlage, content_hash: str | None = None) -> UpsertStatus:
+        """What ``upsert`` would do with this Vorlage, without doing it (``content_hash``: the
+        Vorlage's, if already computed)."""
+        content_hash = content_hash or vorlage.content_hash
         stored_hash = self.registry.content_hash_of(vorlage.doc_id)
         if stored_hash is not None:
-            return "unchanged" if stored_hash == vorlage.content_hash else "replaced"
-        return "duplicate" if self.registry.has_content(vorlage.content_hash) else "added"
+            return "unchanged" if stored_hash == content_hash else "replaced"
+        return "duplicate" if self.registry.has_content(content_hash) else "added"
 
     def upsert(self, vorlage: Vorlage, chunks: Sequence[Chunk], tokens: Sequence[str] | None = None) -> UpsertStatus:
         """Store a Vorlage and its chunks; unchanged or duplicate content is not stored again.
         ``tokens``: each chunk's German tokens joined by spaces, if already computed (parallel ingestion)."""
-        status = self.status_of(vorlage)
+        content_hash = vorlage.content_hash  # hashes the whole Vorlage: once, not once per chunk
+        status = self.status_of(vorlage, content_hash)
         if status in ("unchanged", "duplicate"):
             return status
         if tokens is None:
@@ -99,7 +102,7 @@ class VorlagenStore:
         elif len(tokens) != len(chunks):
             raise ValueError(f"{len(tokens)} Token-Zeilen für {len(chunks)} Abschnitte von {vorlage.doc_id}")
         rows = [
-            ChunkRow(chunk_id=c.chunk_id, text=c.text, metadata=c.metadata(vorlage), tokens=t)
+            ChunkRow(chunk_id=c.chunk_id, text=c.text, metadata=c.metadata(vorlage, content_hash), tokens=t)
             for c, t in zip(chunks, tokens)
         ]
         ids = [r.chunk_id for r in rows]

@@ -49,14 +49,15 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        if self.store.count_chunks() == 0:
+        if self.store.is_empty():
             return []
+        filters = self.store.selective_filters(self.filters)
         search_kwargs: dict = {"k": self.settings.fetch_k}
-        where = chroma_where(self.filters)
+        where = chroma_where(filters)
         if where:
             search_kwargs["filter"] = where
         dense = self.store.vectorstore.as_retriever(search_kwargs=search_kwargs)
-        sparse = GermanBM25Retriever(store=self.store, k=self.settings.fetch_k, filters=self.filters)
+        sparse = GermanBM25Retriever(store=self.store, k=self.settings.fetch_k, filters=filters)
         fused = EnsembleRetriever(
             retrievers=[dense, sparse],
             weights=[self.settings.dense_weight, self.settings.bm25_weight],

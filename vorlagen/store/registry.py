@@ -240,15 +240,20 @@ class Registry:
             for r in rows
         ]
 
-    def cities(self) -> set[str]:
+    def city_values(self) -> set[str | None]:
+        """The ``stadt`` of the stored Vorlagen; ``None`` stands for Vorlagen without a city."""
         rows = self._db.execute("SELECT DISTINCT json_extract(vorlage_json, '$.stadt') FROM documents").fetchall()
-        return {row[0] for row in rows if row[0]}
+        return {row[0] or None for row in rows}
 
     def count_documents(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
     def count_chunks(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def has_chunks(self) -> bool:
+        """Any chunk stored? (``count_chunks`` reads a whole index: 7 ms at 21.000 chunks)."""
+        return self._db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is not None
 
     def vorlage_json(self, doc_id: str) -> str | None:
         row = self._db.execute("SELECT vorlage_json FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()

@@ -10,6 +10,7 @@ from langchain_classic.retrievers import EnsembleRetriever
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import RunnableParallel
 from pydantic import ConfigDict
 
 from vorlagen.domain import SearchFilters
@@ -58,12 +59,18 @@ class HybridRetriever(BaseRetriever):
             search_kwargs["filter"] = where
         dense = self.store.vectorstore.as_retriever(search_kwargs=search_kwargs)
         sparse = GermanBM25Retriever(store=self.store, k=self.settings.fetch_k, filters=filters)
-        fused = EnsembleRetriever(
+        ensemble = EnsembleRetriever(
             retrievers=[dense, sparse],
             weights=[self.settings.dense_weight, self.settings.bm25_weight],
             c=self.settings.rrf_c,
             id_key="chunk_id",
-        ).invoke(query, config={"callbacks": run_manager.get_child()})
+        )
+        # Both searches at once (threads): the keyword search (SQLite) runs while the question is
+        # embedded and Chroma searches; all three release the GIL. Fusion is the ensemble's RRF.
+        candidates = RunnableParallel(dense=dense, keyword=sparse).invoke(
+            query, config={"callbacks": run_manager.get_child()}
+        )
+        fused = ensemble.weighted_reciprocal_rank([candidates["dense"], candidates["keyword"]])
         top = fused[: self.k or self.settings.k]
         for rank, document in enumerate(top, start=1):
             document.metadata["rank"] = rank

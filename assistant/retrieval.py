@@ -10,6 +10,7 @@ from langchain_classic.retrievers import EnsembleRetriever
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import RunnableParallel
 from pydantic import ConfigDict
 
 from vorlagen.domain import SearchFilters
@@ -49,20 +50,27 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        if self.store.count_chunks() == 0:
+        if self.store.is_empty():
             return []
+        filters = self.store.selective_filters(self.filters)
         search_kwargs: dict = {"k": self.settings.fetch_k}
-        where = chroma_where(self.filters)
+        where = chroma_where(filters)
         if where:
             search_kwargs["filter"] = where
         dense = self.store.vectorstore.as_retriever(search_kwargs=search_kwargs)
-        sparse = GermanBM25Retriever(store=self.store, k=self.settings.fetch_k, filters=self.filters)
-        fused = EnsembleRetriever(
+        sparse = GermanBM25Retriever(store=self.store, k=self.settings.fetch_k, filters=filters)
+        ensemble = EnsembleRetriever(
             retrievers=[dense, sparse],
             weights=[self.settings.dense_weight, self.settings.bm25_weight],
             c=self.settings.rrf_c,
             id_key="chunk_id",
-        ).invoke(query, config={"callbacks": run_manager.get_child()})
+        )
+        # Both searches at once (threads): the keyword search (SQLite) runs while the question is
+        # embedded and Chroma searches; all three release the GIL. Fusion is the ensemble's RRF.
+        candidates = RunnableParallel(dense=dense, keyword=sparse).invoke(
+            query, config={"callbacks": run_manager.get_child()}
+        )
+        fused = ensemble.weighted_reciprocal_rank([candidates["dense"], candidates["keyword"]])
         top = fused[: self.k or self.settings.k]
         for rank, document in enumerate(top, start=1):
             document.metadata["rank"] = rank

@@ -108,7 +108,7 @@ class AssistantService:
     ) -> list[Document]:
         """Hybrid retrieval, restricted to the city the question names (see ``assistant.scope``);
         empty when it names a city no indexed Vorlage belongs to."""
-        if self.store.count_chunks() == 0:
+        if self.store.is_empty():
             raise EmptyIndexError()
         return self.retriever(filters, k, named).invoke(question)
 

@@ -98,7 +98,7 @@ def run_evaluation(
             ingested = Ingestor(settings, store).ingest_paths(list(corpus))
             for failure in ingested.failed:
                 console.print(f"[yellow]Nicht eingelesen:[/yellow] {failure.message}")
-        if store.count_chunks() == 0:
+        if store.is_empty():
             raise RuntimeError(
                 f"Der Index in {settings.data_dir} ist leer. Geben Sie mit --corpus Dokumente an oder "
                 "lesen Sie sie vorher mit `vorlagen ingest` ein."

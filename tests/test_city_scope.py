@@ -71,3 +71,52 @@ def test_ask_looks_up_the_named_cities_once(
     assert calls == [cities]
     if cities == ["Hilden"]:
         assert {d.metadata["stadt"] for d in ranking} == {"Hilden"}
+
+
+def test_a_city_filter_every_vorlage_meets_is_not_sent_to_chroma(tmp_path: Path, embeddings, monkeypatch) -> None:
+    """In a city's own archive the city filter selects every chunk: Chroma is asked without ``where``
+    (a ``where`` on every chunk costs more than the search) and finds the same chunks; as soon as the
+    store holds another city or a Vorlage without one, the filter is applied again."""
+    from chromadb.api.models.Collection import Collection
+
+    from assistant.scope import CityScopedRetriever
+    from vorlagen.domain import SearchFilters
+
+    folder = tmp_path / "eingang"
+    folder.mkdir()
+    for number, topic in enumerate(("Digitalisierung der Schulen", "Radwege am Rhein", "Sanierung des Rathauses")):
+        (folder / f"hilden-{number}.txt").write_text(
+            f"Stadt Hilden\nBeschlussvorlage\n\nDer Rat beschließt die {topic} für 120.000 EUR.\n", encoding="utf-8"
+        )
+    (folder / "ohne-stadt.txt").write_text(
+        "Beschlussvorlage\n\nDer Rat beschließt die Radwege am Rhein für 80.000 EUR.\n", encoding="utf-8"
+    )
+    settings = Settings(data_dir=tmp_path / "data")
+    store = VorlagenStore(settings, embeddings=embeddings)
+    ingestor = Ingestor(settings, store)
+    ingestor.ingest_paths([folder / f"hilden-{n}.txt" for n in range(3)])
+
+    wheres: list[object] = []
+    query = Collection.query
+
+    def recorded(self, *args, **kwargs):  # noqa: ANN001, ANN202 – the real query, its ``where`` noted
+        wheres.append(kwargs.get("where"))
+        return query(self, *args, **kwargs)
+
+    monkeypatch.setattr(Collection, "query", recorded)
+    hilden = SearchFilters(stadt="Hilden")
+    assert store.selective_filters(hilden) == SearchFilters()
+    assert store.selective_filters(SearchFilters(stadt="Wiesbaden")) == SearchFilters(stadt="Wiesbaden")
+    question = "Was kosten die Radwege am Rhein in Hilden?"
+    scoped = CityScopedRetriever(store=store, settings=settings.retrieval).invoke(question)
+    assert wheres == [None]
+    filtered = store.vectorstore.similarity_search(question, k=settings.retrieval.fetch_k, filter={"stadt": "Hilden"})
+    assert {d.metadata["chunk_id"] for d in scoped} == {d.metadata["chunk_id"] for d in filtered}
+    assert {d.metadata["stadt"] for d in scoped} == {"Hilden"}
+
+    ingestor.ingest_paths([folder / "ohne-stadt.txt"])
+    assert store.selective_filters(hilden) == hilden
+    wheres.clear()
+    rescoped = CityScopedRetriever(store=store, settings=settings.retrieval).invoke(question)
+    assert wheres == [{"stadt": "Hilden"}]
+    assert [d.metadata["chunk_id"] for d in rescoped] == [d.metadata["chunk_id"] for d in scoped]

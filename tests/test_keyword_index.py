@@ -137,3 +137,28 @@ def test_registry_from_before_the_keyword_index_gets_it_once(tmp_path: Path, see
     reopened = Registry(path)
     assert reopened.keywords.search("Personalaufwendungen Digitalisierung", 5) == expected
     assert json.loads(reopened.vorlage_json(seeds[0][0].doc_id))["doc_id"] == seeds[0][0].doc_id
+
+
+def test_city_list_comes_from_an_index_also_for_older_registries(tmp_path: Path, seeds) -> None:
+    """The cities of the stored Vorlagen are read from the indexed column ``documents.stadt``, not by
+    parsing every Vorlage's JSON; a registry written before the column gets it on opening."""
+    path = tmp_path / "registry.sqlite3"
+    registry = Registry(path)
+    for vorlage, rows in seeds:
+        registry.put(vorlage, rows)
+    expected = {v.stadt or None for v, _ in seeds}
+    assert registry.city_values() == expected and len(expected - {None}) >= 2
+    plan = " ".join(str(row) for row in registry._db.execute("EXPLAIN QUERY PLAN SELECT DISTINCT stadt FROM documents"))
+    assert "documents_stadt" in plan
+    registry.close()
+
+    old = sqlite3.connect(path)  # as registries were before: no column, no index
+    old.execute("DROP INDEX documents_stadt")
+    old.execute("ALTER TABLE documents DROP COLUMN stadt")
+    old.commit()
+    old.close()
+    reopened = Registry(path)
+    assert reopened.city_values() == expected
+    assert [v.stadt for v, _ in seeds].count("Hilden") == 1
+    reopened.delete(next(v.doc_id for v, _ in seeds if v.stadt == "Hilden"))
+    assert reopened.city_values() == expected - {"Hilden"}

@@ -154,3 +154,40 @@ def test_unreachable_chroma_server_gives_a_german_message(tmp_path: Path, embedd
     settings = Settings(data_dir=tmp_path / "data", chroma_server_url=f"http://127.0.0.1:{_free_port()}")
     with pytest.raises(StoreUnavailableError, match="nicht erreichbar"):
         VorlagenStore(settings, embeddings=embeddings).ping()
+
+
+def test_writer_hashes_each_vorlage_once_and_stores_the_same_metadata(
+    tmp_path: Path, shared_dir: Path, embeddings, monkeypatch
+) -> None:
+    """``Vorlage.content_hash`` hashes the whole Vorlage: the writer computes it once per Vorlage, not
+    once per chunk, and every stored chunk still carries exactly the metadata ``Chunk.metadata`` gives."""
+    import hashlib
+
+    from ingest.chunking import chunk_vorlage
+    from ingest.loaders import load_path
+    from vorlagen import domain
+
+    settings = Settings(data_dir=tmp_path / "data")
+    store = VorlagenStore(settings, embeddings=embeddings)
+    vorlage = next(iter(load_path(shared_dir / "corpus/seeds/stuttgart_grdrs_862_2021_amtsgruendung_digitalisierung.txt")))
+    chunks = chunk_vorlage(vorlage, settings.chunking)
+    expected = [c.metadata(vorlage) for c in chunks]  # each chunk on its own, hash included
+    assert len(chunks) >= 4 and {m["content_hash"] for m in expected} == {vorlage.content_hash}
+
+    hashed: list[int] = []
+
+    class CountingHashlib:
+        @staticmethod
+        def sha256(data: bytes):  # noqa: ANN205
+            hashed.append(len(data))
+            return hashlib.sha256(data)
+
+    monkeypatch.setattr(domain, "hashlib", CountingHashlib)
+    assert store.upsert(vorlage, chunks) == "added"
+    assert 1 <= len(hashed) <= 2 < len(chunks), f"{len(hashed)} Hashes für {len(chunks)} Abschnitte"
+
+    stored = store.vectorstore.get(ids=[c.chunk_id for c in chunks], include=["metadatas"])
+    in_chroma = dict(zip(stored["ids"], stored["metadatas"]))
+    assert [in_chroma[c.chunk_id] for c in chunks] == expected
+    assert [d.metadata for d in store.get_chunks([c.chunk_id for c in chunks])] == expected
+    assert store.documents()[0].content_hash == vorlage.content_hash

@@ -93,8 +93,10 @@ class Chunk(BaseModel):
     part: str | None = None
     """Attached file the chunk comes from (OParl ``auxiliaryFile.name``)."""
 
-    def metadata(self, vorlage: Vorlage) -> dict[str, Any]:
-        """Flat metadata for the vector store (only str/int/float/bool, no None)."""
+    def metadata(self, vorlage: Vorlage, content_hash: str | None = None) -> dict[str, Any]:
+        """Flat metadata for the vector store (only str/int/float/bool, no None).
+        ``content_hash``: ``vorlage.content_hash`` if the caller has it already – it hashes the whole
+        Vorlage, so a writer computes it once per Vorlage, not once per chunk."""
         return ChunkMeta(
             chunk_id=self.chunk_id,
             doc_id=self.doc_id,
@@ -110,7 +112,7 @@ class Chunk(BaseModel):
             stadt=vorlage.stadt,
             year=vorlage.year,
             datum=vorlage.datum.isoformat() if vorlage.datum else None,
-            content_hash=vorlage.content_hash,
+            content_hash=content_hash or vorlage.content_hash,
         ).store_metadata()
 
 

@@ -69,7 +69,7 @@ def _closeness(document: Document, request: DraftRequest) -> int:
 def style_material(service: AssistantService, request: DraftRequest, k: int, references: int) -> StyleMaterial:
     """Retrieve the style passages for ``request`` and pick the sentences its Begründung cites."""
     material = StyleMaterial()
-    if service.store.count_chunks() == 0:
+    if service.store.is_empty():
         material.notices.append("Es sind noch keine früheren Vorlagen eingelesen; der Entwurf verwendet keine Stilvorlagen.")
         return material
     query = " ".join([request.betreff, *request.fakten])

@@ -68,7 +68,7 @@ def plot_scale(results: Path, target: Path) -> None:
             if not row.get("complete", True):
                 axis.annotate(f"Teil von {row['papers']:,}".replace(",", "."), (row["documents"], axis.get_ylim()[0]),
                               fontsize=7, rotation=90, va="bottom")
-    figure.suptitle("Vektoren: Platzhalter-Embedder (384 Dim.); 2 geteilte Kerne unter Last – siehe docs/benchmarks.md",
+    figure.suptitle("Vektoren: Platzhalter-Embedder (384 Dim.); 2 geteilte Kerne, Load je Lauf in docs/benchmarks.md",
                     fontsize=9)
     figure.tight_layout()
     target.parent.mkdir(parents=True, exist_ok=True)

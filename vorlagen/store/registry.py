@@ -80,6 +80,7 @@ class Registry:
         self._db.executescript(_SCHEMA + KEYWORD_SCHEMA)
         self.keywords = KeywordIndex(self._db, self.generation, keyword_max_df_share)
         self._index_old_chunks()
+        self._index_cities()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -107,6 +108,22 @@ class Registry:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (KEYWORD_INDEX_VERSION,),
             )
+
+    def _index_cities(self) -> None:
+        """``documents.stadt``: each Vorlage's city as an indexed virtual column, so the city list comes
+        from an index instead of parsing every stored Vorlage's JSON (0,1–0,2 s at 3.400 Vorlagen, after
+        every write). Registries written before get the column once."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_xinfo(documents)")}
+        if "stadt" not in columns:
+            try:
+                self._db.execute(
+                    "ALTER TABLE documents ADD COLUMN stadt TEXT "
+                    "GENERATED ALWAYS AS (json_extract(vorlage_json, '$.stadt')) VIRTUAL"
+                )
+            except sqlite3.OperationalError as error:  # another process added it just now
+                if "duplicate column" not in str(error):
+                    raise
+        self._db.execute("CREATE INDEX IF NOT EXISTS documents_stadt ON documents(stadt)")
 
     # ---- state ------------------------------------------------------------------------------------
     def _state(self, key: str) -> str | None:
@@ -240,15 +257,20 @@ class Registry:
             for r in rows
         ]
 
-    def cities(self) -> set[str]:
-        rows = self._db.execute("SELECT DISTINCT json_extract(vorlage_json, '$.stadt') FROM documents").fetchall()
-        return {row[0] for row in rows if row[0]}
+    def city_values(self) -> set[str | None]:
+        """The ``stadt`` of the stored Vorlagen; ``None`` stands for Vorlagen without a city."""
+        rows = self._db.execute("SELECT DISTINCT stadt FROM documents").fetchall()
+        return {row[0] or None for row in rows}
 
     def count_documents(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
     def count_chunks(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def has_chunks(self) -> bool:
+        """Any chunk stored? (``count_chunks`` reads a whole index: 7 ms at 21.000 chunks)."""
+        return self._db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is not None
 
     def vorlage_json(self, doc_id: str) -> str | None:
         row = self._db.execute("SELECT vorlage_json FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()

@@ -162,3 +162,32 @@ def test_city_list_comes_from_an_index_also_for_older_registries(tmp_path: Path,
     assert [v.stadt for v, _ in seeds].count("Hilden") == 1
     reopened.delete(next(v.doc_id for v, _ in seeds if v.stadt == "Hilden"))
     assert reopened.city_values() == expected - {"Hilden"}
+
+
+def test_removing_a_document_reaches_its_keyword_rows_through_an_index(tmp_path: Path, seeds) -> None:
+    """Each keyword row has its chunk's rowid: a document's rows are found through ``chunks_doc``
+    (O(document)), not by scanning every keyword row; registries with the former numbering are rebuilt."""
+    path = tmp_path / "registry.sqlite3"
+    registry = Registry(path)
+    for vorlage, rows in seeds:
+        registry.put(vorlage, rows)
+    plan = " ".join(str(row) for row in registry._db.execute(
+        "EXPLAIN QUERY PLAN DELETE FROM chunk_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id = ?)", ("x",)))
+    assert "chunks_doc" in plan
+    registry.close()
+
+    old = sqlite3.connect(path)  # the former numbering: keyword rows in their own order
+    old.execute("DELETE FROM chunk_fts")
+    old.execute("INSERT INTO chunk_fts(rowid, tokens, chunk_id, doc_id, stadt, vorlagenart, drucksache, year) "
+                "SELECT 100000 - rowid, tokens, chunk_id, doc_id, NULL, NULL, NULL, NULL FROM chunks")
+    old.execute("UPDATE state SET value = 'fts5-1' WHERE key = 'keyword_index'")
+    old.commit()
+    old.close()
+    registry = Registry(path)
+    removed, kept = seeds[0][0], seeds[1][0]
+    registry.delete(removed.doc_id)
+    aligned = registry._db.execute(
+        "SELECT COUNT(*) FROM chunk_fts f JOIN chunks c ON c.rowid = f.rowid AND c.chunk_id = f.chunk_id").fetchone()[0]
+    assert aligned == len(registry.keywords) == registry._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    assert not registry._db.execute("SELECT 1 FROM chunk_fts WHERE doc_id = ?", (removed.doc_id,)).fetchall()
+    assert registry._db.execute("SELECT COUNT(*) FROM chunk_fts WHERE doc_id = ?", (kept.doc_id,)).fetchone()[0] > 0

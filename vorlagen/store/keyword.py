@@ -26,9 +26,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts_vocab USING fts5vocab(chunk_fts, 'row');
 """
 
-KEYWORD_INDEX_VERSION = "fts5-1"
+KEYWORD_INDEX_VERSION = "fts5-2"
 """Stored in the registry's ``state``; a registry without it gets its index built once from the
-tokens of the ``chunks`` table (registries written before the FTS5 index)."""
+tokens of the ``chunks`` table (registries written before the FTS5 index, or before ``fts5-2``: the keyword
+row of a chunk has the chunk's rowid in ``chunks``, so a document's keyword rows are found through the
+``chunks_doc`` index instead of a scan of every keyword row — removing a document costs O(document))."""
 
 
 def fts_query(tokens: Sequence[str]) -> str:
@@ -72,12 +74,13 @@ class KeywordIndex:
     # ---- writing (inside the registry's transaction) ------------------------------------------
     @staticmethod
     def add(db: sqlite3.Connection, doc_id: str, rows: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
-        """Index chunks ``(chunk_id, tokens joined by spaces, metadata)`` of one document."""
+        """Index chunks ``(chunk_id, tokens joined by spaces, metadata)`` of one document, after their
+        rows in ``chunks``: each keyword row takes its chunk's rowid."""
         db.executemany(
-            "INSERT INTO chunk_fts(tokens, chunk_id, doc_id, stadt, vorlagenart, drucksache, year) "
-            "VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO chunk_fts(rowid, tokens, chunk_id, doc_id, stadt, vorlagenart, drucksache, year) "
+            "VALUES ((SELECT rowid FROM chunks WHERE chunk_id = ?),?,?,?,?,?,?,?)",
             [
-                (tokens, chunk_id, doc_id, meta.get("stadt"), meta.get("vorlagenart"),
+                (chunk_id, tokens, chunk_id, doc_id, meta.get("stadt"), meta.get("vorlagenart"),
                  meta.get("drucksache"), meta.get("year"))
                 for chunk_id, tokens, meta in rows
             ],
@@ -85,7 +88,8 @@ class KeywordIndex:
 
     @staticmethod
     def remove_document(db: sqlite3.Connection, doc_id: str) -> None:
-        db.execute("DELETE FROM chunk_fts WHERE doc_id = ?", (doc_id,))
+        """Remove a document's keyword rows — before its rows in ``chunks``, which lead to them."""
+        db.execute("DELETE FROM chunk_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id = ?)", (doc_id,))
 
     # ---- reading --------------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -92,14 +92,15 @@ class Registry:
         return self._lock
 
     def _index_old_chunks(self) -> None:
-        """Registries written before the FTS5 index get it built once from their stored tokens."""
+        """Registries written before the FTS5 index (or before its current version) get it built once
+        from their stored tokens."""
         if self._state("keyword_index") == KEYWORD_INDEX_VERSION:
             return
         with self.transaction() as db:
             db.execute("DELETE FROM chunk_fts")
             db.execute(
-                "INSERT INTO chunk_fts(tokens, chunk_id, doc_id, stadt, vorlagenart, drucksache, year) "
-                "SELECT tokens, chunk_id, doc_id, json_extract(metadata_json, '$.stadt'), "
+                "INSERT INTO chunk_fts(rowid, tokens, chunk_id, doc_id, stadt, vorlagenart, drucksache, year) "
+                "SELECT rowid, tokens, chunk_id, doc_id, json_extract(metadata_json, '$.stadt'), "
                 "json_extract(metadata_json, '$.vorlagenart'), json_extract(metadata_json, '$.drucksache'), "
                 "json_extract(metadata_json, '$.year') FROM chunks"
             )
@@ -165,8 +166,8 @@ class Registry:
         with self.transaction() as db:
             self._journal(db, journal)
             self._settle(db, settle)
+            KeywordIndex.remove_document(db, vorlage.doc_id)  # first: found through the chunks' rowids
             db.execute("DELETE FROM chunks WHERE doc_id = ?", (vorlage.doc_id,))
-            KeywordIndex.remove_document(db, vorlage.doc_id)
             db.executemany(
                 "INSERT INTO chunks(chunk_id, doc_id, text, metadata_json, tokens) VALUES (?,?,?,?,?)",
                 [
@@ -194,8 +195,8 @@ class Registry:
         """Delete a Vorlage; in the same transaction journal its vector ids (deleted next)."""
         with self.transaction() as db:
             self._journal(db, journal)
+            KeywordIndex.remove_document(db, doc_id)  # first: found through the chunks' rowids
             db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
-            KeywordIndex.remove_document(db, doc_id)
             db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
             self._bump_generation(db)
 

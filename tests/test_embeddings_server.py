@@ -105,7 +105,7 @@ def test_store_ingests_and_retrieves_through_the_server(tmp_path: Path, shared_d
     report = Ingestor(settings, store).ingest_paths([folder])
     assert report.ok and report.chunks_added == store.count_chunks() > 0
     hits = store.vectorstore.similarity_search("Wann nimmt das Digitalisierungsamt die Arbeit auf?", k=2)
-    assert hits and hits[0].metadata["doc_id"] == "mitteilung_buendelung_digitalisierung_2024.txt"
+    assert hits and hits[0].metadata["doc_id"] == "corpus/mitteilung_buendelung_digitalisierung_2024.txt"  # from the folder
 
 
 def test_unreachable_or_unconfigured_server_gives_german_messages() -> None:

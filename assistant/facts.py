@@ -230,7 +230,9 @@ class FactAnswerer:
     @staticmethod
     def _excerpt(pick: PartPick, around: int = 100) -> str:
         """The value's sentence, cut to ``around`` characters on each side of the value (a shorter
-        prompt: the local model reads it in a fraction of the time)."""
+        prompt: the local model reads it in a fraction of the time). Not the supporting quote
+        (``_quote_bounds``, cut at clause breaks): with those the model chose worse on karlsruhe_dev
+        (87,5 % → 75,0 % direct, measured 02.12.2026)."""
         sentence = pick.sentence
         start = max(sentence.start, pick.start - around)
         end = min(sentence.end, pick.end + around)

@@ -27,13 +27,16 @@ from vorlagen.settings import AnswerSettings
 from vorlagen.text import events, tokenize, with_figures
 
 _CLAUSE_BREAK = re.compile(r"[;()\n–]|,(?!\d)|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
-_LIST_JOIN = re.compile(r"^[^.;:]{0,40}?\b(und|sowie|bzw\.|bis|,)\s", re.I)
+_LIST_JOIN = re.compile(r"^[^.;:]{0,40}?\b(und|sowie|bzw\.|bis|,)\s+(?:(?:je|jeweils|rund|ca\.|etwa|weitere)\s+)?$", re.I)
+"""The gap between two listed values: a few words, then the conjunction right before the next value
+("… für 2024 und 1.426.274 Euro …"), not a new noun phrase ("… und die jährlichen Folgekosten von …")."""
 _ANAPHOR = re.compile(r"^(diese[rsnm]?|davon|dabei|hierfür|dafür|hierzu|dazu|damit|darunter|somit)\b", re.I)
 _WORD = re.compile(r"\S+")
 _YEAR = re.compile(r"(?<![\d./])(?:19[5-9]\d|20[0-4]\d)(?![\d])")
-_PER_PERIOD = re.compile(r"\b(pro|je)\s+(jahr|monat)|jährlich|im jahr\b", re.I)
+_PER_PERIOD = re.compile(r"\b(pro|je)\s+(jahr|monat)|jährlich|monatlich|\b(im|jedes|ein weiteres)\s+jahr\b", re.I)
 _REFERS_BACK = re.compile(r"\b(dafür|davon|dazu|hierfür|diese[rsmn]?|sie|es|dessen|deren|ihre[nm]?)\b", re.I)
 """A later question part that refers back to the first part's subject ("…, und was kostet sie?")."""
+_PHRASE_BREAK = re.compile(r"\b(?:und|sowie|oder)\b|[,;]", re.I)
 _TOTAL = re.compile(r"\b(gesamt\w*|insgesamt|summe)\b", re.I)
 _TOTAL_ROW = re.compile(r"^\s*(insgesamt|summe|gesamt)\b", re.I)
 """A table's total row (``ingest.layout`` writes "Insgesamt – …")."""
@@ -180,7 +183,8 @@ class FactAnswerer:
             later = part is not analysis.parts[0]
             refers_back = later and (_REFERS_BACK.search(part.text) is not None or part.answer_type not in TYPED)
             subject = weights if refers_back else own_weights  # "…, und welches Unternehmen führt die Arbeiten aus?"
-            typed = self._typed_picks(part, analysis, top, own_weights, subject)
+            lead = str(documents[0].metadata.get("doc_id"))
+            typed = self._typed_picks(part, analysis, top, own_weights, subject, lead)
             if typed or part.answer_type in TYPED:
                 return typed
         return [self._clause_pick(part, top[0], own_weights)] if loose else []
@@ -192,6 +196,7 @@ class FactAnswerer:
         sentences: list[ScoredSentence],
         own_weights: dict[str, float],
         subject: dict[str, float],
+        lead: str,
     ) -> list[PartPick]:
         """Typed values in sentences about the part's subject: its own terms, or (a later part that
         refers back: "und wie hoch sind die Gesamtkosten dafür?") the whole question's."""
@@ -199,8 +204,10 @@ class FactAnswerer:
         floor = self.settings.span_min_coverage
         for sentence in sentences:
             about = max(coverage(own_weights, sentence.window_tokens), coverage(subject, sentence.window_tokens))
-            if about < floor and not _names_focus(part.focus, sentence.window_tokens):
-                continue
+            if about < floor and not (
+                _names_focus(part.focus, sentence.window_tokens) and str(sentence.document.metadata.get("doc_id")) == lead
+            ):
+                continue  # a label naming the asked thing ("Gesamtkosten: …") counts only in the best Vorlage
             for span in find_spans(sentence.text):
                 if span.type is not part.answer_type:
                     continue
@@ -278,9 +285,8 @@ class FactAnswerer:
             bonus += 0.3  # the clause names what is asked: "Gesamtkosten: …", "Hubrettungsbühne 272,50 je Stunde"
         if span.type in (AnswerType.ANZAHL, AnswerType.DAUER) and set(tokenize(span.text)) & set(own_weights):
             bonus += 0.25  # the counted noun is the one asked about ("wie viele Stellen" -> "7,5 Stellen")
-        if span.type is AnswerType.BETRAG and _PER_PERIOD.search(part.text):
-            if _PER_PERIOD.search(text[span.start : span.end + 20]):
-                bonus += 0.1
+        if span.type is AnswerType.BETRAG and _PER_PERIOD.search(part.text) and _per_period(text, span, clause_start):
+            bonus += 0.1
         if _TOTAL.search(part.text) and (_TOTAL.search(clause) or _TOTAL_ROW.match(text)):
             bonus += 0.1 if _TOTAL_ROW.match(text) is None else 0.2
         return bonus
@@ -403,6 +409,16 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:(–-"):
         end -= 1
     return start, end
+
+
+def _per_period(text: str, span: Span, clause_start: int) -> bool:
+    """The amount is one per year or month: "1,2 Mio. Euro jährlich", "die jährlichen Folgekosten von rund
+    1,2 Mio. Euro" — the period stands right after the amount or in its own noun phrase before it, not
+    in a phrase joined by "und" ("30 Mio. Euro und die jährlichen …" is not yearly)."""
+    if _PER_PERIOD.search(span.text) or re.match(r"\s*(?:pro|je)\s+(?:jahr|monat)|\s*(?:jährlich|monatlich)", text[span.end : span.end + 20], re.I):
+        return True
+    before = text[max(clause_start, span.start - 40) : span.start]
+    return bool(_PER_PERIOD.search(_PHRASE_BREAK.split(before)[-1]))
 
 
 def _distance_to_terms(text: str, span: Span, weights: dict[str, float]) -> int:

@@ -165,3 +165,36 @@ def test_a_change_the_documents_state_is_answered_when_there_is_nothing_to_compu
     answer = seeds_service.ask("Um wie viel Prozent stieg die Quote für mobiles Arbeiten in Stuttgart?")
     assert not answer.refused and answer.kind != "calculation"
     assert "64 Prozent" in (answer.short_answer or "") and answer.citations
+
+
+
+def test_a_label_naming_the_asked_thing_counts_only_in_the_best_vorlage(
+    seeds_service: AssistantService, shared_dir
+) -> None:
+    """"Was kostet es, die Lizenzen ein weiteres Jahr zu nutzen?": the Microsoft Vorlage's form line
+    "Gesamtkosten: 1.200.000 EUR" answers, not a "Folgekosten" sentence of the Turmbergbahn Vorlage
+    retrieved below it that shares only the words "Kosten" and "jährlich"."""
+    from tests.test_calc_questions import karlsruhe_paper
+
+    _, licences = karlsruhe_paper(shared_dir, "2024/0541")
+    _, railway = karlsruhe_paper(shared_dir, "2024/1088")
+    other = [passage for passage in railway if "jährlichen Folgekosten" in " ".join(passage.page_content.split())]
+    question = "Was kostet es, die Windows- und Office-Lizenzen der Stadtverwaltung ein weiteres Jahr zu nutzen?"
+    answer = seeds_service.answer_from(question, [*licences, *other], seeds_service.analyze(question))
+    assert "1.200.000 EUR" in (answer.short_answer or ""), answer.text
+    assert {citation.source_name for citation in answer.citations} <= {"2024/0541"}
+
+
+def test_a_yearly_amount_is_not_listed_with_a_one_off_cost_in_the_same_sentence(
+    seeds_service: AssistantService, shared_dir
+) -> None:
+    """"einmaligen Baukosten von über 30 Millionen Euro und die jährlichen Folgekosten von rund 1,2
+    Millionen Euro": asked per year, the yearly amount alone — the two are no list of parallel values."""
+    from tests.test_calc_questions import karlsruhe_paper
+
+    _, railway = karlsruhe_paper(shared_dir, "2024/1088")
+    passage = [passage for passage in railway if "jährlichen Folgekosten" in " ".join(passage.page_content.split())]
+    question = "Wie viel würde eine neue Turmbergbahn jährlich kosten?"
+    answer = seeds_service.answer_from(question, passage, seeds_service.analyze(question))
+    short = answer.short_answer or ""
+    assert "1,2 Millionen" in short and "30 Millionen" not in short, answer.text

@@ -59,13 +59,15 @@ class PartPick:
 
 
 def with_document_chunks(
-    documents: list[Document], chunks_of: Callable[[str], list[Document]], top: int
+    documents: list[Document], chunks_of: Callable[[str], list[Document]], top: int, max_chunks: int | None = None
 ) -> list[Document]:
     """The retrieved chunks, then the other chunks of the ``top`` best-ranked documents (in rank
-    order); empty when that adds nothing."""
+    order) — of those with at most ``max_chunks`` chunks; empty when that adds nothing."""
     retrieved = {d.metadata.get("chunk_id") for d in documents}
     doc_ids = list(dict.fromkeys(str(d.metadata.get("doc_id")) for d in documents))[:top]
-    rest = [c for doc_id in doc_ids for c in chunks_of(doc_id) if c.metadata.get("chunk_id") not in retrieved]
+    whole = [chunks_of(doc_id) for doc_id in doc_ids]
+    rest = [c for chunks in whole if max_chunks is None or len(chunks) <= max_chunks
+            for c in chunks if c.metadata.get("chunk_id") not in retrieved]
     return [*documents, *rest] if rest else []
 
 

@@ -86,7 +86,9 @@ class AssistantService:
         answer = answer_calculation(question, documents, tables=self.cost_tables())
         if answer is None or not answer.refused:
             return answer
-        widened = with_document_chunks(documents, self.store.chunks_of, self.settings.answer.calculation_documents)
+        settings = self.settings.answer
+        widened = with_document_chunks(documents, self.store.chunks_of, settings.calculation_documents,
+                                       settings.calculation_max_chunks)
         retried = answer_calculation(question, widened, tables=self.cost_tables()) if widened else None
         return retried if retried is not None and not retried.refused else answer
 

@@ -201,3 +201,46 @@ def test_a_change_without_years_needs_one_row_that_names_the_subject(shared_dir:
     _, evidence = karlsruhe_paper(shared_dir, "2024/0887")
     answer = answer_calculation("Um wie viel steigt der Satz je Stunde?", evidence)
     assert answer is not None and answer.refused and "Bitte die Jahre oder Posten nennen" in answer.text
+
+
+def test_a_year_no_figure_names_takes_the_total_of_that_years_vorlage(shared_dir: Path) -> None:
+    """"Was kosten die acht und die elf Elektro-Lkw, die … 2024 und 2025 bestellt hat, zusammen?": no
+    figure's words name a year, so each year's figure is the form total ("Gesamtkosten: …") of the
+    best-ranked Vorlage of that year — not the empty field of a better-ranked report of 2025."""
+    retrieved: list[Document] = []
+    rest: list[Document] = []
+    texts: dict[str, str] = {}
+    for rank, (reference, year, keep) in enumerate(
+        (("2025/0144", 2025, 2), ("2024/0474", 2024, None), ("2025/0799", 2025, None)), start=1
+    ):
+        text, documents = karlsruhe_paper(shared_dir, reference)
+        texts[documents[0].metadata["doc_id"]] = text
+        for document in documents[:keep]:
+            document.metadata["year"] = year
+        documents[0].metadata["rank"] = rank
+        retrieved.append(documents[0])
+        rest.extend(documents[1:keep])
+    evidence = [*retrieved, *rest]
+    question = ("Was kosten die acht und die elf Elektro-Lkw, die das Team Sauberes Karlsruhe 2024 und 2025 "
+                "für Müllabfuhr und Straßenreinigung bestellt hat, zusammen?")
+    answer = answer_calculation(question, evidence)
+    assert answer is not None and not answer.refused, answer and answer.text
+    assert answer.text.startswith("Ergebnis (Summe): 9.771.944,42 EUR"), answer.text
+    assert "4.019.928,29 EUR + 5.752.016,13 EUR" in answer.text
+    assert {c.source_name for c in answer.citations} == {"2024/0474", "2025/0799"}
+    assert_citations_verbatim(answer, texts, evidence)
+
+
+def test_a_calculation_retry_reads_whole_vorlagen_but_not_long_reports() -> None:
+    """The retry over whole Vorlagen skips a document with more than ``max_chunks`` chunks."""
+    from assistant.facts import with_document_chunks
+
+    def chunk(doc_id: str, number: int) -> Document:
+        return Document(page_content=f"{doc_id} {number}", metadata={"doc_id": doc_id, "chunk_id": f"{doc_id}#{number}"})
+
+    stored = {"vorlage": [chunk("vorlage", n) for n in range(5)], "bericht": [chunk("bericht", n) for n in range(500)]}
+    found = [stored["bericht"][7], stored["vorlage"][0]]
+    widened = with_document_chunks(found, stored.__getitem__, top=3, max_chunks=100)
+    assert widened[:2] == found
+    assert [d.metadata["chunk_id"] for d in widened[2:]] == [f"vorlage#{n}" for n in range(1, 5)]
+    assert len(with_document_chunks(found, stored.__getitem__, top=3)) == 505

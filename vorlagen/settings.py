@@ -134,6 +134,9 @@ class AnswerSettings(BaseModel):
     calculation_documents: int = 3
     """When a calculation misses a figure in the retrieved chunks, it reads the whole text of this many
     best-ranked Vorlagen."""
+    calculation_max_chunks: int = 100
+    """… but not of a long report (a Beteiligungsbericht has hundreds of chunks): reading it takes time
+    and brings figures of unrelated sections."""
 
 
 class LLMSettings(BaseModel):

@@ -40,6 +40,9 @@ _ITEMS = re.compile(
     r"(?:[a-zäöüß]\w*(?:e|en|er|es|em)\s+)?(?P<second>[A-ZÄÖÜ][\wäöüß-]+)"
 )
 _Pick = tuple[str, Candidate]
+_FORM_TOTAL = re.compile(r"[ \t]*Gesamt(?:kosten|auftragswert|summe|betrag)[ \t]*:[ \t]*\S", re.I)
+"""The total-cost field of a Vorlage's form block ("Finanzielle Auswirkungen … Gesamtkosten: …")."""
+_TOP_VORLAGEN = 3
 
 
 def _text(evidence: list[Document], candidate: Candidate) -> str:
@@ -86,10 +89,32 @@ def _pick_per_year(q: ParsedQuestion, evidence: list[Document], years: list[int]
     for year in years:
         found = [c for c in candidates(evidence, {kind}, terms(q.text), years=[year]) if year in c.years]
         best = _best(found, evidence, q.text, str(year))
+        if isinstance(best, str) and kind == "betrag":
+            taken = {evidence[pick.document_index].metadata.get("doc_id") for _, pick in picks}
+            best = _vorlage_total(evidence, year, taken) or best
         if isinstance(best, str):
             return best
         picks.append((str(year), best))
     return picks
+
+
+def _vorlage_total(evidence: list[Document], year: int, taken: set[object]) -> Candidate | None:
+    """No figure's words name the year ("die 2024 und 2025 bestellten Fahrzeuge"): the total cost a
+    Vorlage of that year states in its form ("Gesamtkosten: 4.019.928,29 €") — of the best-ranked such
+    Vorlage among the ``top_vorlagen`` the retriever found, each Vorlage used for one year only."""
+    ranked = list(dict.fromkeys(d.metadata.get("doc_id") for d in evidence if d.metadata.get("rank")))
+    for doc_id in ranked[:_TOP_VORLAGEN]:
+        if doc_id in taken:
+            continue
+        for index, document in enumerate(evidence):
+            if document.metadata.get("doc_id") != doc_id or document.metadata.get("year") != year:
+                continue
+            text = document.page_content
+            for quantity in passage_quantities(text):
+                line_start = line_bounds(text, quantity.start)[0]
+                if quantity.kind == "betrag" and quantity.value and _FORM_TOTAL.match(text, line_start):
+                    return Candidate(quantity=quantity, document_index=index, score=1.0, years=frozenset({year}))
+    return None
 
 
 def _pick_per_item(q: ParsedQuestion, evidence: list[Document], years: list[int]) -> list[_Pick] | str:

@@ -226,7 +226,7 @@ def test_a_year_no_figure_names_takes_the_total_of_that_years_vorlage(shared_dir
     answer = answer_calculation(question, evidence)
     assert answer is not None and not answer.refused, answer and answer.text
     assert answer.text.startswith("Ergebnis (Summe): 9.771.944,42 EUR"), answer.text
-    assert "4.019.928,29 EUR + 5.752.016,13 EUR" in answer.text
+    assert "4.019.928,29 EUR + 5.752.016,13 EUR" in answer.text and "- Gesamtkosten 2024: 4.019.928,29 EUR" in answer.text
     assert {c.source_name for c in answer.citations} == {"2024/0474", "2025/0799"}
     assert_citations_verbatim(answer, texts, evidence)
 

@@ -213,8 +213,9 @@ def _common_label(q: ParsedQuestion, evidence: list[Document], picks: list[_Pick
         found = list(passage_quantities(text))
         context = f"{figure_context(text, pick.quantity, found)} {caption(text, pick.quantity, found)}"
         label = label_from_context(context, question_terms, "")
-        if label:
-            labels.append(label)
+        form = _FORM_TOTAL.match(text, line_bounds(text, pick.quantity.start)[0])
+        if label or form:
+            labels.append(label or form.group(0).split(":")[0].strip())
     return max(labels, key=labels.count) if labels else "Wert"
 
 

@@ -109,6 +109,15 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"\b(?:[A-ZÄÖÜ][\wäöüß-]*(?:ministerium|präsidium|behörde|amt|agentur|kammer|verband)|Ministerium|Behörde|Agentur)\b"
         r"(?:\s+(?:für|des|der)\s+[A-ZÄÖÜ][\wäöüß-]+(?:\s+(?:und|,)\s+[A-ZÄÖÜ][\wäöüß-]+){0,2}"
         r"|\s+[A-ZÄÖÜ][\wäöüß]+(?:-[A-ZÄÖÜ][\wäöüß]+)?)?")),
+    # places: a street ("St.-Florian-Straße", "Kaiserallee 12", "Marktplatz 1") or a named site
+    # ("auf dem Gelände des TSV Bulach", "im Stadtteil Durlach")
+    (AnswerType.ORT, re.compile(
+        r"\b[A-ZÄÖÜ][\wäöüß.-]*(?i:straße|strasse|allee|gasse)\b(?:\s+\d{1,4}\s?[a-z]?\b)?"
+        r"|\b[A-ZÄÖÜ][\wäöüß.-]*(?i:platz|weg|ring|damm|ufer)\s+\d{1,4}\s?[a-z]?\b")),
+    (AnswerType.ORT, re.compile(
+        r"\b(?:auf\s+dem\s+(?:Gelände|Areal|Grundstück)|im\s+(?:Stadtteil|Stadtbezirk|Ortsteil|Quartier)|"
+        r"am\s+Standort|in\s+den\s+Räumen)\s+(?:(?:des|der|von|am|an\s+der)\s+)?"
+        r"(?P<inner>[A-ZÄÖÜ][\wäöüß.-]*(?:\s+[A-ZÄÖÜ][\wäöüß.-]*){0,3})")),
     (AnswerType.PERSON, re.compile(
         r"\b(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?)\s+"
         r"(?:(?:Dr\.|Prof\.)\s+)*[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?")),

@@ -156,10 +156,21 @@ def test_layout_normalisation_keeps_page_spans_on_the_new_text() -> None:
          "Verkehrsministerium Baden-Württemberg"),
         ("beim Ministerium für Verkehr einzureichen", AnswerType.ORGANISATION, "Ministerium für Verkehr"),
         ("Hubrettungsbühne272,50 je Stunde", AnswerType.BETRAG, "272,50 je Stunde"),
+        # places: streets with or without a number, a named site
+        ("eine Plauderbank auf dem Gelände des TSV Bulach in der St.-Florian-Straße", AnswerType.ORT, "TSV Bulach"),
+        ("eine Plauderbank auf dem Gelände des TSV Bulach in der St.-Florian-Straße", AnswerType.ORT,
+         "St.-Florian-Straße"),
+        ("Die Bürgerberatung zieht in die Kaiserallee 12a um.", AnswerType.ORT, "Kaiserallee 12a"),
+        ("Der Treffpunkt liegt im Stadtteil Durlach.", AnswerType.ORT, "Durlach"),
     ],
 )
-def test_years_of_events_public_bodies_and_fee_table_prices_are_typed(text: str, kind: AnswerType, value: str) -> None:
+def test_years_of_events_public_bodies_fee_table_prices_and_places_are_typed(text: str, kind: AnswerType, value: str) -> None:
     assert value in [span.text for span in find_spans(text) if span.type is kind]
+
+
+def test_a_workplace_or_an_area_is_no_place() -> None:
+    text = "Am Arbeitsplatz und im Bereich des Zufahrtsweges, auf dem Radweg"
+    assert [span.text for span in find_spans(text) if span.type is AnswerType.ORT] == []
 
 
 def test_a_year_in_a_figure_or_a_reference_is_no_date() -> None:

@@ -252,7 +252,10 @@ def test_not_a_number_and_not_a_date() -> None:
 
 def test_cost_tools_are_structured_tools_with_artifacts(tables: CostTables) -> None:
     tools = {tool.name: tool for tool in cost_tools(Settings(), tables)}
-    assert set(tools) == {"personalkosten", "beratungskosten", "anteilig", "finanzplanung", "rechne"}
+    assert set(tools) == {"personalkosten", "beratungskosten", "anteilig", "finanzplanung", "rechne", "zeitraum"}
+    days = tools["zeitraum"].invoke({"rate": {"value": "928,00", "unit": "EUR"}, "periods": 2, "period_name": "Tag",
+                                     "period_plural": "Tage", "discount_percent": 10, "discount_from": 2})
+    assert "1.763,20 EUR" in days
     message = tools["beratungskosten"].invoke(
         ToolCall(name="beratungskosten", args={"items": [{"days": 380, "day_rate": "1.200"}]}, id="1", type="tool_call")
     )

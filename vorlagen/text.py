@@ -69,6 +69,8 @@ NUMBER_WORDS: dict[str, str] = {
     "hundert": "100", "anderthalb": "1,5", "eineinhalb": "1,5", "zweieinhalb": "2,5",
 }  # fmt: skip
 """German number words -> figures (``zwei`` -> ``2``), for values stated in words."""
+ORDINAL_WORDS: dict[str, int] = {"ersten": 1, "zweiten": 2, "dritten": 3, "vierten": 4, "fünften": 5, "sechsten": 6}
+"""German ordinals as they stand after "ab dem" (``ab dem zweiten Tag`` -> 2)."""
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 
 

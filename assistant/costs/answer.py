@@ -54,18 +54,21 @@ def answer_calculation(
         return _refusal(question, str(exc))
     citations = _citations(plan)
     index_of = {(c.chunk_id, c.quote): c.index for c in citations}
-    lines = [f"Ergebnis ({plan.description}): {_result_text(result.total, result.unit, plan)}", "", "Eingaben:"]
+    origins = {"aus der Frage" if item.origin == "Frage" else _source_label(item.evidence) for item in plan.inputs}
+    one_source = next(iter(origins)) if len(origins) == 1 and "aus der Frage" not in origins else None
+    header = f"Eingaben ({one_source}):" if one_source else "Eingaben:"  # one Drucksache is named once
+    lines = [f"Ergebnis ({plan.description}): {_result_text(result.total, result.unit, plan)}", "", header]
     for item in plan.inputs:
         origin = "aus der Frage" if item.origin == "Frage" else _source_label(item.evidence)
         marker = f" [{index_of[(item.evidence.chunk_id, item.evidence.quote)]}]" if item.evidence else ""
-        lines.append(f"- {item.name}: {item.value} ({origin}){marker}")
+        lines.append(f"- {item.name}: {item.value}{'' if one_source else f' ({origin})'}{marker}")
     if result.table:
         lines.append(f"- Kostentabellen: {result.table}")
     if result.tool == "personalkosten":
         lines += ["", "Je Jahr:"] + [
             f"- {row.label}: {format_amount(row.amount, 'EUR')} – {row.formula}" for row in result.rows
         ]
-    elif len(result.rows) > 1:
+    elif len(result.rows) > 1 and result.tool != "zeitraum":  # its formula names every part already
         lines += ["", "Je Jahr:"] + [f"- {row.label}: {format_amount(row.amount, 'EUR')}" for row in result.rows]
     lines += ["", f"Rechnung: {result.formula}"]
     lines += [f"Hinweis: {notice}" for notice in result.notices]

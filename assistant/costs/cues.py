@@ -23,8 +23,8 @@ from pydantic import BaseModel
 from assistant.costs.quantities import Quantity, parse_quantities
 
 CalculationKind = Literal[
-    "beratungskosten", "personalkosten", "finanzplanung", "anteilig", "je_einheit", "anteil", "differenz", "summe",
-    "unbestimmt",
+    "beratungskosten", "personalkosten", "finanzplanung", "anteilig", "zeitraum", "je_einheit", "anteil", "differenz",
+    "summe", "unbestimmt",
 ]
 """``unbestimmt``: the question asks explicitly for a calculation ("berechne …") but says not which."""
 
@@ -133,6 +133,14 @@ def _partial(q: ParsedQuestion) -> bool:
     return bool(PARTIAL_CUE.search(q.text)) or any(x.kind == "datum" and x.preposition == "ab" for x in q.quantities)
 
 
+def _over_periods(q: ParsedQuestion) -> bool:
+    """"… zwei Tage am Stück mieten …", "in den ersten vier Jahren insgesamt": the cost of several periods
+    from a stated rate (``assistant.costs.periods``)."""
+    from assistant.costs.periods import period_count  # the cue table stays free of the planners' imports
+
+    return bool(COST_ASK.search(q.text)) and period_count(q.text) is not None and not YEAR_PAIR.search(q.text)
+
+
 def _per_unit(q: ParsedQuestion) -> bool:
     noun = q.per_unit_noun()
     if noun is None:
@@ -170,6 +178,7 @@ CUES: list[tuple[CalculationKind, Callable[[ParsedQuestion], bool]]] = [
     ("personalkosten", _personnel),
     ("finanzplanung", _finance),
     ("anteilig", _partial),
+    ("zeitraum", _over_periods),
     ("je_einheit", _per_unit),
     ("anteil", _share),
     ("differenz", _difference),

@@ -347,3 +347,27 @@ class RechneInput(BaseModel):
         if self.operation in ("je_einheit",) and self.operands[1].value < 0:
             raise ValueError("Die Bezugsmenge (zweiter Wert) darf nicht negativ sein.")
         return self
+
+
+class ZeitraumInput(BaseModel):
+    """Costs over several periods (days, years …) from a stated rate per period: optionally a one-off
+    amount that already covers the first ``included`` periods, and a discount in per cent from the
+    ``discount_from``-th period on ("ab dem zweiten Nutzungstag 10 Prozent Preisnachlass")."""
+
+    rate: Operand = Field(description="Betrag je Zeitraum, z. B. 928,00 EUR pro Tag.")
+    periods: int = Field(ge=1, le=1000, description="Anzahl der Zeiträume, z. B. 2 (Tage).")
+    period_name: str = Field(description="Bezeichnung eines Zeitraums im Singular, z. B. „Tag“ oder „Jahr“.")
+    period_plural: str = Field(description="… im Plural, z. B. „Tage“ oder „Jahre“.")
+    one_off: Operand | None = Field(default=None, description="Einmaliger Betrag, z. B. die Anschaffung.")
+    included: int = Field(default=0, ge=0, description="Zeiträume, die der einmalige Betrag schon abdeckt.")
+    discount_percent: Decimal | None = Field(default=None, ge=0, le=100, description="Nachlass in Prozent.")
+    discount_from: int | None = Field(default=None, ge=1, description="Ab dem wievielten Zeitraum der Nachlass gilt.")
+    discount_evidence: EvidenceRef | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ZeitraumInput:
+        if self.included > self.periods:
+            raise ValueError(f"Der einmalige Betrag deckt {self.included} Zeiträume ab, gefragt sind nur {self.periods}.")
+        if (self.discount_percent is None) != (self.discount_from is None):
+            raise ValueError("Ein Nachlass braucht den Prozentsatz und den Zeitraum, ab dem er gilt.")
+        return self

@@ -14,7 +14,7 @@ from assistant.costs.quantities import Quantity
 from assistant.costs.tables import CostTables
 from assistant.costs.tools import ToolInput, run_tool
 
-ToolName = Literal["personalkosten", "beratungskosten", "anteilig", "finanzplanung", "rechne"]
+ToolName = Literal["personalkosten", "beratungskosten", "anteilig", "finanzplanung", "rechne", "zeitraum"]
 
 
 class PlannedInput(BaseModel):

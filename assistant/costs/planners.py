@@ -44,6 +44,7 @@ from assistant.costs.models import (
     Position,
     RechneInput,
 )
+from assistant.costs.periods import plan_over_periods
 from assistant.costs.plan import CalculationPlan, PlannedInput, bare_amount_error
 from assistant.costs.quantities import Quantity
 from assistant.costs.stated import plan_stated_difference, plan_stated_sum
@@ -52,7 +53,8 @@ from assistant.costs.tools import format_amount
 from vorlagen.formatting import format_date, format_eur, format_number
 from vorlagen.validation import german_validation_message
 
-Planner = Callable[[ParsedQuestion, list[Document]], CalculationPlan]
+Planner = Callable[[ParsedQuestion, list[Document]], CalculationPlan | None]
+"""None: the question is no calculation after all (``zeitraum`` without a rate per period in the documents)."""
 
 POSITION_STEMS = frozenset(noun_stem(word) for word in ("Stelle", "Planstelle", "Vollzeitstelle", "VZÄ"))
 """Per-unit nouns that any count of positions (``17,5 VZÄ``, ``7,5 Stellen``) divides."""
@@ -316,6 +318,7 @@ PLANNERS: dict[CalculationKind, Planner] = {
     "personalkosten": plan_personnel,
     "finanzplanung": plan_finance,
     "anteilig": plan_partial,
+    "zeitraum": plan_over_periods,
     "je_einheit": plan_per_unit,
     "anteil": plan_share,
     "differenz": plan_difference,

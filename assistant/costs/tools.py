@@ -29,6 +29,7 @@ from assistant.costs.models import (
     RechneInput,
     TableRef,
     YearRow,
+    ZeitraumInput,
 )
 from assistant.costs.tables import CostTables, PersonnelRate, coverage_notice, split_alternatives
 from vorlagen.formatting import format_date, format_eur, format_number, round_cents
@@ -409,9 +410,50 @@ def rechne(data: RechneInput) -> CostResult:
         total=result,
         unit=unit or "",
         rows=[YearRow(label=data.operation, amount=result, formula=formula)],
-        formula=f"{formula}. {ROUNDING_RULE if unit == 'EUR' and result != exact else 'Exakte Rechnung, ohne Rundung.'}",
+        formula=f"{formula}." + (f" {ROUNDING_RULE}" if unit == "EUR" and result != exact else ""),  # exact: nothing to say
         inputs=inputs,
         notices=notices,
+    )
+
+
+def zeitraum(data: ZeitraumInput) -> CostResult:
+    """Costs over ``periods`` periods: the one-off amount (covering the first ``included``), then the
+    rate for each further period — discounted from the ``discount_from``-th period on. Each period's
+    amount is rounded to the cent, the total is their sum."""
+    unit = normalize_unit(data.rate.unit) or "EUR"
+    rate = data.rate.value
+    discounted = round_cents(rate * (100 - data.discount_percent) / 100) if data.discount_percent is not None else rate
+    full = discounted_count = 0
+    for period in range(data.included + 1, data.periods + 1):
+        if data.discount_from is not None and period >= data.discount_from:
+            discounted_count += 1
+        else:
+            full += 1
+    parts: list[tuple[str, Decimal]] = []
+    if data.one_off is not None:
+        covered = f" (deckt die ersten {data.included} {data.period_plural} ab)" if data.included else ""
+        parts.append((f"{_operand_text(data.one_off, unit)}{covered}", data.one_off.value))
+    if full:
+        parts.append((f"{full} × {format_amount(rate, unit)}", full * rate))
+    if discounted_count:
+        percent = format_number(data.discount_percent or Decimal(0))
+        parts.append((f"{discounted_count} × ({format_amount(rate, unit)} − {percent} % = {format_amount(discounted, unit)})",
+                      discounted_count * discounted))
+    total = sum((amount for _, amount in parts), Decimal(0))
+    formula = f"{data.periods} {data.period_plural}: {' + '.join(text for text, _ in parts)} = {format_amount(total, unit)}"
+    inputs = [InputValue(name=f"Betrag je {data.period_name}", value=format_amount(rate, unit), origin=data.rate.origin,
+                         evidence=data.rate.evidence)]
+    if data.one_off is not None:
+        inputs.insert(0, InputValue(name=data.one_off.label or "Einmalig", value=format_amount(data.one_off.value, unit),
+                                    origin=data.one_off.origin, evidence=data.one_off.evidence))
+    rounded = discounted != rate * (100 - (data.discount_percent or Decimal(0))) / 100
+    return CostResult(
+        tool="zeitraum",
+        total=total,
+        unit=unit,
+        rows=[YearRow(label=text, amount=amount, formula=text) for text, amount in parts],
+        formula=f"{formula}." + (f" {ROUNDING_RULE}" if rounded else ""),
+        inputs=inputs,
     )
 
 
@@ -419,7 +461,7 @@ def rechne(data: RechneInput) -> CostResult:
 # Dispatch
 # ---------------------------------------------------------------------------------------------
 
-ToolInput = PersonalkostenInput | BeratungskostenInput | AnteiligInput | FinanzplanungInput | RechneInput
+ToolInput = PersonalkostenInput | BeratungskostenInput | AnteiligInput | FinanzplanungInput | RechneInput | ZeitraumInput
 
 _TOOLS: dict[type[BaseModel], Callable[[Any, CostTables | None], CostResult]] = {
     PersonalkostenInput: lambda data, tables: personalkosten(data, _require(tables)),
@@ -427,6 +469,7 @@ _TOOLS: dict[type[BaseModel], Callable[[Any, CostTables | None], CostResult]] = 
     AnteiligInput: lambda data, _tables: anteilig(data),
     FinanzplanungInput: lambda data, _tables: finanzplanung(data),
     RechneInput: lambda data, _tables: rechne(data),
+    ZeitraumInput: lambda data, _tables: zeitraum(data),
 }
 
 
@@ -485,7 +528,7 @@ def _structured_tool(
 
 
 def cost_tools(settings: Settings, tables: CostTables | None = None) -> list[StructuredTool]:
-    """The five cost tools as LangChain tools (for ``bind_tools`` and agents)."""
+    """The six cost tools as LangChain tools (for ``bind_tools`` and agents)."""
     loaded = tables or CostTables.from_settings(settings)
     return [
         _structured_tool(
@@ -519,5 +562,12 @@ def cost_tools(settings: Settings, tables: CostTables | None = None) -> list[Str
             "aus Dokumenten.",
             RechneInput,
             rechne,
+        ),
+        _structured_tool(
+            "zeitraum",
+            "Kosten für mehrere Tage, Monate oder Jahre aus einem Betrag je Zeitraum, optional mit einmaligem Betrag "
+            "(der die ersten Zeiträume abdeckt) und Nachlass in Prozent ab einem Zeitraum.",
+            ZeitraumInput,
+            zeitraum,
         ),
     ]

@@ -204,12 +204,15 @@ class FactAnswerer:
         refers back: "und wie hoch sind die Gesamtkosten dafür?") the whole question's."""
         picks: dict[str, PartPick] = {}
         floor = self.settings.span_min_coverage
+        focus = set(part.focus)
+        key = set(sorted((t for t in own_weights if t not in focus), key=own_weights.__getitem__, reverse=True)[:2])
         for sentence in sentences:
+            in_lead = str(sentence.document.metadata.get("doc_id")) == lead
             about = max(coverage(own_weights, sentence.window_tokens), coverage(subject, sentence.window_tokens))
-            if about < floor and not (
-                _names_focus(part.focus, sentence.window_tokens) and str(sentence.document.metadata.get("doc_id")) == lead
-            ):
+            if about < floor and not (_names_focus(part.focus, sentence.window_tokens) and in_lead):
                 continue  # a label naming the asked thing ("Gesamtkosten: …") counts only in the best Vorlage
+            if not in_lead and key and not key & (sentence.window_tokens | _title_tokens(sentence.document)):
+                continue  # another Vorlage must name the subject ("Microsoft", "Lizenzen"), not just "Kosten im Jahr"
             for span in find_spans(sentence.text):
                 if span.type is not part.answer_type:
                     continue
@@ -411,6 +414,10 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:(–-"):
         end -= 1
     return start, end
+
+
+def _title_tokens(document: Document) -> set[str]:
+    return set(tokenize(str(document.metadata.get("title") or "")))
 
 
 def _per_period(text: str, span: Span, clause_start: int) -> bool:

@@ -198,3 +198,15 @@ def test_a_yearly_amount_is_not_listed_with_a_one_off_cost_in_the_same_sentence(
     answer = seeds_service.answer_from(question, passage, seeds_service.analyze(question))
     short = answer.short_answer or ""
     assert "1,2 Millionen" in short and "30 Millionen" not in short, answer.text
+
+
+def test_a_value_from_another_vorlage_must_stand_with_the_subject(seeds_service: AssistantService, shared_dir) -> None:
+    """"Was kosten die Microsoft-Lizenzen im Jahr?": a "Personalkosten … pro Jahr" row of another Vorlage
+    covers "Kosten" and "Jahr" but names neither Microsoft nor Lizenzen — the licence Vorlage answers."""
+    from tests.test_calc_questions import karlsruhe_paper
+
+    _, licences = karlsruhe_paper(shared_dir, "2024/0541")
+    _, other = karlsruhe_paper(shared_dir, "2023/0517")
+    question = "Was kosten die Microsoft-Lizenzen im Jahr?"
+    answer = seeds_service.answer_from(question, [*licences, *other], seeds_service.analyze(question))
+    assert {citation.source_name for citation in answer.citations} <= {"2024/0541"}, answer.text

@@ -34,7 +34,9 @@ FIGURE_KINDS = frozenset({"betrag", "tage", "stellen", "prozent", "monate", "anz
 _I = re.IGNORECASE
 _DIGIT = re.compile(r"\d")
 EXPLICIT_CUE = re.compile(r"\b(?:berechne|berechnen\s+sie|rechne|rechnen\s+sie|ausrechnen|errechne|kalkuliere)\b", _I)
-COST_ASK = re.compile(r"\b(?:\w*kost\w*|berechne\w*|wie\s+hoch|wie\s+viel(?!e)|ergibt|ergeben|betr[äa]g\w*)\b", _I)
+COST_ASK = re.compile(
+    r"\b(?:\w*kost\w*|berechne\w*|wie\s+hoch|wie\s+viel(?!e)|ergibt|ergeben|betr[äa]g\w*|\w*teuer\w*|\w*zahlt)\b", _I
+)
 CONSULT_DAYS = re.compile(r"beratertag|personentag", _I)
 CONSULT_RATE = re.compile(r"tagess[äa]tze?", _I)
 PAY_GROUP_HINT = re.compile(r"\b(?:A|EG|E)\s?\d{1,2}|gruppe\s+\d", _I)

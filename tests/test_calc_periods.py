@@ -60,6 +60,8 @@ def test_no_rate_per_period_leaves_the_question_to_the_fact_answer(shared_dir: P
     """A question naming days whose documents state no daily rate is no calculation after all."""
     _, evidence = karlsruhe_paper(shared_dir, "2024/0541")
     assert answer_calculation("Was kostet die Schulung der Mitarbeitenden an zwei Tagen?", evidence) is None
+    _, rental = karlsruhe_paper(shared_dir, "2024/0751")  # a daily rate, but of the Toilettenwagen
+    assert answer_calculation("Was kostet ein Parkplatz für drei Tage?", rental) is None
 
 
 def test_the_fee_table_row_the_question_names_gives_the_rate(shared_dir: Path) -> None:

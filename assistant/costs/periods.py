@@ -17,7 +17,16 @@ from decimal import Decimal
 from langchain_core.documents import Document
 
 from assistant.costs.cues import ParsedQuestion
-from assistant.costs.evidence import Candidate, candidates, evidence_ref, line_bounds, passage_quantities, sentences, terms
+from assistant.costs.evidence import (
+    Candidate,
+    candidates,
+    context_score,
+    evidence_ref,
+    line_bounds,
+    passage_quantities,
+    sentences,
+    terms,
+)
 from assistant.costs.models import Operand, ZeitraumInput
 from assistant.costs.plan import CalculationPlan, PlannedInput
 from assistant.costs.quantities import Quantity
@@ -122,6 +131,9 @@ def plan_over_periods(q: ParsedQuestion, evidence: list[Document]) -> Calculatio
     if not rates:
         return None
     rate = _named_rate(evidence, rates, question_terms)
+    subject = question_terms - set(_UNITS) - {"stund", "woch"}  # the period itself names no subject
+    if context_score(_sentence(evidence[rate.document_index].page_content, rate.quantity), subject, set()) == 0:
+        return None  # a rate of something the question does not name: no calculation, the fact answer decides
     rate_text = evidence[rate.document_index].page_content
     description = f"Kosten für {periods} {plural}"
     inputs: list[PlannedInput] = []

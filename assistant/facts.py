@@ -24,7 +24,7 @@ from assistant.question import QuestionAnalysis, QuestionPart
 from assistant.spans import TYPED, AnswerType, Span, find_spans
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
-from vorlagen.text import events, tokenize, with_figures
+from vorlagen.text import events, label_above, tokenize, with_figures
 
 _CLAUSE_BREAK = re.compile(r"[;()\n–]|,(?!\d)|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
 _LIST_JOIN = re.compile(r"^[^.;:]{0,40}?\b(und|sowie|bzw\.|bis|,)\s+(?:(?:je|jeweils|rund|ca\.|etwa|weitere)\s+)?$", re.I)
@@ -181,6 +181,8 @@ class FactAnswerer:
             top += [s for s in sentences[self.settings.span_sentences :] if _names_focus(part.focus, s.window_tokens)]
         elif part.answer_type is AnswerType.DATUM and (asked := events(part.text)):  # "Wann soll … begonnen werden?"
             top += [s for s in sentences[self.settings.span_sentences :] if asked & events(s.text)]
+        if part.answer_type is AnswerType.BETRAG and _PER_PERIOD.search(part.text):  # "… pro Jahr?": "… jährlich"
+            top += [s for s in sentences[self.settings.span_sentences :] if s not in top and _PER_PERIOD.search(s.text)]
         if part.answer_type is not AnswerType.TEXT:
             later = part is not analysis.parts[0]
             refers_back = later and (_REFERS_BACK.search(part.text) is not None or part.answer_type not in TYPED)
@@ -290,8 +292,13 @@ class FactAnswerer:
             bonus += 0.3  # the clause names what is asked: "Gesamtkosten: …", "Hubrettungsbühne 272,50 je Stunde"
         if span.type in (AnswerType.ANZAHL, AnswerType.DAUER) and set(tokenize(span.text)) & set(own_weights):
             bonus += 0.25  # the counted noun is the one asked about ("wie viele Stellen" -> "7,5 Stellen")
-        if span.type is AnswerType.BETRAG and _PER_PERIOD.search(part.text) and _per_period(text, span, clause_start):
-            bonus += 0.1
+        if span.type is AnswerType.BETRAG and _PER_PERIOD.search(part.text):
+            # asked per year or month: an amount per period, not a total over several ("Gesamtkosten …")
+            stated = _stated_period(text, span, clause_start)
+            if stated == _period_of(part.text):
+                bonus += 0.25
+            elif stated or _TOTAL.search(text[max(0, span.start - 60) : span.end]):
+                bonus -= 0.3  # an amount per another period ("23 Euro pro Tag"), or a total over several
         if _TOTAL.search(part.text) and (_TOTAL.search(clause) or _TOTAL_ROW.match(text)):
             bonus += 0.1 if _TOTAL_ROW.match(text) is None else 0.2
         return bonus
@@ -420,14 +427,29 @@ def _title_tokens(document: Document) -> set[str]:
     return set(tokenize(str(document.metadata.get("title") or "")))
 
 
-def _per_period(text: str, span: Span, clause_start: int) -> bool:
-    """The amount is one per year or month: "1,2 Mio. Euro jährlich", "die jährlichen Folgekosten von rund
-    1,2 Mio. Euro" — the period stands right after the amount or in its own noun phrase before it, not
-    in a phrase joined by "und" ("30 Mio. Euro und die jährlichen …" is not yearly)."""
-    if _PER_PERIOD.search(span.text) or re.match(r"\s*(?:pro|je)\s+(?:jahr|monat)|\s*(?:jährlich|monatlich)", text[span.end : span.end + 20], re.I):
-        return True
-    before = text[max(clause_start, span.start - 40) : span.start]
-    return bool(_PER_PERIOD.search(_PHRASE_BREAK.split(before)[-1]))
+def _stated_period(text: str, span: Span, clause_start: int) -> str | None:
+    """The period an amount is stated per: "1,2 Mio. Euro jährlich", "22.080 Euro monatlich", "die jährlichen
+    Folgekosten von rund 1,2 Mio. Euro" — right after the amount or in its own noun phrase before it, not in a
+    phrase joined by "und" ("30 Mio. Euro und die jährlichen …" is not yearly)."""
+    after = _period_of(span.text) or _period_of(text[span.end : span.end + 20], at_start=True)
+    before = label_above(text, span.start) or _PHRASE_BREAK.split(text[max(clause_start, span.start - 40) : span.start])[-1]
+    return after or _period_of(before)
+
+
+_ANY_PERIOD = re.compile(
+    r"\b(?:pro|je|im|jedes|ein\s+weiteres|(?:für|um)\s+ein(?:en)?(?:\s+weitere[sn]?)?)\s+(?P<noun>jahr|monat|woche|tag|nacht|stunde)\b|/\s*(?P<slash>jahr|monat|tag|stunde)\b"
+    r"|\b(?P<adj>jährlich|monatlich|wöchentlich|täglich|stündlich)", re.I)
+_PERIOD_ADJECTIVE = {"jährlich": "jahr", "monatlich": "monat", "wöchentlich": "woche", "täglich": "tag", "stündlich": "stunde"}
+
+
+def _period_of(text: str, at_start: bool = False) -> str | None:
+    """The period an amount is stated per ("pro Jahr", "jährlich", "/Tag" -> "jahr", "jahr", "tag")."""
+    match = _ANY_PERIOD.match(text.lstrip()) if at_start else _ANY_PERIOD.search(text)
+    if match is None:
+        return None
+    if match.group("adj"):
+        return _PERIOD_ADJECTIVE[match.group("adj").lower()]
+    return (match.group("noun") or match.group("slash")).lower()
 
 
 def _distance_to_terms(text: str, span: Span, weights: dict[str, float]) -> int:

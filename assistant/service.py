@@ -84,8 +84,8 @@ class AssistantService:
         """A calculation over the retrieved chunks; when a figure is missing there, over the whole
         text of the best-ranked Vorlagen (a figure often stands in another section than the one found)."""
         answer = answer_calculation(question, documents, tables=self.cost_tables())
-        if answer is None or not answer.refused:
-            return answer
+        if answer is not None and not answer.refused:
+            return answer  # (None: no plan over these chunks — a rate per period may stand elsewhere in the Vorlage)
         settings = self.settings.answer
         widened = with_document_chunks(documents, self.store.chunks_of, settings.calculation_documents,
                                        settings.calculation_max_chunks)

@@ -210,3 +210,16 @@ def test_a_value_from_another_vorlage_must_stand_with_the_subject(seeds_service:
     question = "Was kosten die Microsoft-Lizenzen im Jahr?"
     answer = seeds_service.answer_from(question, [*licences, *other], seeds_service.analyze(question))
     assert {citation.source_name for citation in answer.citations} <= {"2024/0541"}, answer.text
+
+
+def test_asked_per_year_a_yearly_amount_beats_the_total_and_a_daily_price(
+    seeds_service: AssistantService, shared_dir
+) -> None:
+    """"… pro Jahr?" over "Gesamtbelegungskosten in Höhe von 529.920 Euro" (two years), "Einzel-Bettenpreis von
+    23 Euro pro Tag" and "Belegungspreis … 22.080 Euro monatlich …, somit 264.960 Euro jährlich"."""
+    from tests.test_calc_questions import karlsruhe_paper
+
+    _, passages = karlsruhe_paper(shared_dir, "2024/0976")
+    question = "Wie hoch ist der Belegungspreis für die Obdachlosenunterkunft in der Kapellenstraße pro Jahr?"
+    answer = seeds_service.answer_from(question, passages, seeds_service.analyze(question))
+    assert "264.960" in (answer.short_answer or ""), answer.text

@@ -14,7 +14,7 @@ def test_a_number_of_periods_is_read_from_the_question() -> None:
     assert period_count("den Toilettenwagen zwei Tage am Stück mieten") == (2, "tag")
     assert period_count("in den ersten vier Jahren insgesamt") == (4, "jahr")
     assert period_count("für 3 Monate") == (3, "monat")
-    for when in ("vor zwei Jahren", "in drei Jahren", "seit zwei Jahren", "alle zwei Jahre"):
+    for when in ("vor zwei Jahren", "seit zwei Jahren", "alle zwei Jahre"):
         assert period_count(when) is None, when  # a point in time or a frequency, no duration
     assert period_count("ein Jahr lang") is None
     assert calculation_kind("Was kostet es, den Wagen zwei Tage zu mieten?") == "zeitraum"
@@ -70,4 +70,12 @@ def test_the_fee_table_row_the_question_names_gives_the_rate(shared_dir: Path) -
     answer = answer_calculation("Was kostet der Einsatz der Hubrettungsbühne für drei Stunden?", evidence)
     assert answer is not None and not answer.refused, answer and answer.text
     assert "3 × 272,50 EUR = 817,50 EUR" in answer.text, answer.text
+    assert_citations_verbatim(answer, {evidence[0].metadata["doc_id"]: text}, evidence)
+
+
+def test_a_yearly_grant_over_several_years(shared_dir: Path) -> None:
+    """"Zuschuss von 52.000 Euro pro Jahr für die „Karlsruher Hausbesuche“" — "in vier Jahren": 4 × 52.000."""
+    text, evidence = karlsruhe_paper(shared_dir, "2024/0912")
+    answer = answer_calculation("Was kosten die Karlsruher Hausbesuche in vier Jahren?", evidence)
+    assert answer is not None and answer.text.startswith("Ergebnis (Kosten für 4 Jahre): 208.000,00 EUR"), answer
     assert_citations_verbatim(answer, {evidence[0].metadata["doc_id"]: text}, evidence)

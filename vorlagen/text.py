@@ -79,6 +79,16 @@ def with_figures(text: str) -> str:
     return _NUMBER_WORD.sub(lambda match: NUMBER_WORDS[match.group(1).lower()], text)
 
 
+def label_above(text: str, start: int) -> str:
+    """The label of a value that begins its line under a line ending in a colon — a form field whose
+    value the PDF wrapped ("Jährliche/r Budgetbedarf/Folgekosten:\n264.960 €"); empty otherwise."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start == 0 or text[line_start:start].strip():
+        return ""
+    above = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1].rstrip()
+    return above if above.endswith(":") else ""
+
+
 def month_number(word: str) -> int | None:
     """``Januar``/``Jan.``/``jan`` -> 1; None for anything else."""
     return MONTHS.get(word.lower().rstrip("."))

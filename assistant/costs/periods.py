@@ -32,7 +32,7 @@ from assistant.costs.plan import CalculationPlan, PlannedInput
 from assistant.costs.quantities import Quantity
 from assistant.costs.tools import format_amount
 from vorlagen.formatting import format_number
-from vorlagen.text import NUMBER_WORDS, ORDINAL_WORDS
+from vorlagen.text import NUMBER_WORDS, ORDINAL_WORDS, label_above
 
 _COUNT = r"(?:\d{1,3}|" + "|".join(word for word, figure in NUMBER_WORDS.items() if figure.isdigit()) + r")"
 _UNITS: dict[str, tuple[str, str, str]] = {
@@ -45,7 +45,7 @@ _UNITS: dict[str, tuple[str, str, str]] = {
     "jahr": ("Jahr", "Jahre", r"(?:pro|je|/)\s*Jahr\b|\bjährlich|\bp\.\s?a\."),
 }
 PERIOD_COUNT = re.compile(
-    r"(?<!\bvor\s)(?<!\bin\s)(?<!\bseit\s)(?<!\bnach\s)(?<!\balle\s)"  # a point in time or a frequency: no duration
+    r"(?<!\bvor\s)(?<!\bseit\s)(?<!\bnach\s)(?<!\balle\s)"  # a point in time or a frequency: no duration
     r"\b(?P<n>" + _COUNT + r")\s+(?P<unit>Stunden?|Tage?n?|Nächte?n?|Wochen?|Monate?n?|Jahre?n?)\b(?!\s+(?:alt|später|früher|zuvor))",
     re.I,
 )
@@ -78,8 +78,9 @@ def _number(written: str) -> int | None:
 
 
 def _clause_before(text: str, quantity: Quantity) -> str:
+    """The words of the figure's clause before it — or its form label on the line above."""
     start = max(line_bounds(text, quantity.start)[0] - 200, 0)
-    return _CLAUSE_BREAK.split(text[start : quantity.start])[-1]
+    return label_above(text, quantity.start) or _CLAUSE_BREAK.split(text[start : quantity.start])[-1]
 
 
 def _is_rate(unit: str):
@@ -90,6 +91,13 @@ def _is_rate(unit: str):
         return bool(per.match(after.lstrip()) or per.search(_clause_before(text, quantity)))
 
     return accept
+
+
+def _about(evidence: list[Document], rate: Candidate, subject: set[str]) -> bool:
+    """The rate's sentence, or the title of its Vorlage, names something the question names."""
+    document = evidence[rate.document_index]
+    context = f"{_sentence(document.page_content, rate.quantity)} {document.metadata.get('title') or ''}"
+    return context_score(context, subject, set()) > 0
 
 
 def _named_rate(evidence: list[Document], rates: list[Candidate], question_terms: set[str]) -> Candidate:
@@ -127,13 +135,12 @@ def plan_over_periods(q: ParsedQuestion, evidence: list[Document]) -> Calculatio
     periods, unit = asked
     singular, plural, _ = _UNITS[unit]
     question_terms = terms(q.text)
-    rates = candidates(evidence, {"betrag"}, question_terms, accept=_is_rate(unit))
-    if not rates:
-        return None
-    rate = _named_rate(evidence, rates, question_terms)
     subject = question_terms - set(_UNITS) - {"stund", "woch"}  # the period itself names no subject
-    if context_score(_sentence(evidence[rate.document_index].page_content, rate.quantity), subject, set()) == 0:
-        return None  # a rate of something the question does not name: no calculation, the fact answer decides
+    rates = [rate for rate in candidates(evidence, {"betrag"}, question_terms, accept=_is_rate(unit))
+             if _about(evidence, rate, subject)]
+    if not rates:
+        return None  # no rate of what the question names: no calculation, the fact answer decides
+    rate = _named_rate(evidence, rates, question_terms)
     rate_text = evidence[rate.document_index].page_content
     description = f"Kosten für {periods} {plural}"
     inputs: list[PlannedInput] = []

@@ -23,25 +23,12 @@ from langchain_core.embeddings import Embeddings
 from vorlagen.domain import Chunk, PassageSource, SearchFilters, Vorlage
 from vorlagen.embeddings import build_embeddings
 from vorlagen.settings import Settings
-from vorlagen.store.keyword import KeywordIndex
+from vorlagen.store.keyword import KeywordIndex, process_alive
 from vorlagen.store.registry import ChunkRow, DocumentInfo, Registry
 from vorlagen.store.vectors import StoreUnavailableError, connect_chroma
 from vorlagen.text import tokenize
 
 UpsertStatus = Literal["added", "replaced", "unchanged", "duplicate"]
-
-
-def _process_alive(pid: int) -> bool:
-    """Is the process that journaled a write still running (then its write is not interrupted)?"""
-    if pid == os.getpid():
-        return False  # this store is being opened: no write of this process is under way
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Passage(PassageSource):
@@ -68,7 +55,9 @@ class VorlagenStore:
             embedding_function=self.embeddings,
             collection_metadata={"hnsw:space": "cosine"},
         )
-        self.registry = Registry(settings.registry_path, settings.retrieval.keyword_max_df_share)
+        self.registry = Registry(
+            settings.registry_path, settings.retrieval.keyword_max_df_share, settings.retrieval.keyword_engine
+        )
         (settings.data_dir / "bm25.pickle").unlink(missing_ok=True)  # the former full-rebuild index
         self._doc_tokens_cache: dict[tuple[int, str], frozenset[str]] = {}
         self._cities_cache: tuple[int, frozenset[str | None]] | None = None
@@ -134,7 +123,7 @@ class VorlagenStore:
         """After an interrupted write (crash, SIGKILL, full disk): delete the vectors the registry
         does not know, so Chroma and the registry agree. Returns the ids removed from Chroma."""
         with self.registry.lock:
-            pending = [chunk_id for chunk_id, pid in self.registry.pending() if not _process_alive(pid)]
+            pending = [chunk_id for chunk_id, pid in self.registry.pending() if not process_alive(pid)]
             if not pending:
                 return []
             orphans = sorted(set(pending) - self.registry.known_chunk_ids(pending))

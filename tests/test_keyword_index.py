@@ -35,8 +35,11 @@ def seeds(shared_dir: Path) -> list[tuple[Vorlage, list[ChunkRow]]]:
 
 
 @pytest.fixture()
-def registry(tmp_path: Path, seeds) -> Registry:
-    registry = Registry(tmp_path / "registry.sqlite3", RetrievalSettings().keyword_max_df_share)
+def registry(tmp_path: Path, seeds, request: pytest.FixtureRequest) -> Registry:
+    """Engine: the setting's default (tantivy), or the one a test names (``indirect`` parametrization)."""
+    settings = RetrievalSettings()
+    engine = getattr(request, "param", settings.keyword_engine)
+    registry = Registry(tmp_path / "registry.sqlite3", settings.keyword_max_df_share, engine)
     for vorlage, rows in seeds:
         registry.put(vorlage, rows)
     return registry
@@ -65,6 +68,7 @@ def test_idf_and_ranking_agree_with_rank_bm25(registry: Registry, seeds, shared_
     assert agreeing >= 0.9 * len(asked)
 
 
+@pytest.mark.parametrize("registry", ["tantivy", "fts5"], indirect=True)
 def test_metadata_filters(registry: Registry) -> None:
     index = registry.keywords
     question = "Personalaufwendungen Stellen Digitalisierung"
@@ -108,6 +112,7 @@ def test_adding_one_document_touches_only_that_document(tmp_path: Path, seeds) -
     assert not any("chunks" in s and "SELECT" in s.upper() and "doc_id" not in s for s in large)
 
 
+@pytest.mark.parametrize("registry", ["tantivy", "fts5"], indirect=True)
 def test_changes_and_removals_are_immediately_searchable(registry: Registry, seeds) -> None:
     vorlage, rows = seeds[0]
     text = vorlage.text + "\n\nNachtrag: Der Zauberwürfelausschuss tagt quartalsweise."

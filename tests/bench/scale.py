@@ -115,6 +115,8 @@ class ScaleResult(BaseModel):
     registry_mb: float
     load_average: tuple[float, float, float]
     """``os.getloadavg()`` at the end of the run (the machine is shared)."""
+    keyword_engine: str = "fts5"
+    """``RetrievalSettings.keyword_engine`` of the run (rows of earlier runs: FTS5)."""
     existing: bool = False
     """``--existing``: latencies, +1 document and sizes measured now on the index an earlier run built;
     ``ingest_s``, ``complete`` and the worker's memory are that run's."""
@@ -281,7 +283,7 @@ def run(
         peak_rss_mb=peak, worker_peak_rss_mb=worker_peak,
         chroma_mb=_folder_mb(settings.chroma_path),
         registry_mb=_folder_mb(data_dir) - _folder_mb(settings.chroma_path),
-        load_average=os.getloadavg(), existing=existing,
+        load_average=os.getloadavg(), existing=existing, keyword_engine=settings.retrieval.keyword_engine,
     )
 
 

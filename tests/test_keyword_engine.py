@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunking import chunk_vorlage
 from ingest.loaders import discover_files, load_path
+from tests.test_keyword_index import chunk_rows
 from vorlagen.domain import Vorlage
-from vorlagen.settings import ChunkingSettings
 from vorlagen.store.registry import ChunkRow, Registry
 from vorlagen.store.tantivy_index import TantivyKeywordEngine
 from vorlagen.text import tokenize
@@ -26,18 +25,11 @@ REPO = Path(__file__).resolve().parents[1]
 MARKER = "Zauberwürfelausschuss"
 
 
-def _rows(vorlage: Vorlage) -> list[ChunkRow]:
-    return [
-        ChunkRow(chunk_id=c.chunk_id, text=c.text, metadata=c.metadata(vorlage), tokens=" ".join(tokenize(c.text)))
-        for c in chunk_vorlage(vorlage, ChunkingSettings())
-    ]
-
-
 @pytest.fixture(scope="module")
 def seeds(shared_dir: Path) -> list[tuple[Vorlage, list[ChunkRow]]]:
     vorlagen = [v for path in discover_files([shared_dir / "corpus/seeds"]) for v in load_path(path)]
     karlsruhe = list(load_path(shared_dir / "corpus/karlsruhe/karlsruhe-eval-300.jsonl.gz"))[:8]
-    return [(v, _rows(v)) for v in vorlagen + karlsruhe]
+    return [(v, chunk_rows(v)) for v in vorlagen + karlsruhe]
 
 
 def _filled(path: Path, seeds, engine: str = "tantivy") -> Registry:
@@ -121,7 +113,7 @@ def test_crash_between_engine_and_registry_commit_is_repaired_on_open(tmp_path: 
     vorlage = _with_marker(seeds[0][0])
     payload = tmp_path / "payload.json"
     payload.write_text(
-        json.dumps({"vorlage": vorlage.model_dump(mode="json"), "rows": [r.model_dump() for r in _rows(vorlage)]}),
+        json.dumps({"vorlage": vorlage.model_dump(mode="json"), "rows": [r.model_dump() for r in chunk_rows(vorlage)]}),
         encoding="utf-8",
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -144,7 +136,7 @@ def test_engine_is_built_again_after_fts5_writes_or_a_lost_directory(tmp_path: P
     path = tmp_path / "registry.sqlite3"
     _filled(path, seeds[:4]).close()
     fts5 = Registry(path, keyword_engine="fts5")  # written while the setting said fts5: tantivy misses it
-    fts5.put(_with_marker(seeds[4][0]), _rows(_with_marker(seeds[4][0])))
+    fts5.put(_with_marker(seeds[4][0]), chunk_rows(_with_marker(seeds[4][0])))
     assert fts5.keywords.search(MARKER, 3)
     fts5.close()
     reopened = Registry(path)
@@ -187,7 +179,7 @@ def test_a_second_process_sees_every_write_at_once(tmp_path: Path, seeds) -> Non
 
         assert ask() == []
         changed = _with_marker(seeds[2][0])
-        writer.put(changed, _rows(changed))
+        writer.put(changed, chunk_rows(changed))
         assert ask() == [changed.doc_id]
         writer.delete(changed.doc_id)
         assert ask() == []

@@ -20,7 +20,7 @@ from vorlagen.store.registry import ChunkRow, Registry
 from vorlagen.text import tokenize
 
 
-def _rows(vorlage: Vorlage) -> list[ChunkRow]:
+def chunk_rows(vorlage: Vorlage) -> list[ChunkRow]:
     return [
         ChunkRow(chunk_id=c.chunk_id, text=c.text, metadata=c.metadata(vorlage), tokens=" ".join(tokenize(c.text)))
         for c in chunk_vorlage(vorlage, ChunkingSettings())
@@ -31,7 +31,7 @@ def _rows(vorlage: Vorlage) -> list[ChunkRow]:
 def seeds(shared_dir: Path) -> list[tuple[Vorlage, list[ChunkRow]]]:
     vorlagen = [v for path in discover_files([shared_dir / "corpus/seeds"]) for v in load_path(path)]
     karlsruhe = list(load_path(shared_dir / "corpus/karlsruhe/karlsruhe-eval-300.jsonl.gz"))[:40]
-    return [(v, _rows(v)) for v in vorlagen + karlsruhe]
+    return [(v, chunk_rows(v)) for v in vorlagen + karlsruhe]
 
 
 @pytest.fixture()
@@ -46,7 +46,7 @@ def registry(tmp_path: Path, seeds, request: pytest.FixtureRequest) -> Registry:
 
 
 def test_idf_and_ranking_agree_with_rank_bm25(registry: Registry, seeds, shared_dir: Path) -> None:
-    rows = [row for _, chunk_rows in seeds for row in chunk_rows]
+    rows = [row for _, rows_of_one in seeds for row in rows_of_one]
     reference = BM25Okapi([row.tokens.split() for row in rows])
     index = registry.keywords
     assert len(index) == len(rows)
@@ -117,7 +117,7 @@ def test_changes_and_removals_are_immediately_searchable(registry: Registry, see
     vorlage, rows = seeds[0]
     text = vorlage.text + "\n\nNachtrag: Der Zauberwürfelausschuss tagt quartalsweise."
     changed = vorlage.model_copy(update={"text": text})
-    registry.put(changed, _rows(changed))
+    registry.put(changed, chunk_rows(changed))
     hits = registry.keywords.search("Zauberwürfelausschuss", 3)
     assert hits and registry.chunks([hits[0][0]])[0].metadata["doc_id"] == vorlage.doc_id
     registry.delete(vorlage.doc_id)

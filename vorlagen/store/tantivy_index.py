@@ -13,7 +13,8 @@ How the registry keeps this index in step, also across a crash: ``vorlagen.store
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -88,29 +89,13 @@ class TantivyKeywordEngine:
             version_file.write_text(TANTIVY_SCHEMA_VERSION, encoding="utf-8")
 
     # ---- writing -----------------------------------------------------------------------------------
-    def write(self, removed_doc_ids: Iterable[str], added: Sequence[KeywordRow], heap: int = _WRITER_HEAP) -> None:
-        """Remove the chunks of ``removed_doc_ids``, add ``added``; one commit (readers see all or none)."""
+    @contextmanager
+    def _writer(self, heap: int) -> Iterator[tantivy.IndexWriter]:
+        """A writer for one commit: rolled back on an error; afterwards merges are finished, the writer's
+        lock is released (another process may write next) and readers see the commit."""
         writer = self._index.writer(heap_size=heap, num_threads=1)
         try:
-            for doc_id in removed_doc_ids:
-                writer.delete_documents_by_term("doc_id", doc_id)
-            for row in added:
-                writer.add_document(self._document(row))
-            writer.commit()
-        except BaseException:
-            writer.rollback()
-            raise
-        finally:
-            writer.wait_merging_threads()  # finishes merges and releases the writer's lock
-        self._index.reload()
-
-    def rebuild(self, rows: Iterable[KeywordRow]) -> None:
-        """Replace the whole index by ``rows`` (one commit)."""
-        writer = self._index.writer(heap_size=_BUILD_HEAP, num_threads=1)
-        try:
-            writer.delete_all_documents()
-            for row in rows:
-                writer.add_document(self._document(row))
+            yield writer
             writer.commit()
         except BaseException:
             writer.rollback()
@@ -118,6 +103,21 @@ class TantivyKeywordEngine:
         finally:
             writer.wait_merging_threads()
         self._index.reload()
+
+    def write(self, removed_doc_ids: Iterable[str], added: Sequence[KeywordRow], heap: int = _WRITER_HEAP) -> None:
+        """Remove the chunks of ``removed_doc_ids``, add ``added``; one commit (readers see all or none)."""
+        with self._writer(heap) as writer:
+            for doc_id in removed_doc_ids:
+                writer.delete_documents_by_term("doc_id", doc_id)
+            for row in added:
+                writer.add_document(self._document(row))
+
+    def rebuild(self, rows: Iterable[KeywordRow]) -> None:
+        """Replace the whole index by ``rows`` (one commit)."""
+        with self._writer(_BUILD_HEAP) as writer:
+            writer.delete_all_documents()
+            for row in rows:
+                writer.add_document(self._document(row))
         self.fresh = False
 
     @staticmethod

@@ -13,6 +13,7 @@ Variants: FTS5 as in the product with several token selections (share of chunks 
 
 Run: ``.venv/bin/python -m tests.bench.keyword_engines_scale [--registry …/registry.sqlite3]``; prints one
 JSON line per variant and appends it to ``reports/bench-scale/keyword-engines-scale.jsonl``.
+``--registry-writes tantivy|fts5``: the registry's own write cost per paper with that engine (no Chroma).
 """
 
 from __future__ import annotations
@@ -198,6 +199,50 @@ def bench_tantivy(db: sqlite3.Connection, queries: list[str], reference, folder:
     )
 
 
+class RegistryWrites(BaseModel):
+    """``Registry.delete`` + ``Registry.put`` of 10 stored papers (same content, without Chroma) with one
+    keyword engine; ``open_s`` includes building the tantivy index when it is not in step."""
+
+    engine: str
+    open_s: float
+    count_chunks_ms: float
+    count_fts5_ms: float
+    """``SELECT COUNT(*) FROM chunk_fts``: what was recounted after every write before the counter."""
+    writes: list[tuple[int, float, float]]
+    """(chunks, delete ms, put ms) per paper."""
+    load_average: tuple[float, float, float]
+
+
+def registry_writes(path: Path, engine: str) -> RegistryWrites:
+    from vorlagen.domain import Vorlage
+    from vorlagen.store.registry import ChunkRow, Registry
+
+    started = time.perf_counter()
+    registry = Registry(path, 0.25, engine)  # type: ignore[arg-type]
+    open_s = time.perf_counter() - started
+    started = time.perf_counter()
+    registry.count_chunks()
+    count_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    registry._db.execute("SELECT COUNT(*) FROM chunk_fts").fetchone()
+    fts5_ms = (time.perf_counter() - started) * 1000
+    writes = []
+    for doc_id in _sample_docs(registry._db):
+        rows = [
+            ChunkRow(chunk_id=r[0], text=r[1], metadata=json.loads(r[2]), tokens=r[3])
+            for r in registry._db.execute("SELECT chunk_id, text, metadata_json, tokens FROM chunks WHERE doc_id = ?", (doc_id,))
+        ]
+        vorlage = Vorlage.model_validate_json(registry.vorlage_json(doc_id) or "")
+        t0 = time.perf_counter()
+        registry.delete(doc_id)
+        t1 = time.perf_counter()
+        registry.put(vorlage, rows)
+        writes.append((len(rows), (t1 - t0) * 1000, (time.perf_counter() - t1) * 1000))
+    registry.close()
+    return RegistryWrites(engine=engine, open_s=open_s, count_chunks_ms=count_ms, count_fts5_ms=fts5_ms,
+                          writes=writes, load_average=os.getloadavg())
+
+
 def run(registry: Path, details: tuple[str, ...] = ("full", "column"), others: bool = True) -> Iterator[VariantResult]:
     settings = Settings()
     shared = settings.shared_dir if settings.shared_dir.is_absolute() else (Path.cwd() / settings.shared_dir).resolve()
@@ -221,7 +266,12 @@ if __name__ == "__main__":
     parser.add_argument("--detail", action="append", choices=["full", "column", "none"],
                         help="FTS5 copies to build (default: full and column)")
     parser.add_argument("--only-detail", action="store_true", help="only the FTS5 copies of --detail")
+    parser.add_argument("--registry-writes", choices=["tantivy", "fts5"],
+                        help="instead: time Registry.delete + put of 10 papers with this engine (writes the registry)")
     args = parser.parse_args()
+    if args.registry_writes:
+        print(registry_writes(args.registry.resolve(), args.registry_writes).model_dump_json())
+        raise SystemExit(0)
     for result in run(args.registry.resolve(), tuple(args.detail or ("full", "column")), not args.only_detail):
         line = json.dumps(result.model_dump(), ensure_ascii=False)
         print(line, flush=True)

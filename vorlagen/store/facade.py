@@ -2,8 +2,9 @@
 
 - Chroma through ``langchain_chroma.Chroma``: embedded ``PersistentClient`` in ``Settings.data_dir``
   (one process only) or an ``HttpClient`` when ``Settings.chroma_server_url`` is set.
-- The registry (``registry.sqlite3``) holds each Vorlage and chunk; the keyword index (SQLite FTS5)
-  lives in the same file and changes in the same transaction, O(document) per change.
+- The registry (``registry.sqlite3``) holds each Vorlage and chunk; the keyword statistics (SQLite FTS5)
+  lives in the same file and changes in the same transaction, O(document) per change; the tantivy
+  search index beside it follows in that transaction (``vorlagen.store.keyword``).
 - Re-ingesting an unchanged document adds nothing (content hash); a changed one replaces its chunks;
   removing a document removes its chunks everywhere. New chunks are embedded before anything old is
   deleted, so a failure leaves what was stored intact.
@@ -223,7 +224,7 @@ class VorlagenStore:
 
     # ---- keyword search -----------------------------------------------------------------------
     def keyword_index(self) -> KeywordIndex:
-        """The German BM25 keyword index (SQLite FTS5, always current; nothing to rebuild)."""
+        """The German BM25 keyword index (tantivy or SQLite FTS5, always current; nothing to rebuild)."""
         return self.registry.keywords
 
     def bm25_index(self) -> KeywordIndex:

@@ -19,7 +19,7 @@ from vorlagen.store import VorlagenStore, chroma_where
 
 
 class GermanBM25Retriever(BaseRetriever):
-    """German BM25 over the store's keyword index (SQLite FTS5), with the metadata filters."""
+    """German BM25 over the store's keyword index (tantivy, or SQLite FTS5), with the metadata filters."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 

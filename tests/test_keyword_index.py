@@ -20,7 +20,7 @@ from vorlagen.store.registry import ChunkRow, Registry
 from vorlagen.text import tokenize
 
 
-def _rows(vorlage: Vorlage) -> list[ChunkRow]:
+def chunk_rows(vorlage: Vorlage) -> list[ChunkRow]:
     return [
         ChunkRow(chunk_id=c.chunk_id, text=c.text, metadata=c.metadata(vorlage), tokens=" ".join(tokenize(c.text)))
         for c in chunk_vorlage(vorlage, ChunkingSettings())
@@ -31,19 +31,22 @@ def _rows(vorlage: Vorlage) -> list[ChunkRow]:
 def seeds(shared_dir: Path) -> list[tuple[Vorlage, list[ChunkRow]]]:
     vorlagen = [v for path in discover_files([shared_dir / "corpus/seeds"]) for v in load_path(path)]
     karlsruhe = list(load_path(shared_dir / "corpus/karlsruhe/karlsruhe-eval-300.jsonl.gz"))[:40]
-    return [(v, _rows(v)) for v in vorlagen + karlsruhe]
+    return [(v, chunk_rows(v)) for v in vorlagen + karlsruhe]
 
 
 @pytest.fixture()
-def registry(tmp_path: Path, seeds) -> Registry:
-    registry = Registry(tmp_path / "registry.sqlite3", RetrievalSettings().keyword_max_df_share)
+def registry(tmp_path: Path, seeds, request: pytest.FixtureRequest) -> Registry:
+    """Engine: the setting's default (tantivy), or the one a test names (``indirect`` parametrization)."""
+    settings = RetrievalSettings()
+    engine = getattr(request, "param", settings.keyword_engine)
+    registry = Registry(tmp_path / "registry.sqlite3", settings.keyword_max_df_share, engine)
     for vorlage, rows in seeds:
         registry.put(vorlage, rows)
     return registry
 
 
 def test_idf_and_ranking_agree_with_rank_bm25(registry: Registry, seeds, shared_dir: Path) -> None:
-    rows = [row for _, chunk_rows in seeds for row in chunk_rows]
+    rows = [row for _, rows_of_one in seeds for row in rows_of_one]
     reference = BM25Okapi([row.tokens.split() for row in rows])
     index = registry.keywords
     assert len(index) == len(rows)
@@ -65,6 +68,7 @@ def test_idf_and_ranking_agree_with_rank_bm25(registry: Registry, seeds, shared_
     assert agreeing >= 0.9 * len(asked)
 
 
+@pytest.mark.parametrize("registry", ["tantivy", "fts5"], indirect=True)
 def test_metadata_filters(registry: Registry) -> None:
     index = registry.keywords
     question = "Personalaufwendungen Stellen Digitalisierung"
@@ -108,11 +112,12 @@ def test_adding_one_document_touches_only_that_document(tmp_path: Path, seeds) -
     assert not any("chunks" in s and "SELECT" in s.upper() and "doc_id" not in s for s in large)
 
 
+@pytest.mark.parametrize("registry", ["tantivy", "fts5"], indirect=True)
 def test_changes_and_removals_are_immediately_searchable(registry: Registry, seeds) -> None:
     vorlage, rows = seeds[0]
     text = vorlage.text + "\n\nNachtrag: Der Zauberwürfelausschuss tagt quartalsweise."
     changed = vorlage.model_copy(update={"text": text})
-    registry.put(changed, _rows(changed))
+    registry.put(changed, chunk_rows(changed))
     hits = registry.keywords.search("Zauberwürfelausschuss", 3)
     assert hits and registry.chunks([hits[0][0]])[0].metadata["doc_id"] == vorlage.doc_id
     registry.delete(vorlage.doc_id)

@@ -47,7 +47,8 @@ def plot_scale(results: Path, target: Path) -> None:
     ordered = sorted(rows.values(), key=lambda r: r["documents"])
     sizes = [r["documents"] for r in ordered]
     figure, (latency, add, disk) = plt.subplots(1, 3, figsize=(15, 4.2))
-    for key, label in [("dense", "dicht (Chroma)"), ("keyword", "Stichwort (FTS5)"), ("hybrid", "hybrid (RRF, Stadtfilter)")]:
+    engines = " / ".join(sorted({r.get("keyword_engine", "fts5") for r in ordered}))
+    for key, label in [("dense", "dicht (Chroma)"), ("keyword", f"Stichwort ({engines})"), ("hybrid", "hybrid (RRF, Stadtfilter)")]:
         latency.plot(sizes, [r[f"{key}_p95_ms"] for r in ordered], marker="o", label=f"{label} p95")
     latency.axhline(150, color="grey", linestyle="--", label="Ziel hybrid p95 ≤ 150 ms")
     latency.set(xscale="log", yscale="log", xlabel="gespeicherte Vorlagen", ylabel="ms",
@@ -59,7 +60,7 @@ def plot_scale(results: Path, target: Path) -> None:
     add.set_ylim(bottom=0)
     add.legend(fontsize=8)
     disk.plot(sizes, [r["chroma_mb"] for r in ordered], marker="o", label="Chroma (384 Dim.)")
-    disk.plot(sizes, [r["registry_mb"] for r in ordered], marker="o", label="Register + FTS5")
+    disk.plot(sizes, [r["registry_mb"] for r in ordered], marker="o", label="Register + FTS5 (+ tantivy)")
     disk.plot(sizes, [r["peak_rss_mb"] for r in ordered], marker="o", label="Spitzen-RAM Hauptprozess")
     disk.set(xscale="log", yscale="log", xlabel="gespeicherte Vorlagen", ylabel="MB", title="Platz und Speicher")
     disk.legend(fontsize=8)
@@ -87,7 +88,7 @@ def scale_table(results: Path) -> str:
             row = json.loads(line)
             rows[row["papers"]] = row
     head = ("| Papers (Dump) | gespeichert | Abschnitte | Einlesen s (Platzhalter) | echt hochgerechnet h | "
-            "dicht p50/p95 ms | Stichwort p50/p95 ms | hybrid p50/p95 ms | +1 Dokument ms (ms/Abschnitt) | "
+            "dicht p50/p95 ms | Stichwort p50/p95 ms (Suchmaschine) | hybrid p50/p95 ms | +1 Dokument ms (ms/Abschnitt) | "
             "RAM MB (Haupt/Worker) | Chroma MB | Register MB | Load |")
     lines = [head, "|" + "|".join(["---:"] * (head.count("|") - 1)) + "|"]
     for papers in sorted(rows):
@@ -96,7 +97,8 @@ def scale_table(results: Path) -> str:
         lines.append(
             f"| {_de(papers)}{'' if r.get('complete', True) else ' (Teil)'} | {_de(r['documents'])} | {_de(r['chunks'])} "
             f"| {_de(r['ingest_s'])} | {_de(r['real_ingest_s_extrapolated'] / 3600, 1)} "
-            f"| {_de(r['dense_p50_ms'])} / {_de(r['dense_p95_ms'])} | {_de(r['keyword_p50_ms'])} / {_de(r['keyword_p95_ms'])} "
+            f"| {_de(r['dense_p50_ms'])} / {_de(r['dense_p95_ms'])} "
+            f"| {_de(r['keyword_p50_ms'])} / {_de(r['keyword_p95_ms'])} ({r.get('keyword_engine', 'fts5')}) "
             f"| {_de(r['hybrid_p50_ms'])} / {_de(r['hybrid_p95_ms'])} | {_de(add_ms)} ({_de(r['add_one_ms_per_chunk'], 1)}) "
             f"| {_de(r['peak_rss_mb'])} / {_de(r['worker_peak_rss_mb'])} | {_de(r['chroma_mb'])} | {_de(r['registry_mb'])} "
             f"| {_de(r['load_average'][0], 1)} |"

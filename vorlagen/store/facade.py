@@ -2,8 +2,9 @@
 
 - Chroma through ``langchain_chroma.Chroma``: embedded ``PersistentClient`` in ``Settings.data_dir``
   (one process only) or an ``HttpClient`` when ``Settings.chroma_server_url`` is set.
-- The registry (``registry.sqlite3``) holds each Vorlage and chunk; the keyword index (SQLite FTS5)
-  lives in the same file and changes in the same transaction, O(document) per change.
+- The registry (``registry.sqlite3``) holds each Vorlage and chunk; the keyword statistics (SQLite FTS5)
+  lives in the same file and changes in the same transaction, O(document) per change; the tantivy
+  search index beside it follows in that transaction (``vorlagen.store.keyword``).
 - Re-ingesting an unchanged document adds nothing (content hash); a changed one replaces its chunks;
   removing a document removes its chunks everywhere. New chunks are embedded before anything old is
   deleted, so a failure leaves what was stored intact.
@@ -23,25 +24,12 @@ from langchain_core.embeddings import Embeddings
 from vorlagen.domain import Chunk, PassageSource, SearchFilters, Vorlage
 from vorlagen.embeddings import build_embeddings
 from vorlagen.settings import Settings
-from vorlagen.store.keyword import KeywordIndex
+from vorlagen.store.keyword import KeywordIndex, process_alive
 from vorlagen.store.registry import ChunkRow, DocumentInfo, Registry
 from vorlagen.store.vectors import StoreUnavailableError, connect_chroma
 from vorlagen.text import tokenize
 
 UpsertStatus = Literal["added", "replaced", "unchanged", "duplicate"]
-
-
-def _process_alive(pid: int) -> bool:
-    """Is the process that journaled a write still running (then its write is not interrupted)?"""
-    if pid == os.getpid():
-        return False  # this store is being opened: no write of this process is under way
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Passage(PassageSource):
@@ -68,7 +56,9 @@ class VorlagenStore:
             embedding_function=self.embeddings,
             collection_metadata={"hnsw:space": "cosine"},
         )
-        self.registry = Registry(settings.registry_path, settings.retrieval.keyword_max_df_share)
+        self.registry = Registry(
+            settings.registry_path, settings.retrieval.keyword_max_df_share, settings.retrieval.keyword_engine
+        )
         (settings.data_dir / "bm25.pickle").unlink(missing_ok=True)  # the former full-rebuild index
         self._doc_tokens_cache: dict[tuple[int, str], frozenset[str]] = {}
         self._cities_cache: tuple[int, frozenset[str | None]] | None = None
@@ -134,7 +124,7 @@ class VorlagenStore:
         """After an interrupted write (crash, SIGKILL, full disk): delete the vectors the registry
         does not know, so Chroma and the registry agree. Returns the ids removed from Chroma."""
         with self.registry.lock:
-            pending = [chunk_id for chunk_id, pid in self.registry.pending() if not _process_alive(pid)]
+            pending = [chunk_id for chunk_id, pid in self.registry.pending() if not process_alive(pid)]
             if not pending:
                 return []
             orphans = sorted(set(pending) - self.registry.known_chunk_ids(pending))
@@ -234,7 +224,7 @@ class VorlagenStore:
 
     # ---- keyword search -----------------------------------------------------------------------
     def keyword_index(self) -> KeywordIndex:
-        """The German BM25 keyword index (SQLite FTS5, always current; nothing to rebuild)."""
+        """The German BM25 keyword index (tantivy or SQLite FTS5, always current; nothing to rebuild)."""
         return self.registry.keywords
 
     def bm25_index(self) -> KeywordIndex:

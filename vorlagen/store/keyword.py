@@ -1,20 +1,33 @@
-"""German keyword search (BM25) on SQLite FTS5, inside the registry database.
+"""German keyword search (BM25): the search engine (tantivy by default, or SQLite FTS5) and the token
+statistics (document frequency, idf: always from FTS5, inside the registry database).
 
 The chunks' German tokens (``vorlagen.text.tokenize``: folded, stemmed, numbers normalised) are
 stored once, at ingestion, in the FTS5 table ``chunk_fts`` together with the filter fields (Stadt,
-Vorlagenart, Drucksache, Jahr). Adding or removing a document touches only that document's rows:
-O(document), never a rebuild. Ranking is FTS5's ``bm25()``; the metadata filters are SQL conditions
-on the matching rows. Why FTS5 and not ``rank_bm25``/``bm25s``: see ``docs/benchmarks.md``.
+Vorlagenart, Drucksache, Jahr), and – with the tantivy engine – in the tantivy index beside the
+registry (``vorlagen.store.tantivy_index``). Adding or removing a document touches only that document's
+rows: O(document), never a rebuild. Ranking is tantivy's BM25 (top k by block-max WAND) or FTS5's
+``bm25()``; the metadata filters are conditions on the matching rows. Why tantivy, and why not
+``rank_bm25``/``bm25s``: see ``docs/benchmarks.md``.
+
+How the tantivy index stays in step with the registry (its source of truth), also across a crash and
+across processes: every write first journals the document in ``pending_keywords`` (its own committed
+transaction), then changes the registry, commits tantivy and clears the journal *inside* the registry's
+write transaction (SQLite's write lock serialises the writers of all processes), then commits SQLite.
+On opening, journaled documents of dead writers are written again from the registry, and the index is
+built anew when it is missing, of another version, stamped with another registry generation (e.g.
+written while ``keyword_engine`` was ``fts5``) or holds another number of chunks.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from vorlagen.domain import SearchFilters
+from vorlagen.store.tantivy_index import KeywordRow, TantivyKeywordEngine
 from vorlagen.text import tokenize
 
 KEYWORD_SCHEMA = """
@@ -24,6 +37,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
     tokenize = "unicode61 remove_diacritics 0 tokenchars ','"
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts_vocab USING fts5vocab(chunk_fts, 'row');
+CREATE TABLE IF NOT EXISTS pending_keywords (doc_id TEXT PRIMARY KEY, writer_pid INTEGER NOT NULL);
 """
 
 KEYWORD_INDEX_VERSION = "fts5-2"
@@ -58,18 +72,98 @@ def _filter_sql(filters: SearchFilters | None) -> tuple[str, list[Any]]:
     return "".join(f" AND {clause}" for clause in clauses), values
 
 
-class KeywordIndex:
-    """BM25 over ``chunk_fts``. Reads use the registry's connection; writes happen inside the
-    registry's transactions (``add``/``remove_document`` take that connection)."""
+def process_alive(pid: int) -> bool:
+    """Is the process that journaled a write still running (then its write is not interrupted)?"""
+    if pid == os.getpid():
+        return False  # the store is being opened: no write of this process is under way
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
-    def __init__(self, db: sqlite3.Connection, generation: Callable[[], int], max_df_share: float = 1.0) -> None:
+
+_KEYWORD_ROWS = (
+    "SELECT chunk_id, doc_id, tokens, json_extract(metadata_json, '$.stadt'), "
+    "json_extract(metadata_json, '$.vorlagenart'), json_extract(metadata_json, '$.drucksache'), "
+    "json_extract(metadata_json, '$.year') FROM chunks"
+)
+
+
+def stored_keyword_rows(db: sqlite3.Connection, doc_ids: Sequence[str] | None = None) -> Iterator[KeywordRow]:
+    """The registry's chunks (of ``doc_ids``, or all) as the keyword engine indexes them."""
+    where = f" WHERE doc_id IN ({','.join('?' * len(doc_ids))})" if doc_ids is not None else ""
+    for chunk_id, doc_id, tokens, stadt, vorlagenart, drucksache, year in db.execute(_KEYWORD_ROWS + where, doc_ids or []):
+        yield KeywordRow(
+            chunk_id=chunk_id, doc_id=doc_id, tokens=tokens, stadt=stadt, vorlagenart=vorlagenart,
+            drucksache=drucksache, year=year,
+        )
+
+
+class KeywordIndex:
+    """BM25 search over the engine (tantivy, or ``chunk_fts``) and the token statistics of ``chunk_fts``.
+    Reads use the registry's connection; writes happen inside the registry's transactions
+    (``add``/``remove_document`` take that connection, ``sync`` the engine's part)."""
+
+    def __init__(
+        self, db: sqlite3.Connection, generation: Callable[[], int], max_df_share: float = 1.0,
+        count: Callable[[], int] | None = None, engine: TantivyKeywordEngine | None = None,
+    ) -> None:
         self._db = db
         self._generation = generation
+        self._count = count or (lambda: int(db.execute("SELECT COUNT(*) FROM chunk_fts").fetchone()[0]))
+        self.engine = engine
+        """The tantivy engine; None: FTS5 searches."""
+        self._engine_generation = -1
         self.max_df_share = max_df_share
-        """Query tokens in more than this share of all chunks are left out of the match (their idf is
-        near zero, but they would make FTS5 score nearly every chunk); the rarest token always stays."""
+        """FTS5 only: query tokens in more than this share of all chunks are left out of the match (their
+        idf is near zero, but they would make FTS5 score nearly every chunk); the rarest token stays.
+        Tantivy needs no such cut: its top-k search skips what cannot reach the top."""
         self._stats: tuple[int, int, float | None] | None = None
         """(registry generation, chunk count, mean idf or None until needed) for ``idf``."""
+
+    # ---- the tantivy engine in step with the registry --------------------------------------------
+    @staticmethod
+    def journal(db: sqlite3.Connection, doc_ids: Sequence[str]) -> None:
+        """Before a write (in a transaction of its own): these documents' engine entries may change."""
+        db.executemany(
+            "INSERT OR REPLACE INTO pending_keywords(doc_id, writer_pid) VALUES (?, ?)",
+            [(doc_id, os.getpid()) for doc_id in doc_ids],
+        )
+
+    def sync(self, db: sqlite3.Connection, doc_ids: Sequence[str], rows: Sequence[KeywordRow]) -> None:
+        """Inside the registry's write transaction, after its changes: replace these documents' engine
+        entries by ``rows``, commit the engine, clear the journal and stamp the generation."""
+        if self.engine is None:
+            return
+        db.executemany("DELETE FROM pending_keywords WHERE doc_id = ?", [(doc_id,) for doc_id in doc_ids])
+        self._stamp(db)
+        self.engine.write(doc_ids, rows)
+
+    @staticmethod
+    def _stamp(db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO state(key, value) SELECT 'keyword_engine_generation', COALESCE("
+            "(SELECT value FROM state WHERE key = 'generation'), '0') WHERE true "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        )
+
+    def recover(self, db: sqlite3.Connection) -> None:
+        """On opening, inside a write transaction: write journaled documents of dead writers again
+        from the registry; build the whole engine index when it is not in step (see module text)."""
+        if self.engine is None:
+            return
+        stamp = db.execute("SELECT value FROM state WHERE key = 'keyword_engine_generation'").fetchone()
+        if self.engine.fresh or stamp is None or int(stamp[0]) != self._generation() or len(self.engine) != self._count():
+            db.execute("DELETE FROM pending_keywords")
+            self._stamp(db)
+            self.engine.rebuild(stored_keyword_rows(db))
+            return
+        pending = [doc_id for doc_id, pid in db.execute("SELECT doc_id, writer_pid FROM pending_keywords") if not process_alive(pid)]
+        if pending:
+            self.sync(db, pending, list(stored_keyword_rows(db, pending)))
 
     # ---- writing (inside the registry's transaction) ------------------------------------------
     @staticmethod
@@ -93,10 +187,16 @@ class KeywordIndex:
 
     # ---- reading --------------------------------------------------------------------------------
     def __len__(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM chunk_fts").fetchone()[0])
+        return self._count()
 
     def search(self, query: str, k: int, filters: SearchFilters | None = None) -> list[tuple[str, float]]:
         """The ``k`` best chunks as ``(chunk_id, score)``, best first (score > 0)."""
+        if self.engine is not None:
+            generation = self._generation()
+            if generation != self._engine_generation:  # written meanwhile (maybe by another process)
+                self.engine.reload()
+                self._engine_generation = generation
+            return self.engine.search(tokenize(query), k, filters)
         match = fts_query(self._selective(tokenize(query)))
         if not match:
             return []

@@ -12,6 +12,7 @@ one-off amount or a discount the question asks for but the documents lack: a Ger
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from langchain_core.documents import Document
@@ -83,7 +84,8 @@ def _clause_before(text: str, quantity: Quantity) -> str:
     return label_above(text, quantity.start) or _CLAUSE_BREAK.split(text[start : quantity.start])[-1]
 
 
-def _is_rate(unit: str):
+def _is_rate(unit: str) -> Callable[[Quantity, str], bool]:
+    """Accepts an amount stated per ``unit`` ("928,00 Euro pro Tag", "die jährlichen … betragen 1.620 €")."""
     per = re.compile(_UNITS[unit][2], re.I)
 
     def accept(quantity: Quantity, text: str) -> bool:
@@ -111,9 +113,9 @@ def _named_rate(evidence: list[Document], rates: list[Candidate], question_terms
         labels.append(frozenset(terms(label)))
     distinct = set(labels)
     spread = {term: sum(1 for label in distinct if term in label) for term in question_terms}
-    named = [(sum(1 / spread[t] for t in label & question_terms), -index)
-             for index, label in enumerate(labels) if label & question_terms]
-    return rates[-max(named)[1]] if named else rates[0]
+    specificity = [sum(1 / spread[term] for term in label & question_terms) for label in labels]
+    best = max(range(len(rates)), key=lambda index: (specificity[index], -index))  # ties: the better-scored rate
+    return rates[best]
 
 
 def _sentence(text: str, quantity: Quantity) -> str:

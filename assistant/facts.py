@@ -24,7 +24,7 @@ from assistant.question import QuestionAnalysis, QuestionPart
 from assistant.spans import TYPED, AnswerType, Span, find_spans
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
-from vorlagen.text import events, label_above, tokenize, with_figures
+from vorlagen.text import events, label_above, period_of, tokenize, with_figures
 
 _CLAUSE_BREAK = re.compile(r"[;()\n–]|,(?!\d)|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
 _LIST_JOIN = re.compile(r"^[^.;:]{0,40}?\b(und|sowie|bzw\.|bis|,)\s+(?:(?:je|jeweils|rund|ca\.|etwa|weitere)\s+)?$", re.I)
@@ -295,7 +295,7 @@ class FactAnswerer:
         if span.type is AnswerType.BETRAG and _PER_PERIOD.search(part.text):
             # asked per year or month: an amount per period, not a total over several ("Gesamtkosten …")
             stated = _stated_period(text, span, clause_start)
-            if stated == _period_of(part.text):
+            if stated == period_of(part.text):
                 bonus += 0.25
             elif stated or _TOTAL.search(text[max(0, span.start - 60) : span.end]):
                 bonus -= 0.3  # an amount per another period ("23 Euro pro Tag"), or a total over several
@@ -431,25 +431,9 @@ def _stated_period(text: str, span: Span, clause_start: int) -> str | None:
     """The period an amount is stated per: "1,2 Mio. Euro jährlich", "22.080 Euro monatlich", "die jährlichen
     Folgekosten von rund 1,2 Mio. Euro" — right after the amount or in its own noun phrase before it, not in a
     phrase joined by "und" ("30 Mio. Euro und die jährlichen …" is not yearly)."""
-    after = _period_of(span.text) or _period_of(text[span.end : span.end + 20], at_start=True)
+    after = period_of(span.text) or period_of(text[span.end : span.end + 20], at_start=True)
     before = label_above(text, span.start) or _PHRASE_BREAK.split(text[max(clause_start, span.start - 40) : span.start])[-1]
-    return after or _period_of(before)
-
-
-_ANY_PERIOD = re.compile(
-    r"\b(?:pro|je|im|jedes|ein\s+weiteres|(?:für|um)\s+ein(?:en)?(?:\s+weitere[sn]?)?)\s+(?P<noun>jahr|monat|woche|tag|nacht|stunde)\b|/\s*(?P<slash>jahr|monat|tag|stunde)\b"
-    r"|\b(?P<adj>jährlich|monatlich|wöchentlich|täglich|stündlich)", re.I)
-_PERIOD_ADJECTIVE = {"jährlich": "jahr", "monatlich": "monat", "wöchentlich": "woche", "täglich": "tag", "stündlich": "stunde"}
-
-
-def _period_of(text: str, at_start: bool = False) -> str | None:
-    """The period an amount is stated per ("pro Jahr", "jährlich", "/Tag" -> "jahr", "jahr", "tag")."""
-    match = _ANY_PERIOD.match(text.lstrip()) if at_start else _ANY_PERIOD.search(text)
-    if match is None:
-        return None
-    if match.group("adj"):
-        return _PERIOD_ADJECTIVE[match.group("adj").lower()]
-    return (match.group("noun") or match.group("slash")).lower()
+    return after or period_of(before)
 
 
 def _distance_to_terms(text: str, span: Span, weights: dict[str, float]) -> int:

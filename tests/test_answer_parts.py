@@ -185,3 +185,14 @@ def test_the_event_a_date_question_asks_for() -> None:
     assert events("Ab wann gilt die Satzung?") == events("Die Satzung tritt am 01.01.2025 in Kraft.") == {"geltung"}
     assert events("Wann wird der Beigeordnete gewählt?") & events("Die Wahl wird am 21.10.2025 durchgeführt.") == {"wahl"}
     assert not events("Der Gemeinderat hat am 14.05.2019 informiert.")
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [("264.960 Euro jährlich", "jahr"), ("22.080 Euro monatlich", "monat"), ("23 Euro pro Tag", "tag"),
+     ("um ein Jahr für 1.006.191,87 €", "jahr"), ("Miete/Stunde", "stunde"), ("Gesamtkosten: 529.920 €", None)],
+)
+def test_the_period_an_amount_is_stated_per(text: str, period: str | None) -> None:
+    from vorlagen.text import period_of
+
+    assert period_of(text) == period

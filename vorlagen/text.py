@@ -89,6 +89,22 @@ def label_above(text: str, start: int) -> str:
     return above if above.endswith(":") else ""
 
 
+_STATED_PERIOD = re.compile(
+    r"\b(?:pro|je|im|jedes|ein\s+weiteres|(?:für|um)\s+ein(?:en)?(?:\s+weitere[sn]?)?)\s+(?P<noun>jahr|monat|woche|tag|nacht|stunde)\b|/\s*(?P<slash>jahr|monat|tag|stunde)\b"
+    r"|\b(?P<adj>jährlich|monatlich|wöchentlich|täglich|stündlich)", re.I)
+_PERIOD_ADJECTIVE = {"jährlich": "jahr", "monatlich": "monat", "wöchentlich": "woche", "täglich": "tag", "stündlich": "stunde"}
+
+
+def period_of(text: str, at_start: bool = False) -> str | None:
+    """The period an amount is stated per ("pro Jahr", "jährlich", "/Tag" -> "jahr", "jahr", "tag")."""
+    match = _STATED_PERIOD.match(text.lstrip()) if at_start else _STATED_PERIOD.search(text)
+    if match is None:
+        return None
+    if match.group("adj"):
+        return _PERIOD_ADJECTIVE[match.group("adj").lower()]
+    return (match.group("noun") or match.group("slash")).lower()
+
+
 def month_number(word: str) -> int | None:
     """``Januar``/``Jan.``/``jan`` -> 1; None for anything else."""
     return MONTHS.get(word.lower().rstrip("."))

@@ -34,6 +34,9 @@ _ANAPHOR = re.compile(r"^(diese[rsnm]?|davon|dabei|hierfür|dafür|hierzu|dazu|d
 _WORD = re.compile(r"\S+")
 _YEAR = re.compile(r"(?<![\d./])(?:19[5-9]\d|20[0-4]\d)(?![\d])")
 _PER_PERIOD = re.compile(r"\b(pro|je)\s+(jahr|monat)|jährlich|monatlich|\b(im|jedes|ein weiteres)\s+jahr\b", re.I)
+"""A question asking for an amount per year or month, and the sentences that state one in the same words
+(narrower than ``vorlagen.text.period_of``: "um ein Jahr für …" does not pull a sentence in — measured:
+it replaced the licence Vorlage's "Gesamtkosten" by its net figure)."""
 _REFERS_BACK = re.compile(r"\b(dafür|davon|dazu|hierfür|diese[rsmn]?|sie|es|dessen|deren|ihre[nm]?)\b", re.I)
 """A later question part that refers back to the first part's subject ("…, und was kostet sie?")."""
 _PHRASE_BREAK = re.compile(r"\b(?:und|sowie|oder)\b|[,;]", re.I)
@@ -208,12 +211,13 @@ class FactAnswerer:
         floor = self.settings.span_min_coverage
         focus = set(part.focus)
         key = set(sorted((t for t in own_weights if t not in focus), key=own_weights.__getitem__, reverse=True)[:2])
+        titles: dict[str, set[str]] = {}  # doc_id -> title tokens, tokenised once per document
         for sentence in sentences:
             in_lead = str(sentence.document.metadata.get("doc_id")) == lead
             about = max(coverage(own_weights, sentence.window_tokens), coverage(subject, sentence.window_tokens))
             if about < floor and not (_names_focus(part.focus, sentence.window_tokens) and in_lead):
                 continue  # a label naming the asked thing ("Gesamtkosten: …") counts only in the best Vorlage
-            if not in_lead and key and not key & (sentence.window_tokens | _title_tokens(sentence.document)):
+            if not in_lead and key and not key & (sentence.window_tokens | _title_tokens(sentence.document, titles)):
                 continue  # another Vorlage must name the subject ("Microsoft", "Lizenzen"), not just "Kosten im Jahr"
             for span in find_spans(sentence.text):
                 if span.type is not part.answer_type:
@@ -423,8 +427,11 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _title_tokens(document: Document) -> set[str]:
-    return set(tokenize(str(document.metadata.get("title") or "")))
+def _title_tokens(document: Document, cache: dict[str, set[str]]) -> set[str]:
+    doc_id = str(document.metadata.get("doc_id"))
+    if doc_id not in cache:
+        cache[doc_id] = set(tokenize(str(document.metadata.get("title") or "")))
+    return cache[doc_id]
 
 
 def _stated_period(text: str, span: Span, clause_start: int) -> str | None:

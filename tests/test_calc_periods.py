@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.costs.cues import calculation_kind
-from assistant.costs.periods import period_count
+from assistant.costs.cues import calculation_kind, period_count
 from tests.test_calc_questions import answer_calculation, assert_citations_verbatim, karlsruhe_paper
 
 

@@ -90,19 +90,30 @@ def label_above(text: str, start: int) -> str:
 
 
 _STATED_PERIOD = re.compile(
-    r"\b(?:pro|je|im|jedes|ein\s+weiteres|(?:für|um)\s+ein(?:en)?(?:\s+weitere[sn]?)?)\s+(?P<noun>jahr|monat|woche|tag|nacht|stunde)\b|/\s*(?P<slash>jahr|monat|tag|stunde)\b"
-    r"|\b(?P<adj>jährlich|monatlich|wöchentlich|täglich|stündlich)", re.I)
-_PERIOD_ADJECTIVE = {"jährlich": "jahr", "monatlich": "monat", "wöchentlich": "woche", "täglich": "tag", "stündlich": "stunde"}
+    r"\b(?:pro|je|im|jedes|ein\s+weiteres|(?:für|um)\s+ein(?:en)?(?:\s+weitere[sn]?)?)\s+"
+    r"(?P<noun>jahr|monat|woche|(?:nutzungs|miet)?tag|nacht|übernachtung|stunde|std\.)(?![a-zäöüß])"
+    r"|/\s*(?P<slash>jahr|monat|tag|stunde)\b"
+    r"|\b(?P<adj>jährlich|monatlich|wöchentlich|täglich|stündlich|tages(?:preis|satz|miete)|stundensatz|p\.\s?a\.)",
+    re.I,
+)
+_PERIOD_WORDS = {
+    "jährlich": "jahr", "p.a.": "jahr", "monatlich": "monat", "wöchentlich": "woche", "täglich": "tag",
+    "tagespreis": "tag", "tagessatz": "tag", "tagesmiete": "tag", "nutzungstag": "tag", "miettag": "tag",
+    "übernachtung": "nacht", "stündlich": "stunde", "stundensatz": "stunde", "std.": "stunde",
+}  # fmt: skip
+PERIODS = ("stunde", "tag", "nacht", "woche", "monat", "jahr")
+"""The periods an amount can be stated per (``period_of``)."""
 
 
 def period_of(text: str, at_start: bool = False) -> str | None:
-    """The period an amount is stated per ("pro Jahr", "jährlich", "/Tag" -> "jahr", "jahr", "tag")."""
+    """The period (``PERIODS``) an amount is stated per: "pro Jahr", "jährlich", "/Tag", "je Nutzungstag",
+    "Tagespreis", "p. a." -> "jahr", "jahr", "tag", "tag", "tag", "jahr"; the first one ``text`` names (at
+    its start only, with ``at_start``)."""
     match = _STATED_PERIOD.match(text.lstrip()) if at_start else _STATED_PERIOD.search(text)
     if match is None:
         return None
-    if match.group("adj"):
-        return _PERIOD_ADJECTIVE[match.group("adj").lower()]
-    return (match.group("noun") or match.group("slash")).lower()
+    word = (match.group("noun") or match.group("slash") or match.group("adj")).lower().replace(" ", "")
+    return _PERIOD_WORDS.get(word, word)
 
 
 def month_number(word: str) -> int | None:

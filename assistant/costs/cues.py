@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from assistant.costs.quantities import Quantity, parse_quantities
+from vorlagen.text import NUMBER_WORDS, PERIODS
 
 CalculationKind = Literal[
     "beratungskosten", "personalkosten", "finanzplanung", "anteilig", "zeitraum", "je_einheit", "anteil", "differenz",
@@ -135,11 +136,31 @@ def _partial(q: ParsedQuestion) -> bool:
     return bool(PARTIAL_CUE.search(q.text)) or any(x.kind == "datum" and x.preposition == "ab" for x in q.quantities)
 
 
+_COUNT = r"(?:\d{1,3}|" + "|".join(word for word, figure in NUMBER_WORDS.items() if figure.isdigit()) + r")"
+PERIOD_COUNT = re.compile(
+    r"(?<!\bvor\s)(?<!\bseit\s)(?<!\bnach\s)(?<!\balle\s)"  # a point in time or a frequency: no duration
+    r"\b(?P<n>" + _COUNT + r")\s+(?P<unit>Stunden?|Tage?n?|Nächte?n?|Wochen?|Monate?n?|Jahre?n?)\b"
+    r"(?!\s+(?:alt|später|früher|zuvor))",
+    _I,
+)
+"""A number of periods a question asks the cost of ("zwei Tage am Stück", "in den ersten vier Jahren")."""
+
+
+def period_count(text: str) -> tuple[int, str] | None:
+    """``zwei Tage`` -> (2, "tag") (a period of ``vorlagen.text.PERIODS``); None when the question names no
+    number of periods, or just one."""
+    for match in PERIOD_COUNT.finditer(text):
+        written = match.group("n").lower()
+        count = int(NUMBER_WORDS.get(written, written))
+        word = match.group("unit").lower().replace("ä", "a")
+        if count >= 2:
+            return count, next(period for period in PERIODS if word.startswith(period[:4]))
+    return None
+
+
 def _over_periods(q: ParsedQuestion) -> bool:
     """"… zwei Tage am Stück mieten …", "in den ersten vier Jahren insgesamt": the cost of several periods
     from a stated rate (``assistant.costs.periods``)."""
-    from assistant.costs.periods import period_count  # the cue table stays free of the planners' imports
-
     return bool(COST_ASK.search(q.text)) and period_count(q.text) is not None and not YEAR_PAIR.search(q.text)
 
 

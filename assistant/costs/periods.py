@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from langchain_core.documents import Document
 
-from assistant.costs.cues import ParsedQuestion
+from assistant.costs.cues import ParsedQuestion, period_count
 from assistant.costs.evidence import (
     Candidate,
     candidates,
@@ -33,41 +33,21 @@ from assistant.costs.plan import CalculationPlan, PlannedInput
 from assistant.costs.quantities import Quantity
 from assistant.costs.tools import format_amount
 from vorlagen.formatting import format_number
-from vorlagen.text import NUMBER_WORDS, ORDINAL_WORDS, label_above
+from vorlagen.text import NUMBER_WORDS, ORDINAL_WORDS, label_above, period_of
 
-_COUNT = r"(?:\d{1,3}|" + "|".join(word for word, figure in NUMBER_WORDS.items() if figure.isdigit()) + r")"
-_UNITS: dict[str, tuple[str, str, str]] = {
-    # stem in a question: (singular, plural, pattern of a rate per that period in a text)
-    "stund": ("Stunde", "Stunden", r"(?:pro|je|/)\s*(?:Stunde|Std\.?)(?![\wäöü])|\bStundensatz"),
-    "tag": ("Tag", "Tage", r"(?:pro|je|/)\s*(?:Tag|Nutzungstag|Miettag)\b|\btäglich|\bTages(?:preis|satz|miete)"),
-    "nacht": ("Nacht", "Nächte", r"(?:pro|je|/)\s*(?:Nacht|Übernachtung)\b"),
-    "woche": ("Woche", "Wochen", r"(?:pro|je|/)\s*Woche\b|\bwöchentlich"),
-    "monat": ("Monat", "Monate", r"(?:pro|je|/)\s*Monat\b|\bmonatlich"),
-    "jahr": ("Jahr", "Jahre", r"(?:pro|je|/)\s*Jahr\b|\bjährlich|\bp\.\s?a\."),
+_UNITS: dict[str, tuple[str, str]] = {
+    "stunde": ("Stunde", "Stunden"), "tag": ("Tag", "Tage"), "nacht": ("Nacht", "Nächte"),
+    "woche": ("Woche", "Wochen"), "monat": ("Monat", "Monate"), "jahr": ("Jahr", "Jahre"),
 }
-PERIOD_COUNT = re.compile(
-    r"(?<!\bvor\s)(?<!\bseit\s)(?<!\bnach\s)(?<!\balle\s)"  # a point in time or a frequency: no duration
-    r"\b(?P<n>" + _COUNT + r")\s+(?P<unit>Stunden?|Tage?n?|Nächte?n?|Wochen?|Monate?n?|Jahre?n?)\b(?!\s+(?:alt|später|früher|zuvor))",
-    re.I,
-)
-"""A number of periods a question asks the cost of ("zwei Tage am Stück", "in den ersten vier Jahren")."""
+"""Each period of ``vorlagen.text.PERIODS`` in singular and plural, as the answer names it."""
+_PERIOD_TERMS = frozenset(terms(" ".join(" ".join(names) for names in _UNITS.values())))
+"""The periods' own words in a question ("Tage", "Jahren"): they name no subject."""
 _ONE_OFF_ASKED = re.compile(r"\b(?:anschaffung\w*|kauf\w*|einmalig\w*|investition\w*)", re.I)
 _ONE_OFF = re.compile(r"\b(?:anschaffung\w*|einmalig\w*|kaufpreis\w*|investition\w*)", re.I)
 _DISCOUNT_ASKED = re.compile(r"\b(?:nachlass\w*|rabatt\w*|ermäßig\w*|vergünstig\w*)", re.I)
 _DISCOUNT = re.compile(r"\b(?:\w*nachlass\w*|rabatt\w*|ermäßigung\w*)", re.I)
 _FROM_PERIOD = re.compile(r"\bab\s+(?:dem\s+)?(?P<k>" + "|".join(ORDINAL_WORDS) + r"|\d{1,2}\.)\s", re.I)
 _CLAUSE_BREAK = re.compile(r"[.;:!?]\s|\n\s*\n|\bund\s+(?:die|der|das)\b", re.I)
-
-
-def period_count(text: str) -> tuple[int, str] | None:
-    """``zwei Tage`` -> (2, "tag"); None when the question names no number of periods (or just one)."""
-    for match in PERIOD_COUNT.finditer(text):
-        written = match.group("n").lower()
-        count = int(NUMBER_WORDS.get(written, written))
-        unit = next(stem for stem in _UNITS if match.group("unit").lower().replace("ä", "a").startswith(stem))
-        if count >= 2:
-            return count, unit
-    return None
 
 
 def _number(written: str) -> int | None:
@@ -86,11 +66,10 @@ def _clause_before(text: str, quantity: Quantity) -> str:
 
 def _is_rate(unit: str) -> Callable[[Quantity, str], bool]:
     """Accepts an amount stated per ``unit`` ("928,00 Euro pro Tag", "die jährlichen … betragen 1.620 €")."""
-    per = re.compile(_UNITS[unit][2], re.I)
 
     def accept(quantity: Quantity, text: str) -> bool:
         after = text[quantity.end : quantity.end + 25]
-        return bool(per.match(after.lstrip()) or per.search(_clause_before(text, quantity)))
+        return unit in (period_of(after, at_start=True), period_of(_clause_before(text, quantity)))
 
     return accept
 
@@ -124,8 +103,8 @@ def _sentence(text: str, quantity: Quantity) -> str:
 
 def _periods_in(sentence: str, unit: str, pattern: str) -> int | None:
     """``für die ersten 2 Jahre`` / ``nach den 2 Jahren`` in a sentence -> 2."""
-    plural = _UNITS[unit][1][:4]
-    match = re.search(pattern + r"\s+(?P<k>" + _COUNT + r")\s+(?:" + _UNITS[unit][0] + "|" + plural + r")", sentence, re.I)
+    singular, plural = _UNITS[unit]
+    match = re.search(pattern + r"\s+(?P<k>\d{1,2}|\w+)\s+(?:" + singular + "|" + plural[:4] + r")", sentence, re.I)
     return _number(match.group("k")) if match else None
 
 
@@ -135,9 +114,9 @@ def plan_over_periods(q: ParsedQuestion, evidence: list[Document]) -> Calculatio
     if asked is None:
         return None
     periods, unit = asked
-    singular, plural, _ = _UNITS[unit]
+    singular, plural = _UNITS[unit]
     question_terms = terms(q.text)
-    subject = question_terms - set(_UNITS) - {"stund", "woch"}  # the period itself names no subject
+    subject = question_terms - _PERIOD_TERMS
     rates = [rate for rate in candidates(evidence, {"betrag"}, question_terms, accept=_is_rate(unit))
              if _about(evidence, rate, subject)]
     if not rates:

@@ -11,10 +11,13 @@ open the index: the PersistentClient is not process-safe. Several workers need a
 
 from __future__ import annotations
 
+import copy
 import logging
+from typing import Any
 
 import typer
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from api.access_key import AccessKeySetup, base_url, login_url, with_access_key
 from api.cli_context import cli_settings
@@ -58,6 +61,15 @@ def start_banner(setup: AccessKeySetup, host: str, port: int) -> list[str]:
     return lines
 
 
+def worker_log_config() -> dict[str, Any]:
+    """uvicorn's logging with each line prefixed by the worker's process id, so the log of several
+    workers tells which one answered a request (``[4711] INFO: 127.0.0.1:5555 - "POST /v1/ask" 200``)."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    for formatter in config["formatters"].values():
+        formatter["fmt"] = "[%(process)d] " + formatter["fmt"]
+    return config
+
+
 def serve_app(
     settings: Settings, *, host: str | None = None, port: int | None = None, workers: int | None = None,
     log_level: str = "info",
@@ -76,7 +88,7 @@ def serve_app(
         uvicorn.run(create_app(setup.settings), host=host, port=port, log_level=log_level)
     else:
         uvicorn.run("api.app:create_app_from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level)
+                    log_level=log_level, log_config=worker_log_config())
 
 
 def serve(

@@ -24,7 +24,7 @@ from assistant.question import QuestionAnalysis, QuestionPart
 from assistant.spans import TYPED, AnswerType, Span, find_spans
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
-from vorlagen.text import events, label_above, period_of, tokenize, with_figures
+from vorlagen.text import events, label_above, label_before, period_of, tokenize, with_figures
 
 _CLAUSE_BREAK = re.compile(r"[;()\n–]|,(?!\d)|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
 _LIST_JOIN = re.compile(r"^[^.;:]{0,40}?\b(und|sowie|bzw\.|bis|,)\s+(?:(?:je|jeweils|rund|ca\.|etwa|weitere)\s+)?$", re.I)
@@ -222,8 +222,11 @@ class FactAnswerer:
             for span in find_spans(sentence.text):
                 if span.type is not part.answer_type:
                     continue
-                if span.type is AnswerType.ANZAHL and part.focus and not _names_focus(part.focus, tokenize(span.text)):
-                    continue  # "Für wie viele Arbeitsplätze …?" is not answered by "2 der Tagesordnung"
+                if span.type is AnswerType.ANZAHL and part.focus and not _names_focus(
+                    part.focus, tokenize(span.text) + tokenize(label_before(sentence.text, span.start))
+                ):
+                    continue  # "Für wie viele Arbeitsplätze …?" is not answered by "2 der Tagesordnung";
+                    # a table column may name the noun ("Anzahl Stellen insgesamt: 83,5")
                 score = sentence.score + self._span_bonus(span, sentence.text, part, analysis, own_weights)
                 pick = PartPick(part, sentence, sentence.start + span.start, sentence.start + span.end, score, True)
                 value = self._value(pick)

@@ -94,11 +94,11 @@ def normalize_line(line: str, block: _Block) -> str | None:
         stripped = _checkbox_line(stripped) or ""
         if not stripped:
             return None
-    if _TAB_ROW.search(stripped):
+    if _TAB_ROW.search(line):  # the raw line: a group label row ("Projekte\t\t\t") ends in tabs only
         cells = stripped.split("\t")
         if sum(1 for cell in cells if cell.strip()) >= 2:
             return _table_row(cells, block)
-        return " ".join(cell.strip() for cell in cells if cell.strip())
+        return " ".join(cell.strip() for cell in cells if cell.strip())  # the table and its header go on
     block.header = None
     gap = _LABEL_GAP.match(stripped)
     if gap and not gap.group("label").endswith(":") and len(gap.group("value")) < 120:

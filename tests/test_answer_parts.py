@@ -112,6 +112,8 @@ RAW_FORM = (
     "Summe Kostenermittlung 1.571.382,51 € \n"
     "Kosten\tGesamt\t2024\n"
     "IT Services\t47,5\t6\n"
+    "Projekte steuern\t\t\n"
+    "Räume\t5\t0\n"
     "\t83,5\t15\n"
     "Der Mehrbetrag kann aufgefangen werden.\n"
 )
@@ -128,6 +130,8 @@ def test_layout_normalisation_turns_forms_and_tables_into_label_value_lines() ->
     assert "Summe Kostenermittlung: 1.571.382,51 €" in lines
     assert "Kosten | Gesamt | 2024." in lines  # a row of words heads the table
     assert "IT Services – Gesamt: 47,5, 2024: 6." in lines
+    assert "Projekte steuern" in lines  # a group label within the table ...
+    assert "Räume – Gesamt: 5, 2024: 0." in lines  # ... keeps the header for the rows after it
     assert "Insgesamt – Gesamt: 83,5, 2024: 15." in lines
     assert ("Anzahl", "83,5") in {(s.type.value, s.text) for s in find_spans("Insgesamt – Gesamt: 83,5, 2024: 15.")}
     assert "\n\n\n" not in text

@@ -143,6 +143,17 @@ def test_everyday_wording_gets_typed_values_found_by_what_they_are_values_of(see
         _exact(seeds_service, answer)
 
 
+def test_a_count_in_a_table_is_found_by_its_column_and_row(seeds_service: AssistantService) -> None:
+    """Wiesbaden's table of posts (tab-separated, a group label row in the middle): the total row and a
+    named row answer by their column "Anzahl Stellen insgesamt", not a count from the running text."""
+    total = seeds_service.ask("Wie viele Stellen zählte das Wiesbadener Amt 15 zum Stand 11.5.23 insgesamt?")
+    assert "83,5" in total.short_answer
+    row = seeds_service.ask("Wie viele Stellen hat das Wiesbadener Amt 15 für IT Services und Infrastruktur?")
+    assert "47,5" in row.short_answer
+    for answer in (total, row):
+        _exact(seeds_service, answer)
+
+
 def test_a_calculation_reads_the_whole_vorlage_when_the_found_chunk_lacks_a_figure(
     seeds_service: AssistantService,
 ) -> None:

@@ -89,6 +89,19 @@ def label_above(text: str, start: int) -> str:
     return above if above.endswith(":") else ""
 
 
+def label_before(text: str, start: int) -> str:
+    """The label of a "Label: Wert" pair whose value begins at ``start`` on the same line – a column of
+    a table row record ("Insgesamt – Anzahl Stellen insgesamt: 83,5, davon neu: 15" → "Anzahl Stellen
+    insgesamt" for 83,5); empty otherwise."""
+    before = text[text.rfind("\n", 0, start) + 1 : start].rstrip()
+    if not before.endswith(":"):
+        return ""
+    return _PAIR_BREAK.split(before[:-1])[-1].strip()
+
+
+_PAIR_BREAK = re.compile(r",\s|;\s|\s–\s")
+
+
 _STATED_PERIOD = re.compile(
     r"\b(?:pro|je|im|jedes|ein\s+weiteres|(?:für|um)\s+ein(?:en)?(?:\s+weitere[sn]?)?)\s+"
     r"(?P<noun>jahr|monat|woche|(?:nutzungs|miet)?tag|nacht|übernachtung|stunde|std\.)(?![a-zäöüß])"

@@ -1,6 +1,6 @@
 """The assistant's façade for the CLI, the API, the Teams bot and the evaluation harness.
 
-ask = analyse the question once (``assistant.question``) -> retrieve (hybrid, scoped to the city the
+ask = put everyday words in the Vorlagen's terms (``assistant.wording``) -> analyse the question once (``assistant.question``) -> retrieve (hybrid, scoped to the city the
 question names: ``assistant.scope``) -> the router's one handler for its kind (fact, calculation,
 metadata, list: ``assistant.router``) -> where a language model is configured for composition and the
 answer is a fact answer, the model rewrites it behind the grounding check (``assistant.generation``).
@@ -27,6 +27,7 @@ from assistant.llm import ChatModelChoice, ChatModelProvider
 from assistant.question import QuestionAnalysis, QuestionKind, analyze_question
 from assistant.router import AnswerTask, build_router
 from assistant.scope import CityScopedRetriever, named_cities
+from assistant.wording import EverydayWords, Reworded
 from vorlagen.domain import Answer, Citation, SearchFilters, StreamEvent, VorlageHit, answer_events
 from vorlagen.settings import Settings
 from vorlagen.store import VorlagenStore
@@ -61,6 +62,7 @@ class AssistantService:
         self.facts = FactAnswerer(self.extractive, settings.answer, chunks_of=self.store.chunks_of)
         self.about = VorlageAnswerer(self.extractive, self.store.get_vorlage, settings.answer)
         self.router = build_router(self.facts, self.about, self._calculate)
+        self.wording = EverydayWords.load(settings.answer.everyday_words)
         self._cost_tables: CostTables | None = None
 
     # ---- building blocks ------------------------------------------------------------------------
@@ -99,6 +101,11 @@ class AssistantService:
         the cities, if already looked up for this question)."""
         return CityScopedRetriever(store=self.store, settings=self.settings.retrieval, k=k, filters=filters,
                                    named=named)
+
+    def reword(self, question: str) -> Reworded:
+        """The question with words the index does not know in the Vorlagen's terms."""
+        index = self.store.bm25_index()
+        return self.wording.reword(question, lambda stem: index.document_frequency(stem) > 0)
 
     def analyze(self, question: str) -> QuestionAnalysis:
         return analyze_question(question, is_calculation_question)
@@ -194,20 +201,22 @@ class AssistantService:
         """One retrieval ``depth`` deep (for recall@k), the answer from its top chunks: what the
         evaluation needs, without retrieving twice."""
         started = time.perf_counter()
-        analysis = self.analyze(question)
-        named = named_cities(question, self.store)
+        reworded = self.reword(question)
+        analysis = self.analyze(reworded.question)
+        named = named_cities(reworded.question, self.store)
         filters, k = self.retrieval_plan(analysis, filters)
-        ranking = self.retrieve(question, filters, max(depth, k), named)
-        answer = self._answer(question, ranking[:k], analysis, started, named)
-        return ranking, answer
+        ranking = self.retrieve(reworded.question, filters, max(depth, k), named)
+        answer = self._answer(reworded.question, ranking[:k], analysis, started, named)
+        return ranking, _asked(answer, question, reworded)
 
     def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer:
         started = time.perf_counter()
-        analysis = self.analyze(question)
-        named = named_cities(question, self.store)
+        reworded = self.reword(question)
+        analysis = self.analyze(reworded.question)
+        named = named_cities(reworded.question, self.store)
         filters, k = self.retrieval_plan(analysis, filters, k)
-        documents = self.retrieve(question, filters, k, named)
-        return self._answer(question, documents, analysis, started, named)
+        documents = self.retrieve(reworded.question, filters, k, named)
+        return _asked(self._answer(reworded.question, documents, analysis, started, named), question, reworded)
 
     def _answer(
         self, question: str, documents: list[Document], analysis: QuestionAnalysis, started: float, named: list[str]
@@ -230,11 +239,14 @@ class AssistantService:
         self, question: str, filters: SearchFilters | None = None, k: int | None = None
     ) -> AsyncIterator[StreamEvent]:
         """Events: ``token``, ``notice``, ``citations``, ``answer``, ``done`` (see ``StreamEvent``)."""
+        asked = question
+        reworded = await asyncio.to_thread(self.reword, asked)
+        question = reworded.question
         analysis = self.analyze(question)
         named = await asyncio.to_thread(named_cities, question, self.store)
         filters, k = self.retrieval_plan(analysis, filters, k)
         documents = await asyncio.to_thread(self.retrieve, question, filters, k, named)
-        answer = await asyncio.to_thread(self.answer_from, question, documents, analysis, named)
+        answer = _asked(await asyncio.to_thread(self.answer_from, question, documents, analysis, named), asked, reworded)
         writer = await asyncio.to_thread(self._writer, answer)
         if writer is not None:
             evidence = self._evidence(answer, documents, question)
@@ -243,3 +255,12 @@ class AssistantService:
             return
         for event in answer_events(answer):
             yield event
+
+
+def _asked(answer: Answer, question: str, reworded: Reworded) -> Answer:
+    """The answer to the question as asked, with a notice when it was searched in other words."""
+    answer.question = question
+    notice = reworded.notice()
+    if notice and notice not in answer.notices:
+        answer.notices.insert(0, notice)
+    return answer

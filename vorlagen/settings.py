@@ -141,6 +141,9 @@ class AnswerSettings(BaseModel):
     calculation_max_chunks: int = 100
     """… but not of a long report (a Beteiligungsbericht has hundreds of chunks): reading it takes time
     and brings figures of unrelated sections."""
+    everyday_words: Path | None = None
+    """A TOML file of everyday words and the Vorlagen terms searched for when the index does not know the
+    word (format: ``assistant/data/alltagswoerter.toml``, which is used when this is unset)."""
 
 
 class LLMSettings(BaseModel):

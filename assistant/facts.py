@@ -138,6 +138,8 @@ class FactAnswerer:
                 if choice is not None:
                     chosen[index] = shown[index][choice]
             mode = chooser.mode if result.choices else mode
+        named = self._subject_words(analysis, sentences, weights)
+        chosen = [pick if pick is None or self._names_the_subject(pick, named) else None for pick in chosen]
         picks = [extra for pick in chosen if pick is not None for extra in [pick, *self._parallel(pick, analysis)]]
         missing = [part for part, pick in zip(analysis.parts, chosen, strict=True) if pick is None]
         if not picks:
@@ -146,6 +148,25 @@ class FactAnswerer:
         answer.mode = mode
         answer.notices.extend(notices)
         return answer
+
+    @staticmethod
+    def _subject_words(
+        analysis: QuestionAnalysis, sentences: list[ScoredSentence], weights: dict[str, float]
+    ) -> set[str]:
+        """The question's two rarest words that the retrieved passages contain, besides what is asked for
+        ("Stadtteilentwicklungskonzept", "integriert" in "Gesamtkosten … Stadtteilentwicklungskonzept Daxlanden")."""
+        focus = {term for part in analysis.parts for term in part.focus}
+        retrieved = frozenset().union(*(sentence.tokens for sentence in sentences))
+        named = sorted((t for t in weights if t in retrieved and t not in focus), key=weights.__getitem__, reverse=True)
+        return set(named[:2])
+
+    def _names_the_subject(self, pick: PartPick, named: set[str]) -> bool:
+        """A value answers only from a Vorlage that somewhere names one of the subject words: else it is
+        about something else that shares the asked label ("Gesamtkosten: …" of another project)."""
+        if not named or self.scorer.doc_tokens is None:
+            return True
+        tokens = self.scorer.doc_tokens(str(pick.sentence.document.metadata.get("doc_id")))
+        return tokens is None or bool(named & tokens)
 
     def _widened(self, documents: list[Document]) -> list[Document]:
         """The retrieved chunks, then the other chunks of the top-ranked document."""

@@ -103,9 +103,8 @@ class AssistantService:
                                    named=named)
 
     def reword(self, question: str) -> Reworded:
-        """The question with words the index does not know in the Vorlagen's terms."""
-        index = self.store.bm25_index()
-        return self.wording.reword(question, lambda stem: index.document_frequency(stem) > 0)
+        """The question with everyday words the Vorlagen use less than their own terms in those terms."""
+        return self.wording.reword(question, self.store.bm25_index().document_frequency)
 
     def analyze(self, question: str) -> QuestionAnalysis:
         return analyze_question(question, is_calculation_question)

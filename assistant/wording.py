@@ -2,9 +2,11 @@
 
 Staff ask with everyday words, Vorlagen use the administration's: neither the keyword side nor the
 sentence scoring can match "Hebebühne" to "Hubrettungsbühne", and the dense side alone rarely ranks the
-right sentence first. A word of the question the index does not know at all is replaced by the first of
-its Vorlagen terms (``assistant/data/alltagswoerter.toml``, or the file ``answer.everyday_words`` names)
-that the index knows; a word the index knows stays. The answer says what was searched for instead.
+right sentence first. A word of the question is replaced by the first of its Vorlagen terms
+(``assistant/data/alltagswoerter.toml``, or the file ``answer.everyday_words`` names) that more passages of
+the index contain than the word itself ("Bettensteuer" stands in 4 passages of Karlsruhe's 300 papers,
+"Übernachtungsteuer" in dozens); a word the Vorlagen use more stays. The answer says what was searched for
+instead.
 """
 
 from __future__ import annotations
@@ -60,19 +62,20 @@ class EverydayWords:
                else resources.files("assistant").joinpath("data/alltagswoerter.toml").read_bytes())
         return cls(tomllib.loads(raw.decode("utf-8")).get("woerter", {}))
 
-    def reword(self, question: str, known: Callable[[str], bool]) -> Reworded:
-        """Replace each word of ``question`` the index does not know (``known`` is asked per stem) by the
-        first of its Vorlagen terms whose every stem the index knows."""
+    def reword(self, question: str, frequency: Callable[[str], int]) -> Reworded:
+        """Replace each listed word of ``question`` by the first of its Vorlagen terms whose every stem more
+        passages contain (``frequency``: passages per stem) than the word."""
         replacements: list[Replacement] = []
 
         def replace(match: re.Match[str]) -> str:
             word = match.group()
             stems = tokenize(word)
-            if len(stems) != 1 or known(stems[0]):
+            official = (self._terms.get(stems[0]) or self._terms.get(stems[0].removesuffix("s"), [])) if len(stems) == 1 else []
+            if not official:
                 return word
-            official = self._terms.get(stems[0]) or self._terms.get(stems[0].removesuffix("s"), [])
+            used = frequency(stems[0])
             for term in official:
-                if all(known(stem) for stem in tokenize(term)):
+                if min(frequency(stem) for stem in tokenize(term)) > used:
                     replacements.append(Replacement(asked=word, searched=term))
                     return term
             return word

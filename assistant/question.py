@@ -127,7 +127,7 @@ _ROLE_ADVISE = re.compile(r"\b(vorberat\w*|vorberatung|(berät|beraten|berieten)
 
 _COUNTED = re.compile(r"\b[Ww]ie\s?viele?[n]?\s+(?:(?:[a-zäöüß]+(?:e|en|er|es|em))\s+){0,2}([A-ZÄÖÜ][\wäöüß-]+)")
 _OFTEN = re.compile(r"\bwie (oft|häufig)\b", re.I)
-_COSTS_VERB = re.compile(r"\b((was|wie viel)\s+(kostet|kosten)|wie teuer|was verlangt|was nimmt)\b", re.I)
+_COSTS_VERB = re.compile(r"\b((was|wie viel)\s+(kostet|kosten)|wie viel (geld|euro)|wie teuer|was verlangt|was nimmt)\b", re.I)
 _AMOUNT_NOUN = re.compile(r"\b([A-ZÄÖÜ](?:[\wäöüß-]*(?:kosten|summe|betrag|volumen|preis|wert|aufwendungen|aufwand|budget|"
                           r"ausgaben|einsparung|erlöse?|einnahmen|erträge|entgelt|gebühr|gebühren|miete|honorar|"
                           r"zuschuss|förderung|steuer|geld)|osten|umme|etrag|reis|ebühren?|ntgelt|iete))\b")

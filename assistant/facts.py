@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from langchain_core.documents import Document
 
 from assistant.choice import Candidate, CandidateChooser
 from assistant.extractive import ExtractiveAnswerer, ScoredSentence, coverage
 from assistant.grounding import as_data
-from assistant.question import QuestionAnalysis, QuestionPart
+from assistant.question import AMOUNT_NOUNS, QuestionAnalysis, QuestionPart
 from assistant.spans import TYPED, AnswerType, Span, find_spans
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
@@ -45,6 +45,9 @@ _TOTAL_ROW = re.compile(r"^\s*(insgesamt|summe|gesamt)\b", re.I)
 """A table's total row (``ingest.layout`` writes "Insgesamt – …")."""
 _WHITESPACE = re.compile(r"\s+")
 _GUARDED = TYPED | {AnswerType.ORGANISATION}
+_AMOUNT_HEADS = frozenset(stem for noun in AMOUNT_NOUNS for stem in tokenize(noun))
+_ANY_COSTS = frozenset(tokenize("Kosten"))
+"""The kind of amount any amount of the subject may answer (other kinds must be named near the value)."""
 """Answer types whose value must be found as such (below the usual support, no clause stands in)."""
 
 
@@ -122,6 +125,7 @@ class FactAnswerer:
                 wider = self._ranked(part, analysis, widened, weights, None, loose) if widened else []
                 options = wider if wider and (wider[0].typed or not options) else options
             ranked.append(options)
+        ranked = _same_vorlage_first(analysis, ranked)
         notices: list[str] = []
         chosen = [options[0] if options else None for options in ranked]
         mode = "extractive"
@@ -248,6 +252,8 @@ class FactAnswerer:
                 ):
                     continue  # "Für wie viele Arbeitsplätze …?" is not answered by "2 der Tagesordnung";
                     # a table column may name the noun ("Anzahl Stellen insgesamt: 83,5")
+                if span.type is AnswerType.BETRAG and not _names_the_amount(part.focus, sentence.window_tokens):
+                    continue  # "Welche Einsparungen …?" is not answered by a membership fee
                 score = sentence.score + self._span_bonus(span, sentence.text, part, analysis, own_weights)
                 pick = PartPick(part, sentence, sentence.start + span.start, sentence.start + span.end, score, True)
                 value = self._value(pick)
@@ -416,6 +422,33 @@ def _names_focus(focus: list[str], tokens: set[str] | list[str]) -> bool:
             if len(token) >= 6 and len(term) > len(token) and term.endswith(token):
                 return True
     return False
+
+
+def _same_vorlage_first(analysis: QuestionAnalysis, ranked: list[list[PartPick]]) -> list[list[PartPick]]:
+    """A later part that refers back ("…, und welches Finanzvolumen hatten sie?") asks about what the part
+    before found: a value from that part's Vorlage gains ``_SAME_VORLAGE`` (the 2023 list, not the 2025 one)."""
+    result = [ranked[0]] if ranked else []
+    for part, options in zip(analysis.parts[1:], ranked[1:], strict=True):
+        before = result[-1][0].sentence.document.metadata.get("doc_id") if result[-1] else None
+        if before is None or not _REFERS_BACK.search(part.text):
+            result.append(options)
+            continue
+        lifted = [replace(pick, score=pick.score + _SAME_VORLAGE)
+                  if pick.sentence.document.metadata.get("doc_id") == before else pick for pick in options]
+        result.append(sorted(lifted, key=lambda pick: pick.score, reverse=True))
+    return result
+
+
+_SAME_VORLAGE = 0.1
+
+
+def _names_the_amount(focus: list[str], tokens: frozenset[str] | set[str]) -> bool:
+    """Does a passage name the kind of amount asked for: its head ("Finanzvolumen" → "Gesamtvolumen",
+    "Bettensteuer" → "Übernachtungsteuer", "Einsparungen")? Costs and an unnamed kind need no naming."""
+    heads = {max((head for head in _AMOUNT_HEADS if term.endswith(head)), key=len, default=term) for term in focus}
+    if not heads or heads & _ANY_COSTS:
+        return True
+    return any(token.endswith(head) for token in tokens for head in heads)
 
 
 def _clause_text(pick: PartPick) -> str:

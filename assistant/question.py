@@ -128,9 +128,11 @@ _ROLE_ADVISE = re.compile(r"\b(vorberat\w*|vorberatung|(berät|beraten|berieten)
 _COUNTED = re.compile(r"\b[Ww]ie\s?viele?[n]?\s+(?:(?:[a-zäöüß]+(?:e|en|er|es|em))\s+){0,2}([A-ZÄÖÜ][\wäöüß-]+)")
 _OFTEN = re.compile(r"\bwie (oft|häufig)\b", re.I)
 _COSTS_VERB = re.compile(r"\b((was|wie viel)\s+(kostet|kosten)|wie viel (geld|euro)|wie teuer|was verlangt|was nimmt)\b", re.I)
-_AMOUNT_NOUN = re.compile(r"\b([A-ZÄÖÜ](?:[\wäöüß-]*(?:kosten|summe|betrag|volumen|preis|wert|aufwendungen|aufwand|budget|"
-                          r"ausgaben|einsparung|erlöse?|einnahmen|erträge|entgelt|gebühr|gebühren|miete|honorar|"
-                          r"zuschuss|förderung|steuer|geld)|osten|umme|etrag|reis|ebühren?|ntgelt|iete))\b")
+_CAPITALISED = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]*\b")
+AMOUNT_NOUNS = ("kosten", "summe", "betrag", "volumen", "preis", "wert", "aufwendungen", "aufwand", "budget",
+                 "ausgaben", "einsparung", "einsparungen", "erlös", "erlöse", "einnahmen", "erträge", "entgelt",
+                 "gebühr", "gebühren", "miete", "honorar", "zuschuss", "förderung", "steuer", "geld")
+"""Words (or the last part of compounds: "Gesamtkosten", "Fördergeld") that name the kind of an amount."""
 
 
 _ASKED_WHO = frozenset({AnswerType.ORGANISATION, AnswerType.PERSON, AnswerType.ORT, AnswerType.NAME})
@@ -170,7 +172,9 @@ def focus_terms(part: str, kind: AnswerType) -> list[str]:
         counted = _COUNTED.search(part)
         return tokenize(counted.group(1)) if counted else []
     if kind is AnswerType.BETRAG:
-        nouns = [token for match in _AMOUNT_NOUN.finditer(part) for token in tokenize(match.group(1))]
+        nouns = [token for match in _CAPITALISED.finditer(part)
+                 if match.group().lower().endswith(AMOUNT_NOUNS) and match.group().lower() != "geld"
+                 for token in tokenize(match.group())]  # "wie viel Geld" asks for costs (_COSTS_VERB)
         return nouns or (tokenize("Kosten") if _COSTS_VERB.search(part) else [])
     return []
 

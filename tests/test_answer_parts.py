@@ -59,6 +59,9 @@ def test_questions_about_the_vorlage_itself_and_lists_are_recognised() -> None:
         ("Wie teuer wäre es, stationäre Messanlagen aufzustellen?", AnswerType.BETRAG, ["kost"]),
         ("Was verlangt die Ortsverwaltung am Tag für den Wagen?", AnswerType.BETRAG, ["kost"]),
         ("Wer soll den Kran für die Feuerwehr bauen?", AnswerType.ORGANISATION, ["firma", "zuschlag", "auftragnehm", "biet"]),
+        ("Welche jährlichen Einsparungen erwartet die Stadt?", AnswerType.BETRAG, ["einspar"]),
+        ("Wie viel Fördergeld gibt es für den Abriss?", AnswerType.BETRAG, ["fordergeld"]),
+        ("Wie viel Geld ist für die Fahrradständer eingeplant?", AnswerType.BETRAG, ["kost"]),
     ],
 )
 def test_everyday_questions_name_the_thing_whose_value_they_ask_for(
@@ -200,3 +203,17 @@ def test_the_period_an_amount_is_stated_per(text: str, period: str | None) -> No
     from vorlagen.text import period_of
 
     assert period_of(text) == period
+
+
+def test_an_amount_of_another_kind_does_not_answer() -> None:
+    """A kind of amount the question names ("Einsparungen", "Finanzvolumen") must be named near the value
+    by its head ("Gesamtvolumen"); costs and an unnamed kind need no naming."""
+    from assistant.facts import _names_the_amount
+    from vorlagen.text import tokenize
+
+    near = set(tokenize("Liste 1 umfasst 26,16 Vollzeitwerte mit einem Gesamtvolumen von rund 1,9 Mio. Euro."))
+    assert _names_the_amount(tokenize("Finanzvolumen"), near)
+    assert _names_the_amount(tokenize("Bettensteuer"), set(tokenize("Übernachtungsteuer: 4,00 Euro")))
+    fee = set(tokenize("Der Mitgliedsbeitrag beträgt 1.000 Euro jährlich."))
+    assert not _names_the_amount(tokenize("Einsparungen"), fee)
+    assert _names_the_amount(tokenize("Gesamtkosten"), fee) and _names_the_amount([], fee)

@@ -70,7 +70,7 @@ class VorlageAnswerer:
         sentences = self.scorer.score_sentences(subject, documents, weights)
         if not sentences or not weights:
             return None
-        best = max(sentences, key=lambda s: s.score)
+        best = self._in_asked_year(analysis, sentences) or max(sentences, key=lambda s: s.score)
         support = self.scorer.support(best, weights)
         agreed = best.document.metadata.get("doc_id") == documents[0].metadata.get("doc_id")
         if support < (self.settings.metadata_refusal_threshold if agreed else self.settings.refusal_threshold):
@@ -89,6 +89,21 @@ class VorlageAnswerer:
             question=analysis.question, text=text, short_answer=short, citations=[citation],
             support=round(support, 4), kind="metadata",
         )
+
+    def _in_asked_year(self, analysis: QuestionAnalysis, sentences: list[ScoredSentence]) -> ScoredSentence | None:
+        """A question naming a year ("… wurde 2024 vorberaten?") asks about a Vorlage of that year: the best
+        sentence of the best Vorlage dated or advised in it, if one is among the three best Vorlagen."""
+        if not analysis.years:
+            return None
+        best_of: dict[str, ScoredSentence] = {}
+        for sentence in sorted(sentences, key=lambda s: s.score, reverse=True):
+            best_of.setdefault(str(sentence.document.metadata.get("doc_id")), sentence)
+        for doc_id, sentence in list(best_of.items())[:3]:
+            vorlage = self.vorlage(doc_id)
+            dates = [vorlage.datum, *(b.datum for b in vorlage.beratungsfolge)] if vorlage else []
+            if any(day is not None and day.year in analysis.years for day in dates):
+                return sentence
+        return None
 
     def _value(self, analysis: QuestionAnalysis, vorlage: Vorlage) -> str | None:
         match analysis.metadata_field:

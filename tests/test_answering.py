@@ -262,3 +262,37 @@ def test_a_value_answers_only_from_a_vorlage_that_names_the_subject(shared_dir) 
     assert refused.refused, refused.text
     asked = "Mit welchen Gesamtkosten rechnet die Stadt für die Bahnübergangsbeseitigung Brunnenstückweg?"
     assert "25.000.000" in answerer.answer(analyze_question(asked), evidence).short_answer
+
+
+def test_a_procedure_question_naming_a_year_answers_from_a_vorlage_of_that_year(shared_dir) -> None:
+    """"… wurde 2024 das Konzept gegen Gewalt an Frauen vorberaten?": the 2025 report on the same subject
+    scores as well, but the 2024 concept is the Vorlage advised in 2024."""
+    from datetime import date
+
+    from assistant.about import VorlageAnswerer
+    from assistant.extractive import ExtractiveAnswerer
+    from assistant.question import analyze_question
+    from tests.test_calc_questions import karlsruhe_paper
+    from vorlagen.domain import Beratung, Vorlage
+    from vorlagen.settings import AnswerSettings
+
+    advised = {"2024/0307": date(2024, 5, 15), "2025/0698": date(2025, 9, 24)}
+    papers = {ref: karlsruhe_paper(shared_dir, ref)[1] for ref in advised}
+    vorlagen = {
+        str(docs[0].metadata["doc_id"]): Vorlage(
+            doc_id=str(docs[0].metadata["doc_id"]), source=ref, source_name=ref, text="", drucksache=ref,
+            datum=advised[ref], beratungsfolge=[Beratung(gremium="Sozialausschuss", rolle="Vorberatung", datum=advised[ref])])
+        for ref, docs in papers.items()
+    }
+    scorer = ExtractiveAnswerer(AnswerSettings(), idf=lambda _: 1.0)
+    answerer = VorlageAnswerer(scorer, vorlagen.get, AnswerSettings())
+    question = "In welchem Ausschuss und an welchem Tag wurde 2024 das städtische Konzept gegen Gewalt an Frauen vorberaten?"
+    analysis = analyze_question(question)
+    evidence = papers["2025/0698"] + papers["2024/0307"]
+    sentences = scorer.score_sentences(question, evidence, scorer.question_weights(question))
+    for sentence in sentences:  # the 2025 report's passages score best (as with the index's idf)
+        sentence.score += 1.0 if sentence.document in papers["2025/0698"] else 0.0
+    chosen = answerer._in_asked_year(analysis, sentences)
+    assert chosen is not None and chosen.document in papers["2024/0307"]
+    answer = answerer.answer(analysis, evidence)
+    assert answer is not None and "2024/0307" in answer.short_answer and "15.05.2024" in answer.short_answer

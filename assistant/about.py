@@ -114,6 +114,8 @@ class VorlageAnswerer:
                 return f"{_label(vorlage)}{date}"
             case MetadataField.BERATUNG:
                 steps = vorlage.beratungsfolge
+                named = [b for b in steps if b.gremium.lower() in analysis.question.lower()]
+                steps = named or steps  # "Wann berät der Bauausschuss …?": that body's step
                 if analysis.role:
                     wanted = [b for b in steps if b.rolle and analysis.role.lower()[:8] in b.rolle.lower()]
                     steps = wanted or steps

@@ -41,6 +41,7 @@ _REFERS_BACK = re.compile(r"\b(dafür|davon|dazu|hierfür|diese[rsmn]?|sie|es|de
 """A later question part that refers back to the first part's subject ("…, und was kostet sie?")."""
 _PHRASE_BREAK = re.compile(r"\b(?:und|sowie|oder)\b|[,;]", re.I)
 _TOTAL = re.compile(r"\b(gesamt\w*|insgesamt|summe)\b", re.I)
+_FOLLOW_UP_COSTS = re.compile(r"\bfolgekosten\b", re.I)
 _TOTAL_ROW = re.compile(r"^\s*(insgesamt|summe|gesamt)\b", re.I)
 """A table's total row (``ingest.layout`` writes "Insgesamt – …")."""
 _WHITESPACE = re.compile(r"\s+")
@@ -333,6 +334,8 @@ class FactAnswerer:
                 bonus += 0.25
             elif stated or _TOTAL.search(text[max(0, span.start - 60) : span.end]):
                 bonus -= 0.3  # an amount per another period ("23 Euro pro Tag"), or a total over several
+        elif span.type is AnswerType.BETRAG and _FOLLOW_UP_COSTS.search(clause) and not _FOLLOW_UP_COSTS.search(part.text):
+            bonus -= 0.1  # "Was soll es kosten?" asks for the costs, not the yearly costs that follow
         if _TOTAL.search(part.text) and (_TOTAL.search(clause) or _TOTAL_ROW.match(text)):
             bonus += 0.1 if _TOTAL_ROW.match(text) is None else 0.2
         return bonus

@@ -127,7 +127,7 @@ _ROLE_ADVISE = re.compile(r"\b(vorberat\w*|vorberatung|(berät|beraten|berieten)
 
 _COUNTED = re.compile(r"\b[Ww]ie\s?viele?[n]?\s+(?:(?:[a-zäöüß]+(?:e|en|er|es|em))\s+){0,2}([A-ZÄÖÜ][\wäöüß-]+)")
 _OFTEN = re.compile(r"\bwie (oft|häufig)\b", re.I)
-_COSTS_VERB = re.compile(r"\b((was|wie viel)\s+(kostet|kosten)|wie viel (geld|euro)|wie teuer|was verlangt|was nimmt)\b", re.I)
+_COSTS_VERB = re.compile(r"\b((was|wie viel)(\s+\w+){0,3}\s+(kostet|kosten)|wie viel (geld|euro)|wie teuer|was verlangt|was nimmt)\b", re.I)
 _CAPITALISED = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]*\b")
 AMOUNT_NOUNS = ("kosten", "summe", "betrag", "volumen", "preis", "wert", "aufwendungen", "aufwand", "budget",
                  "ausgaben", "einsparung", "einsparungen", "erlös", "erlöse", "einnahmen", "erträge", "entgelt",

@@ -62,6 +62,7 @@ def test_questions_about_the_vorlage_itself_and_lists_are_recognised() -> None:
         ("Welche jährlichen Einsparungen erwartet die Stadt?", AnswerType.BETRAG, ["einspar"]),
         ("Wie viel Fördergeld gibt es für den Abriss?", AnswerType.BETRAG, ["fordergeld"]),
         ("Wie viel Geld ist für die Fahrradständer eingeplant?", AnswerType.BETRAG, ["kost"]),
+        ("Was soll es kosten, den Bahnübergang zu beseitigen?", AnswerType.BETRAG, ["kost"]),
     ],
 )
 def test_everyday_questions_name_the_thing_whose_value_they_ask_for(
@@ -217,3 +218,21 @@ def test_an_amount_of_another_kind_does_not_answer() -> None:
     fee = set(tokenize("Der Mitgliedsbeitrag beträgt 1.000 Euro jährlich."))
     assert not _names_the_amount(tokenize("Einsparungen"), fee)
     assert _names_the_amount(tokenize("Gesamtkosten"), fee) and _names_the_amount([], fee)
+
+
+def test_a_procedure_question_naming_a_body_gets_that_bodys_step() -> None:
+    from datetime import date
+
+    from assistant.about import VorlageAnswerer
+    from assistant.extractive import ExtractiveAnswerer
+    from vorlagen.domain import Beratung, Vorlage
+    from vorlagen.settings import AnswerSettings
+
+    vorlage = Vorlage(doc_id="v", source="v", source_name="2026/0272", text="", drucksache="2026/0272", beratungsfolge=[
+        Beratung(gremium="Bauausschuss", rolle="Vorberatung", datum=date(2026, 5, 20)),
+        Beratung(gremium="Gemeinderat", rolle="Entscheidung", datum=date(2026, 7, 28))])
+    answerer = VorlageAnswerer(ExtractiveAnswerer(AnswerSettings(), idf=lambda _: 1.0), {"v": vorlage}.get, AnswerSettings())
+    named = answerer._value(analyze_question("Wann berät der Bauausschuss über den Neubau der Schule?"), vorlage)
+    assert named is not None and "Bauausschuss (Vorberatung) am 20.05.2026" in named and "Gemeinderat" not in named
+    every = answerer._value(analyze_question("Welche Gremien beraten über den Neubau der Schule?"), vorlage)
+    assert every is not None and "Bauausschuss" in every and "Gemeinderat" in every

@@ -213,3 +213,35 @@ def test_questions_do_not_copy_their_sources(questions: list[DevQuestion], paper
             text = " ".join(word.casefold() for word in _WORD.findall(paper.dehyphenated))
             copied = [run for run in runs if f" {run} " in f" {text} "]
             assert not copied, f"{question.id}: übernimmt „{copied[0]}“ aus {paper.vorlage.drucksache}"
+
+
+FRESH_PATH = REPO_ROOT / "eval" / "sets" / "karlsruhe_frisch.jsonl"
+
+
+def test_the_fresh_set_states_its_facts_and_uses_new_papers(
+    questions: list[DevQuestion], papers: dict[str, PaperEvidence], shared_dir: Path
+) -> None:
+    """``karlsruhe_frisch.jsonl`` (18 questions written before the sixth session's changes): valid for the
+    harness, its papers used by neither other Karlsruhe set, every fact stated in its sources, every
+    calculation's arithmetic right."""
+    fresh = load_questions(FRESH_PATH).questions
+    assert len(fresh) >= 15
+    used = {source for question in questions for source in question.sources}
+    used |= {source for question in load_questions(shared_dir / "eval" / "karlsruhe_dev.jsonl").questions
+             for source in question.sources}
+    for question in fresh:
+        assert question.question.strip().endswith("?"), question.id
+        for source in question.sources:
+            assert source in papers and source not in used, f"{question.id}: {source}"
+        if question.type == "unanswerable":
+            assert question.expected_facts == [] and question.sources == [], question.id
+            continue
+        if question.type == "calc":
+            assert question.calc is not None
+            computed, stated = expected_calc_value(question.calc.split("=")[0]), expected_calc_value(question.calc)
+            assert computed is not None and computed == stated, question.id
+            continue
+        for group in question.expected_facts:
+            assert any(papers[source].states(alternative) for source in question.sources for alternative in group), (
+                f"{question.id}: keine Alternative von {group} steht in {question.sources}"
+            )

@@ -46,10 +46,10 @@ _TOTAL_ROW = re.compile(r"^\s*(insgesamt|summe|gesamt)\b", re.I)
 """A table's total row (``ingest.layout`` writes "Insgesamt – …")."""
 _WHITESPACE = re.compile(r"\s+")
 _GUARDED = TYPED | {AnswerType.ORGANISATION}
+"""Answer types whose value must be found as such (below the usual support, no clause stands in)."""
 _AMOUNT_HEADS = frozenset(stem for noun in AMOUNT_NOUNS for stem in tokenize(noun))
 _ANY_COSTS = frozenset(tokenize("Kosten"))
 """The kind of amount any amount of the subject may answer (other kinds must be named near the value)."""
-"""Answer types whose value must be found as such (below the usual support, no clause stands in)."""
 
 
 @dataclass
@@ -162,8 +162,8 @@ class FactAnswerer:
         ("Stadtteilentwicklungskonzept", "integriert" in "Gesamtkosten … Stadtteilentwicklungskonzept Daxlanden")."""
         focus = {term for part in analysis.parts for term in part.focus}
         retrieved = frozenset().union(*(sentence.tokens for sentence in sentences))
-        named = sorted((t for t in weights if t in retrieved and t not in focus), key=weights.__getitem__, reverse=True)
-        return set(named[:2])
+        named = sorted((t for t in weights if t in retrieved and t not in focus), key=lambda t: (-weights[t], t))
+        return set(named[:2])  # ties broken by the word, not by the order of a set (same answer in every process)
 
     def _names_the_subject(self, pick: PartPick, named: set[str]) -> bool:
         """A value answers only from a Vorlage that somewhere names one of the subject words: else it is

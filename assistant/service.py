@@ -1,9 +1,10 @@
 """The assistant's façade for the CLI, the API, the Teams bot and the evaluation harness.
 
-ask = put everyday words in the Vorlagen's terms (``assistant.wording``) -> analyse the question once (``assistant.question``) -> retrieve (hybrid, scoped to the city the
-question names: ``assistant.scope``) -> the router's one handler for its kind (fact, calculation,
-metadata, list: ``assistant.router``) -> where a language model is configured for composition and the
-answer is a fact answer, the model rewrites it behind the grounding check (``assistant.generation``).
+ask = put everyday words in the Vorlagen's terms (``assistant.wording``) -> analyse the question once
+(``assistant.question``) -> retrieve (hybrid, scoped to the city the question names: ``assistant.scope``)
+-> the router's one handler for its kind (fact, calculation, metadata, list: ``assistant.router``) -> where
+a language model is configured for composition and the answer is a fact answer, the model rewrites it
+behind the grounding check (``assistant.generation``). The answer keeps the question as asked.
 """
 
 from __future__ import annotations

@@ -448,7 +448,7 @@ _SAME_VORLAGE = 0.1
 def _names_the_amount(focus: list[str], tokens: frozenset[str] | set[str]) -> bool:
     """Does a passage name the kind of amount asked for: its head ("Finanzvolumen" → "Gesamtvolumen",
     "Bettensteuer" → "Übernachtungsteuer", "Einsparungen")? Costs and an unnamed kind need no naming."""
-    heads = {max((head for head in _AMOUNT_HEADS if term.endswith(head)), key=len, default=term) for term in focus}
+    heads = {max((h for h in _AMOUNT_HEADS if term.endswith(h)), key=lambda h: (len(h), h), default=term) for term in focus}
     if not heads or heads & _ANY_COSTS:
         return True
     return any(token.endswith(head) for token in tokens for head in heads)

@@ -93,7 +93,32 @@ class AssistantService:
         widened = with_document_chunks(documents, self.store.chunks_of, settings.calculation_documents,
                                        settings.calculation_max_chunks)
         retried = answer_calculation(question, widened, tables=self.cost_tables()) if widened else None
-        return retried if retried is not None and not retried.refused else answer
+        if retried is not None and not retried.refused:
+            return retried
+        per_year = self._per_year(question)
+        again = answer_calculation(question, per_year, tables=self.cost_tables()) if per_year else None
+        return again if again is not None and not again.refused else answer
+
+    def _per_year(self, question: str) -> list[Document]:
+        """Figures of several years ("die 2024 und 2025 bestellten Lkw zusammen") often stand in one Vorlage
+        per year, and the retriever may rank only one of them high: for each named year the best Vorlage of
+        that year (retrieved with the year as filter; no long report), its best chunk first, then all its
+        chunks. Empty for fewer than two years."""
+        years = sorted(set(self.analyze(question).years))
+        if len(years) < 2:
+            return []
+        named = named_cities(question, self.store)
+        limit = self.settings.answer.calculation_max_chunks
+        firsts: list[Document] = []
+        rest: list[Document] = []
+        for year in years:
+            for document in self.retrieve(question, SearchFilters(jahr_von=year, jahr_bis=year), None, named):
+                chunks = self.store.chunks_of(str(document.metadata.get("doc_id")))
+                if len(chunks) <= limit:
+                    firsts.append(document)
+                    rest += [c for c in chunks if c.metadata.get("chunk_id") != document.metadata.get("chunk_id")]
+                    break
+        return [*firsts, *rest] if len(firsts) == len(years) else []
 
     def retriever(
         self, filters: SearchFilters | None = None, k: int | None = None, named: list[str] | None = None

@@ -14,7 +14,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install system-deps demo test test-online bench embed-server
+.PHONY: install system-deps demo test test-online bench embed-server train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ test: install
 # The same tests with the network as it is (to tell an offline failure from any other).
 test-online: install
 	$(BIN)/python -m pytest
+
+# Train the answer scorer on the question bank (eval/README.md): INDEX is the bank's index folder, built
+# once with `vorlagen eval bank-index --index INDEX`.
+INDEX ?= .vorlagen-bank
+train: install
+	$(BIN)/vorlagen eval bank-index --index $(INDEX)
+	$(BIN)/vorlagen eval train --index $(INDEX)
 
 bench: install
 	$(OFFLINE) $(BIN)/python -m pytest -m slow -s

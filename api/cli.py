@@ -16,6 +16,7 @@ from api.cli_calc import calc_app
 from api.cli_context import cli_settings, index_line, load_cli_settings, open_store
 from api.cli_doctor import doctor
 from api.cli_draft import draft
+from api.cli_bank import bank_index_command, bank_papers_command, bank_split_command, train_command
 from api.cli_eval import eval_app
 from api.cli_ingest import ingest
 from api.cli_models import models_app
@@ -42,6 +43,10 @@ app = typer.Typer(
 )
 docs_app = typer.Typer(help="Eingelesene Dokumente auflisten oder entfernen.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
+eval_app.command("bank-index")(bank_index_command)
+eval_app.command("bank-papers")(bank_papers_command)
+eval_app.command("bank-split")(bank_split_command)
+eval_app.command("train")(train_command)
 app.add_typer(eval_app, name="eval")
 app.add_typer(models_app, name="models")
 app.add_typer(teams_app, name="teams")

@@ -7,7 +7,7 @@ A LangChain ``Runnable`` (``RunnableBranch`` over named ``RunnableLambda`` handl
   ("um wie viel …") that the tools cannot compute → a value the documents state, if the fact handler finds one;
 - metadata (about the Vorlage itself) → ``VorlageAnswerer.answer``; field unknown → the fact handler;
 - list → ``VorlageAnswerer.list_answer``;
-- fact (everything else) → ``FactAnswerer``.
+- fact (everything else) → ``FactReader`` (candidates scored by the learned scorer).
 
 A new kind of question gets a cue in ``assistant.question`` and a branch here.
 """
@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.about import VorlageAnswerer
 from assistant.choice import CandidateChooser
-from assistant.facts import FactAnswerer
+from assistant.reader import FactReader
 from assistant.question import QuestionAnalysis, QuestionKind
 from vorlagen.domain import Answer
 
@@ -47,7 +47,7 @@ class AnswerTask(BaseModel):
 
 
 def build_router(
-    facts: FactAnswerer, about: VorlageAnswerer, calculate: CalculationHandler
+    facts: FactReader, about: VorlageAnswerer, calculate: CalculationHandler
 ) -> Runnable[AnswerTask, Answer]:
     def fact(task: AnswerTask) -> Answer:
         return facts.answer(task.analysis, task.documents, task.settled_terms, task.chooser)
@@ -56,9 +56,10 @@ def build_router(
         answer = calculate(task.analysis.question, task.documents)
         if answer is None:
             return fact(task)
-        if answer.refused and _STATED_CHANGE.search(task.analysis.question):
+        if answer.refused:  # a message of the cost parser never answers a question: a value stated, if any
             stated = fact(task)  # "Um wie viel Prozent liegen … über …?" – "etwa 220 % über den Preisen der Vorjahre"
-            if not stated.refused and stated.short_answer and _STATED_CHANGE_VALUE.search(stated.short_answer):
+            if not stated.refused and (not _STATED_CHANGE.search(task.analysis.question) or (
+                    stated.short_answer and _STATED_CHANGE_VALUE.search(stated.short_answer))):
                 return stated
         return _kind(answer, QuestionKind.CALCULATION)
 

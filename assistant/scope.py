@@ -17,7 +17,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.retrieval import HybridRetriever
-from vorlagen.cities import known_cities
+from vorlagen.cities import german_places, known_cities
 from vorlagen.domain import SearchFilters
 from vorlagen.settings import RetrievalSettings
 from vorlagen.store import VorlagenStore
@@ -54,9 +54,40 @@ def cities_in(question: str, cities: Iterable[str]) -> list[str]:
     return found
 
 
+_PLACE_CUE = re.compile(
+    r"\b(?:in|aus|nach|für|bei|von|der\s+Stadt|die\s+Stadt|Stadt|Gemeinde|Landkreis|Kreis)\s+"
+    r"([A-ZÄÖÜ][\w-]+(?:\s+(?:an\s+der|am|im|vor\s+der)\s+[A-ZÄÖÜ][\w-]+|\s+[A-ZÄÖÜ][\w-]+)?)"
+)
+"""A place name after a preposition or "Stadt/Gemeinde" ("in Mannheim", "der Gemeinde Waldbronn")."""
+_COUNCIL_NOUN = re.compile(r"\b([A-ZÄÖÜ][\w-]+)er\s+(?:Gemeinderat\w*|Stadtrat\w*|Rat\b|Verwaltung|Stadtverwaltung|"
+                           r"Haushalt\w*|Bürgermeister\w*|Oberbürgermeister\w*|Innenstadt|Ortschaftsrat\w*)")
+"""The adjective of a place before a council noun ("der Mannheimer Gemeinderat")."""
+
+
+def unindexed_places(question: str, store: VorlagenStore) -> list[str]:
+    """German places (the complete GeoNames list) the question names that no indexed passage mentions:
+    the index cannot hold their Vorlagen. A place the Vorlagen do mention (a district of the city,
+    a neighbour in a comparison) is left to retrieval."""
+    places = german_places()
+    found: list[str] = []
+    names = [m.group(1) for m in _PLACE_CUE.finditer(question)] + [m.group(1) for m in _COUNCIL_NOUN.finditer(question)]
+    for name in names:
+        words = name.split()
+        for candidate in dict.fromkeys((name, words[0])):
+            if candidate in places:
+                tokens = tokenize(candidate)
+                frequency = store.bm25_index().document_frequency
+                if tokens and any(frequency(token) == 0 for token in tokens) and candidate not in found:
+                    found.append(candidate)
+                break
+    return found
+
+
 def named_cities(question: str, store: VorlagenStore) -> list[str]:
-    """The cities a question names: the known German cities and those of the indexed Vorlagen."""
-    return cities_in(question, set(known_cities()) | store.cities())
+    """The cities a question names: the known German cities, those of the indexed Vorlagen, and any
+    other German place that no indexed passage mentions (then nothing can be retrieved for it)."""
+    named = cities_in(question, set(known_cities()) | store.cities())
+    return named + [place for place in unindexed_places(question, store) if place not in named]
 
 
 class CityScopedRetriever(BaseRetriever):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
@@ -21,7 +22,9 @@ from assistant.costs.models import CostError
 from assistant.costs.parser import is_calculation_question
 from assistant.costs.tables import CostTables
 from assistant.extractive import ExtractiveAnswerer
-from assistant.facts import FactAnswerer, with_document_chunks
+from assistant.reader import FactReader
+from assistant.scorer import AnswerScorer
+from assistant.widening import with_document_chunks
 from assistant.generation import GroundedAnswerer
 from assistant.choice import CandidateChooser
 from assistant.llm import ChatModelChoice, ChatModelProvider
@@ -33,6 +36,23 @@ from vorlagen.domain import Answer, Citation, SearchFilters, StreamEvent, Vorlag
 from vorlagen.settings import Settings
 from vorlagen.store import VorlagenStore
 from vorlagen.text import tokenize
+
+
+@dataclass(frozen=True)
+class PreparedQuestion:
+    """A question made ready once, shared by ``ask``, ``ask_ranked`` and ``astream``: the words searched
+    (everyday words in the Vorlagen's terms), its analysis, the cities it names, and the retrieval plan."""
+
+    asked: str
+    reworded: Reworded
+    analysis: QuestionAnalysis
+    named: list[str]
+    filters: SearchFilters | None
+    k: int
+
+    @property
+    def searched(self) -> str:
+        return self.reworded.question
 
 
 class EmptyIndexError(RuntimeError):
@@ -60,7 +80,8 @@ class AssistantService:
         self.extractive = ExtractiveAnswerer(
             settings.answer, idf=self._idf, full_text=self._full_text, doc_tokens=self.store.doc_tokens
         )
-        self.facts = FactAnswerer(self.extractive, settings.answer, chunks_of=self.store.chunks_of)
+        self.facts = FactReader(self.extractive, settings.answer, AnswerScorer.load(settings.answer.scorer),
+                                chunks_of=self.store.chunks_of, doc_tokens=self.store.doc_tokens)
         self.about = VorlageAnswerer(self.extractive, self.store.get_vorlage, settings.answer)
         self.router = build_router(self.facts, self.about, self._calculate)
         self.wording = EverydayWords.load(settings.answer.everyday_words)
@@ -164,7 +185,7 @@ class AssistantService:
 
     # ---- answering --------------------------------------------------------------------------------
     @staticmethod
-    def _settled_terms(named: list[str]) -> frozenset[str]:
+    def settled_terms(named: list[str]) -> frozenset[str]:
         """The words of the cities the question names: settled by retrieval, no evidence of an answer."""
         return frozenset(token for city in named for token in tokenize(city))
 
@@ -191,7 +212,7 @@ class AssistantService:
         notices: list[str] = []
         choice = self._model(notices) if self.settings.llm.choose and analysis.kind is QuestionKind.FACT else None
         chooser = CandidateChooser(choice.model, choice.mode, self.settings.llm.timeout_s) if choice and choice.model else None
-        task = AnswerTask(analysis=analysis, documents=documents, settled_terms=self._settled_terms(named),
+        task = AnswerTask(analysis=analysis, documents=documents, settled_terms=self.settled_terms(named),
                           chooser=chooser)
         answer = self.router.invoke(task)
         answer.notices[:0] = notices
@@ -220,72 +241,68 @@ class AssistantService:
                 seen.add((extra.doc_id, extra.start))
         return [p.model_copy(update={"index": i}) for i, p in enumerate(passages, start=1)]
 
+    def prepare(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> PreparedQuestion:
+        """Reword, analyse, look up the named cities and plan retrieval — once per question."""
+        reworded = self.reword(question)
+        analysis = self.analyze(reworded.question)
+        named = named_cities(reworded.question, self.store)
+        filters, k = self.retrieval_plan(analysis, filters, k)
+        return PreparedQuestion(question, reworded, analysis, named, filters, k)
+
     def ask_ranked(
         self, question: str, depth: int, filters: SearchFilters | None = None
     ) -> tuple[list[Document], Answer]:
         """One retrieval ``depth`` deep (for recall@k), the answer from its top chunks: what the
         evaluation needs, without retrieving twice."""
         started = time.perf_counter()
-        reworded = self.reword(question)
-        analysis = self.analyze(reworded.question)
-        named = named_cities(reworded.question, self.store)
-        filters, k = self.retrieval_plan(analysis, filters)
-        ranking = self.retrieve(reworded.question, filters, max(depth, k), named)
-        answer = self._answer(reworded.question, ranking[:k], analysis, started, named)
-        return ranking, _asked(answer, question, reworded)
+        prepared = self.prepare(question, filters)
+        ranking = self.retrieve(prepared.searched, prepared.filters, max(depth, prepared.k), prepared.named)
+        answer = self._answer(prepared, ranking[: prepared.k], started)
+        return ranking, answer
 
     def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer:
         started = time.perf_counter()
-        reworded = self.reword(question)
-        analysis = self.analyze(reworded.question)
-        named = named_cities(reworded.question, self.store)
-        filters, k = self.retrieval_plan(analysis, filters, k)
-        documents = self.retrieve(reworded.question, filters, k, named)
-        return _asked(self._answer(reworded.question, documents, analysis, started, named), question, reworded)
+        prepared = self.prepare(question, filters, k)
+        documents = self.retrieve(prepared.searched, prepared.filters, prepared.k, prepared.named)
+        return self._answer(prepared, documents, started)
 
-    def _answer(
-        self, question: str, documents: list[Document], analysis: QuestionAnalysis, started: float, named: list[str]
-    ) -> Answer:
+    def _answer(self, prepared: PreparedQuestion, documents: list[Document], started: float) -> Answer:
         retrieved = time.perf_counter()
-        answer = self.answer_from(question, documents, analysis, named)
+        answer = self.answer_from(prepared.searched, documents, prepared.analysis, prepared.named)
         writer = self._writer(answer)
         if writer is not None:
-            answer = writer.answer(question, self._evidence(answer, documents, question), answer)
+            answer = writer.answer(prepared.searched, self._evidence(answer, documents, prepared.searched), answer)
         finished = time.perf_counter()
-        answer.timings = {
-            **answer.timings,
-            "retrieve": round(retrieved - started, 4),
-            "answer": round(finished - retrieved, 4),
-            "total": round(finished - started, 4),
-        }
-        return answer
+        timings = {**answer.timings, "retrieve": round(retrieved - started, 4),
+                   "answer": round(finished - retrieved, 4), "total": round(finished - started, 4)}
+        return _asked(answer, prepared, timings)
 
     async def astream(
         self, question: str, filters: SearchFilters | None = None, k: int | None = None
     ) -> AsyncIterator[StreamEvent]:
         """Events: ``token``, ``notice``, ``citations``, ``answer``, ``done`` (see ``StreamEvent``)."""
-        asked = question
-        reworded = await asyncio.to_thread(self.reword, asked)
-        question = reworded.question
-        analysis = self.analyze(question)
-        named = await asyncio.to_thread(named_cities, question, self.store)
-        filters, k = self.retrieval_plan(analysis, filters, k)
-        documents = await asyncio.to_thread(self.retrieve, question, filters, k, named)
-        answer = _asked(await asyncio.to_thread(self.answer_from, question, documents, analysis, named), asked, reworded)
+        prepared = await asyncio.to_thread(self.prepare, question, filters, k)
+        documents = await asyncio.to_thread(self.retrieve, prepared.searched, prepared.filters, prepared.k, prepared.named)
+        answer = await asyncio.to_thread(self.answer_from, prepared.searched, documents, prepared.analysis, prepared.named)
+        answer = _asked(answer, prepared)
         writer = await asyncio.to_thread(self._writer, answer)
         if writer is not None:
-            evidence = self._evidence(answer, documents, question)
-            async for event in writer.astream(question, evidence, answer):
+            evidence = self._evidence(answer, documents, prepared.searched)
+            async for event in writer.astream(prepared.searched, evidence, answer):
                 yield event
             return
         for event in answer_events(answer):
             yield event
 
 
-def _asked(answer: Answer, question: str, reworded: Reworded) -> Answer:
-    """The answer to the question as asked, with a notice when it was searched in other words."""
-    answer.question = question
-    notice = reworded.notice()
-    if notice and notice not in answer.notices:
-        answer.notices.insert(0, notice)
-    return answer
+def _asked(answer: Answer, prepared: PreparedQuestion, timings: dict[str, float] | None = None) -> Answer:
+    """The answer to the question as asked (a copy: the answer built is never changed afterwards), with a
+    notice when it was searched in other words."""
+    notices = list(answer.notices)
+    notice = prepared.reworded.notice()
+    if notice and notice not in notices:
+        notices.insert(0, notice)
+    update: dict[str, object] = {"question": prepared.asked, "notices": notices}
+    if timings is not None:
+        update["timings"] = timings
+    return answer.model_copy(update=update)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel
 
@@ -138,6 +139,12 @@ _ORG_CUE = re.compile(
 def find_spans(text: str) -> list[Span]:
     """Every typed span of ``text``; overlapping spans of different types are all kept, a span
     inside a longer one of the same type is dropped."""
+    return list(_spans(text))
+
+
+@lru_cache(maxsize=8192)
+def _spans(text: str) -> tuple[Span, ...]:
+    """``find_spans``, cached: each part of a question and each answer path reads the same sentences."""
     spans: list[Span] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
@@ -152,7 +159,7 @@ def find_spans(text: str) -> list[Span]:
         end = start + len(" ".join(words[:cut])) if cut < len(words) else end
         if end > start:
             spans.append(Span(type=AnswerType.ORGANISATION, start=start, end=end, text=text[start:end]))
-    return _dedupe(spans)
+    return tuple(_dedupe(spans))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -23,6 +23,8 @@ SUMMARY_METRICS = (
     ("refusal_accuracy", "Ablehnungsgenauigkeit", "%"),
     ("false_refusals", "Unnötig abgelehnt (beantwortbar)", "n"),
     ("missed_refusals", "Nicht abgelehnt (unbeantwortbar)", "n"),
+    ("wrong_values", "Falscher Wert (Anteil beantwortbarer Fragen)", "%"),
+    ("unasked_calculations", "Ungefragte Rechnungen", "n"),
     ("recall_at_1", "Recall@1", "%"),
     ("recall_at_5", "Recall@5", "%"),
     ("recall_at_10", "Recall@10", "%"),

@@ -58,6 +58,11 @@ class QuestionResult(BaseModel):
     citation_checks: list[CitationCheck] = Field(default_factory=list)
     calc_expected: str | None = None
     calc_exact: bool | None = None
+    wrong_value: bool | None = None
+    """Answerable, answered, and no expected fact in the direct answer: a value that is not the one asked
+    for (worse than a refusal); None for unanswerable questions."""
+    unasked_calculation: bool = False
+    """A question that asks for no arithmetic (not of type calc) answered by a calculation."""
 
     timings: dict[str, float] = Field(default_factory=dict)
     tokens: dict[str, int] = Field(default_factory=dict)
@@ -97,6 +102,9 @@ class MetricSummary(BaseModel):
     citation_exact_offsets: float | None
     citations: int
     calc_exactness: float | None
+    wrong_values: float | None = None
+    """Share of answerable questions answered with a value that is not expected."""
+    unasked_calculations: int = 0
     latency: dict[str, dict[str, float | None]]
     """stage -> {"p50": s, "p95": s}"""
     tokens: dict[str, int]
@@ -167,6 +175,8 @@ def summarize(results: Sequence[QuestionResult], ks: Sequence[int]) -> MetricSum
         citation_exact_offsets=_share([check.exact_offsets for check in checks]),
         citations=len(checks),
         calc_exactness=_share([result.calc_exact for result in results]),
+        wrong_values=_share([result.wrong_value for result in results]),
+        unasked_calculations=sum(1 for result in results if result.unasked_calculation),
         latency=latency,
         tokens=tokens,
         errors=sum(1 for result in results if result.error),

@@ -39,6 +39,8 @@ def score_question(
         result.fact_correct = all(result.fact_groups) and not answer.refused
         direct = metrics.fact_groups_matched(question.expected_facts, metrics.first_line(answer))
         result.direct_correct = all(direct) and not answer.refused
+        result.wrong_value = not answer.refused and not any(direct)
+    result.unasked_calculation = question.type != "calc" and not answer.refused and answer.kind == "calculation"
     if not answer.refused:
         result.answer_words = metrics.answer_words(answer.text)
     result.refusal_correct = metrics.refusal_correct(question.answerable, answer)

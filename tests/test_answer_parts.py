@@ -209,7 +209,7 @@ def test_the_period_an_amount_is_stated_per(text: str, period: str | None) -> No
 def test_an_amount_of_another_kind_does_not_answer() -> None:
     """A kind of amount the question names ("Einsparungen", "Finanzvolumen") must be named near the value
     by its head ("Gesamtvolumen"); costs and an unnamed kind need no naming."""
-    from assistant.facts import _names_the_amount
+    from assistant.candidates import _names_the_amount
     from vorlagen.text import tokenize
 
     near = set(tokenize("Liste 1 umfasst 26,16 Vollzeitwerte mit einem Gesamtvolumen von rund 1,9 Mio. Euro."))

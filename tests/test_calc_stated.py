@@ -233,7 +233,7 @@ def test_a_year_no_figure_names_takes_the_total_of_that_years_vorlage(shared_dir
 
 def test_a_calculation_retry_reads_whole_vorlagen_but_not_long_reports() -> None:
     """The retry over whole Vorlagen skips a document with more than ``max_chunks`` chunks."""
-    from assistant.facts import with_document_chunks
+    from assistant.widening import with_document_chunks
 
     def chunk(doc_id: str, number: int) -> Document:
         return Document(page_content=f"{doc_id} {number}", metadata={"doc_id": doc_id, "chunk_id": f"{doc_id}#{number}"})

@@ -120,3 +120,19 @@ def test_a_city_filter_every_vorlage_meets_is_not_sent_to_chroma(tmp_path: Path,
     rescoped = CityScopedRetriever(store=store, settings=settings.retrieval).invoke(question)
     assert wheres == [{"stadt": "Hilden"}]
     assert [d.metadata["chunk_id"] for d in rescoped] == [d.metadata["chunk_id"] for d in scoped]
+
+
+def test_a_place_of_the_complete_list_that_no_vorlage_mentions_is_refused(seeds_service: AssistantService) -> None:
+    """Any German place (GeoNames list, not a hand list) named after "in", "Gemeinde" … that no indexed
+    passage mentions is named, so nothing is retrieved for it; words the Vorlagen use ("in Kraft") and the
+    indexed cities are not taken for such places."""
+    from assistant.scope import unindexed_places
+    from vorlagen.cities import german_places
+
+    assert len(german_places()) > 10_000 and {"Nordstemmen", "Rheinstetten", "Bruchsal"} <= german_places()
+    store = seeds_service.store
+    assert unindexed_places("Wie viele Stellen schafft die Gemeinde Rheinstetten für die Digitalisierung?", store) == ["Rheinstetten"]
+    assert unindexed_places("Was plant der Bruchsaler Gemeinderat für die IT?", store) == ["Bruchsal"]
+    assert unindexed_places("Wann tritt die Regelung in Kraft, und was kostet das Amt in Stuttgart?", store) == []
+    answer = seeds_service.ask("Wie viele Stellen schafft die Gemeinde Rheinstetten für ihr Amt für Digitalisierung?")
+    assert answer.refused and not answer.citations

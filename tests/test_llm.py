@@ -248,6 +248,27 @@ def test_local_model_answers_short_question_with_citation(local_provider, short_
     assert_answer_contract(result, fallback, short_evidence, "local")
 
 
+def test_local_model_chooses_among_candidates_under_the_json_grammar(local_provider):
+    """The model's default job with the real local model: choosing among numbered candidates, constrained
+    by the JSON grammar. The contract, not one CPU's choice: it ran, and every choice is a candidate of its
+    own part or none (no value of its own)."""
+    from assistant.choice import Candidate, CandidateChooser
+
+    choice = local_provider.resolve()
+    chooser = CandidateChooser(choice.model, choice.mode, 300.0)
+    parts = ["Wie viele Stellen entstehen für das Amt?", "Was kosten sie im Jahr?"]
+    candidates = [
+        [Candidate(value="7,5 Stellen", sentence="Für das neue Amt werden 7,5 Stellen geschaffen."),
+         Candidate(value="3 Stellen", sentence="Im Sachgebiet Organisation sind 3 Stellen besetzt.")],
+        [Candidate(value="756.150 Euro", sentence="Die Personalaufwendungen betragen jährlich 756.150 Euro."),
+         Candidate(value="25.000 Euro", sentence="Für Fortbildungen sind 25.000 Euro vorgesehen.")],
+    ]
+    result = chooser.choose(" ".join(parts), parts, candidates)
+    assert result.notice is None, result.notice
+    assert len(result.choices) == len(parts)
+    assert all(index is None or 0 <= index < len(options) for index, options in zip(result.choices, candidates))
+
+
 @pytest.fixture(scope="session")
 def openai_server(tmp_path_factory) -> Iterator[str]:
     """llama-cpp-python's OpenAI-compatible server on loopback, serving the installed GGUF."""

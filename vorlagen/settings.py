@@ -116,6 +116,12 @@ class AnswerSettings(BaseModel):
     best sentence lies in the top-ranked Vorlage: retrieval and sentence scoring agree on the Vorlage."""
     max_sentences: int = 3
     refusal_text: str = "Dazu enthalten die vorliegenden Vorlagen keine Angabe."
+    evidence_vorlagen: int = 3
+    """Fact answers read the retrieved chunks and the whole text of this many best-ranked Vorlagen."""
+    candidate_sentences: int = 40
+    """Sentences per question part whose values become candidates (those carrying most of its terms)."""
+    scorer: Path | None = None
+    """The learned answer scorer (JSON, ``vorlagen eval train``); unset: ``assistant/data/answer_scorer.json``."""
     span_sentences: int = 8
     """Best sentences per question part whose typed values (amounts, dates, counts …) are candidates."""
     span_min_coverage: float = 0.2

@@ -51,6 +51,8 @@ SCALES: dict[str, Decimal] = {
 }  # fmt: skip
 """Scale words after a number (lower case, without dot) -> factor: ``2,5 Mio.`` = 2.500.000."""
 
+YEAR_PATTERN = r"(?<![\d./])(?:19[5-9]\d|20[0-4]\d)(?!\d)"
+"""A year as German Vorlagen write it (1950–2049), not part of a date, a number or a Drucksache."""
 SCALE_PATTERN = r"(?:Mrd|Milliarden?|Mio|Millionen|Million|Tsd|Tausend|T€|TEUR)(?:(?<=[a-z])\.)?(?![\w€])"
 """Regex alternation for a scale word (case-insensitive use); ``scale_factor`` reads the match."""
 

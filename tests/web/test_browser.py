@@ -94,10 +94,10 @@ def test_ask_see_streamed_answer_open_citation_with_highlighted_quote(page: Page
     quote = mark.inner_text()
     assert len(quote.strip()) > 10
     # the highlighted sentence is verbatim in the Vorlage the chip names
-    source = chips.first.get_attribute("data-doc")
+    source = chips.first.get_attribute("data-doc")  # the doc_id: the file's path below the ingested folder
     seeds = {path.name: path for path in (shared_dir / "corpus" / "seeds").glob("*.txt")}
-    if source in seeds:
-        assert " ".join(quote.split()) in " ".join(seeds[source].read_text(encoding="utf-8").split())
+    assert source is not None and Path(source).name in seeds, source
+    assert " ".join(quote.split()) in " ".join(seeds[Path(source).name].read_text(encoding="utf-8").split())
     body_text = dialog.locator("#passage-body").inner_text()
     assert len(body_text) > len(quote)  # surroundings shown
     page.screenshot(path=str(artifacts_dir / "02-belegstelle-hervorgehoben.png"))

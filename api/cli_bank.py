@@ -1,0 +1,162 @@
+"""``vorlagen eval bank-index``, ``bank-split`` and ``train``: the question bank's index, its split by
+paper, and the training of the answer scorer on it (``eval/README.md`` has the protocol)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from api.cli_context import cli_settings, open_store
+from eval.question_bank import REAL_FILES, select_papers, split_by_paper, write_bank_dump
+from vorlagen.settings import Settings, absolute
+
+BANK_DIR = Path(__file__).resolve().parents[1] / "eval" / "bank"
+SCORER_FILE = Path(__file__).resolve().parents[1] / "assistant" / "data" / "answer_scorer.json"
+
+IndexOption = Annotated[Path, typer.Option("--index", help="Ordner des Index der Fragenbank.")]
+BankOption = Annotated[Path, typer.Option("--bank", help="Ordner der Fragenbank (papers.txt, raw/, train/dev/test.jsonl).")]
+
+
+def _index_settings(ctx: typer.Context, index: Path) -> Settings:
+    settings = cli_settings(ctx)
+    return settings.model_copy(update={"data_dir": absolute(index)})
+
+
+def bank_index_command(ctx: typer.Context, index: IndexOption, bank: BankOption = BANK_DIR) -> None:
+    """Index der Fragenbank bauen: ihre Karlsruher Vorlagen (papers.txt) und die Dokumente anderer Städte.
+
+    Beispiel: vorlagen eval bank-index --index ~/vorlagen-bank
+    """
+    from ingest.parallel import ParallelIngestor
+
+    settings = _index_settings(ctx, index)
+    shared = settings.shared_dir
+    references = (bank / "papers.txt").read_text(encoding="utf-8").split()
+    folder = absolute(index) / "bank-papers"  # the dump, with the meetings and organizations dumps beside it
+    dump = folder / "bank-papers.jsonl.gz"
+    written = write_bank_dump(shared, references, dump)
+    for companion in ("karlsruhe-meetings.jsonl.gz", "karlsruhe-organizations.jsonl.gz"):
+        link = folder / companion
+        if not link.exists():
+            link.symlink_to(shared / "corpus" / "karlsruhe" / companion)
+    console = Console()
+    console.print(f"{written} Karlsruher Vorlagen und {len(REAL_FILES)} Dokumente anderer Städte werden eingelesen.")
+    store = open_store(settings)
+    paths = [dump, *(shared / name for name in REAL_FILES)]
+    with Progress(console=console) as progress:
+        task = progress.add_task("Vorlagen", total=written + len(REAL_FILES))
+        report = ParallelIngestor(settings, store).ingest_paths(
+            paths, progress=lambda event: progress.update(task, advance=1) if event.vorlage else None)
+    console.print(f"Index: {store.count_documents()} Dokumente, {store.count_chunks()} Abschnitte "
+                  f"({report.seconds:.0f} s).")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def bank_papers_command(ctx: typer.Context, bank: BankOption = BANK_DIR) -> None:
+    """Die Karlsruher Vorlagen der Fragenbank neu auswählen (gesetzter Zufall; nur einmal nötig) und prüfen,
+    dass papers.txt dazu passt."""
+    settings = cli_settings(ctx)
+    sets = [*sorted((settings.shared_dir / "eval").glob("*.jsonl")),
+            *(bank.parent / "sets" / f"karlsruhe_{name}.jsonl" for name in ("alltag", "frisch"))]
+    chosen = select_papers(settings.shared_dir, sets)
+    path = bank / "papers.txt"
+    if path.exists() and path.read_text(encoding="utf-8").split() != chosen:
+        typer.echo(f"{path} weicht von der gesetzten Auswahl ab; nichts geändert.", err=True)
+        raise typer.Exit(1)
+    path.write_text("\n".join(chosen) + "\n", encoding="utf-8")
+    typer.echo(f"{len(chosen)} Vorlagen in {path}.")
+
+
+def bank_split_command(bank: BankOption = BANK_DIR) -> None:
+    """Die Fragen aus raw/*.jsonl nach Vorlage in train/dev/test aufteilen (gesetzter Zufall; nur einmal:
+    eine vorhandene Aufteilung wird nie überschrieben)."""
+    targets = {split: bank / f"{split}.jsonl" for split in ("train", "dev", "test")}
+    if any(path.exists() for path in targets.values()):
+        typer.echo("Die Aufteilung besteht schon; sie wird nicht überschrieben (der Test-Teil ist versiegelt).", err=True)
+        raise typer.Exit(1)
+    questions = [json.loads(line) for raw in sorted((bank / "raw").glob("*.jsonl"))
+                 for line in raw.read_text(encoding="utf-8").splitlines() if line.strip()]
+    anchors: dict[str, str] = {}
+    last = ""
+    for question in questions:  # a near miss is written after the answerable questions of its paper
+        last = question["sources"][0] if question["sources"] else last or question["id"]
+        anchors[question["id"]] = last
+    split_of = split_by_paper(anchors.values())
+    lines: dict[str, list[str]] = {split: [] for split in targets}
+    for question in questions:
+        lines[split_of[anchors[question["id"]]]].append(json.dumps(question, ensure_ascii=False))
+    for split, path in targets.items():
+        path.write_text("\n".join(lines[split]) + "\n", encoding="utf-8")
+        typer.echo(f"{split}: {len(lines[split])} Fragen")
+
+
+def train_command(
+    ctx: typer.Context,
+    index: IndexOption,
+    bank: BankOption = BANK_DIR,
+    out: Annotated[Path, typer.Option("--out", help="Zieldatei des Antwortmodells.")] = SCORER_FILE,
+    reuse: Annotated[bool, typer.Option("--reuse/--no-reuse", help="Gespeicherte Kandidaten verwenden statt neu zu sammeln.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Kennzahlen als JSON auf stdout.")] = False,
+) -> None:
+    """Das Antwortmodell trainieren: Kandidaten der Fragenbank sammeln (train, dev), logistische Regression auf
+    train, Regularisierung und Schwelle für „keine Antwort“ auf dev wählen; schreibt Modell, Kandidaten und
+    Kennzahlen. Der versiegelte Test-Teil wird nicht gelesen.
+
+    Beispiel: vorlagen eval train --index ~/vorlagen-bank
+    """
+    from assistant.service import AssistantService
+    from eval import train as training
+
+    data_dir = bank / "training"
+    rows = {split: data_dir / f"{split}-candidates.jsonl.gz" for split in ("train", "dev")}
+    console = Console(stderr=as_json)
+    if reuse and all(path.exists() for path in rows.values()):
+        data = {split: training.read_rows(path) for split, path in rows.items()}
+    else:
+        settings = _index_settings(ctx, index)
+        service = AssistantService(settings, open_store(settings))
+        data = {}
+        for split in ("train", "dev"):
+            questions = training.load_split(bank, split)
+            with Progress(console=console) as progress:
+                task = progress.add_task(f"Kandidaten ({split})", total=len(questions))
+                data[split] = training.collect(service, questions, lambda _: progress.advance(task))
+            training.write_rows(rows[split], data[split])
+    best = None
+    for c in training.C_GRID:
+        scorer = training.fit(data["train"], c)
+        threshold, score = training.choose_threshold(scorer, data["dev"])
+        if best is None or score.utility > best[2].utility:
+            best = (scorer, threshold, score, c)
+    assert best is not None
+    scorer, threshold, dev_score, c = best
+    train_score = training.score_split(scorer, data["train"], threshold)
+    scorer = scorer.model_copy(update={
+        "threshold": threshold,
+        "version": f"bank-{sum(len(q.rows) for q in data['train'])}-C{c}",
+        "trained_on": {"bank": "eval/bank", "train_questions": len(data["train"]), "dev_questions": len(data["dev"]),
+                       "seed": training.SEED, "C": c},
+        "metrics": training.as_metrics("train", train_score, training.ranking_accuracy(scorer, data["train"]))
+        | training.as_metrics("dev", dev_score, training.ranking_accuracy(scorer, data["dev"])),
+    })
+    scorer.save(out)
+    training.dump_json(data_dir / "metrics.json", scorer.metrics | {"threshold": threshold, "C": c})
+    if as_json:
+        typer.echo(json.dumps(scorer.metrics | {"threshold": threshold, "C": c}, indent=1))
+        return
+    console.print(f"Antwortmodell {out} (C = {c}, Schwelle {threshold}):")
+    for name, split_score in (("train", train_score), ("dev", dev_score)):
+        console.print(f"  {name}: richtig {split_score.right}, falscher Wert {split_score.wrong}, "
+                      f"abgelehnt (beantwortbar) {split_score.refused_answerable}, "
+                      f"Beinahe-Treffer abgelehnt {split_score.refused_unanswerable}, "
+                      f"beantwortet obwohl unbeantwortbar {split_score.answered_unanswerable} "
+                      f"von {split_score.questions} Fragen mit Kandidaten")
+        right, reachable = training.ranking_accuracy(scorer, data[name])
+        console.print(f"    bester Kandidat richtig bei {right} von {reachable} Fragen, die einen richtigen haben")
+    console.print(training.describe(scorer))

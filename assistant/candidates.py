@@ -1,0 +1,328 @@
+"""Answer candidates for one question part, each with the features the learned scorer reads.
+
+High recall first: every typed span of the asked type (``assistant.spans``) in the sentences of the
+evidence (the retrieved chunks, then the whole text of the best-ranked Vorlagen) is a candidate; a part
+that asks for no typed value has the sentences themselves as candidates. Each candidate carries a
+fixed vector of measurements (``FEATURES``): how many of the question's terms stand in its sentence, its
+clause and its Vorlage, how far the value is from them, whether the asked-for noun labels it, years and
+periods agreeing or not, the retrieval ranks. No weights here: ``assistant.scorer`` learns them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from langchain_core.documents import Document
+
+from assistant.extractive import ScoredSentence, coverage
+from assistant.question import AMOUNT_NOUNS, QuestionAnalysis, QuestionPart
+from assistant.spans import TYPED, AnswerType, Span, find_spans
+from vorlagen.text import YEAR_PATTERN, events, label_before, period_of, tokenize
+
+_CLAUSE_BREAK = re.compile(r"[;()\n–]|,(?!\d)|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
+_WORD = re.compile(r"\S+")
+_YEAR = re.compile(YEAR_PATTERN)
+_TOTAL = re.compile(r"\b(gesamt\w*|insgesamt|summe)\b", re.I)
+_DIGITS = re.compile(r"\d+")
+_AMOUNT_HEADS = frozenset(stem for noun in AMOUNT_NOUNS for stem in tokenize(noun))
+
+FEATURES: tuple[str, ...] = (
+    "bias",
+    "sentence_terms",  # idf share of the part's terms in the sentence
+    "window_terms",  # … in the sentence and its neighbours
+    "question_terms",  # idf share of the whole question's terms in the sentence's window
+    "clause_terms",  # … of the part's terms in the value's own clause
+    "nearness",  # 1 / (1 + words between the value and the nearest question term / 6)
+    "vorlage_terms",  # idf share of the question's subject words anywhere in the value's Vorlage
+    "title_terms",  # … in the Vorlage's title
+    "chunk_rank",  # 1 / retrieval rank of the chunk (0: not retrieved, read from the whole Vorlage)
+    "vorlage_rank",  # 1 / rank of its Vorlage among the retrieved Vorlagen
+    "retrieved",  # the chunk itself was retrieved
+    "focus_in_clause",  # the asked-for noun ("Kosten", "Stellen") stands in the value's clause
+    "focus_in_label",  # … in the label right before the value ("Gesamtkosten: …")
+    "focus_asked",  # the part names such a noun at all
+    "year_agrees",  # the question names a year and the value's clause names it too
+    "year_conflicts",  # the clause names only other years than the question's
+    "year_in_vorlage",  # the question's year stands in the Vorlage
+    "period_agrees",  # amount per the asked period ("pro Jahr" – "jährlich")
+    "period_conflicts",  # per another period, or a total where a rate per period is asked
+    "total_agrees",  # a total is asked and the clause says "insgesamt/Gesamt…"
+    "counts_the_noun",  # a count or duration whose own noun is a question term ("7,5 Stellen")
+    "event_agrees",  # a date with the event the question asks about ("beginnen", "in Kraft")
+    "amount_named",  # the kind of amount asked ("Einsparungen") is named in the window
+    "same_type_in_sentence",  # 1 / number of values of the same type in the sentence
+    "value_in_question",  # the value's number already stands in the question
+    "heading",  # the sentence is short or a heading
+    "sentence_words",  # length of the sentence (log scale, 0..1)
+    "sentence_rank",  # 1 / rank of the sentence among the evidence by the part's terms in its window
+    "window_gap",  # the sentence's window share minus the best sentence's (0 for the best)
+    "keyword_score",  # the chunk's BM25 score relative to the best retrieved chunk's
+    "untyped",  # a sentence as the answer (no typed value asked)
+    "type_exact",  # the value is of the asked type (else of a related one: a duration for a count …)
+    "type_amount", "type_date", "type_count", "type_percent", "type_duration", "type_name",
+    # the same measurements relative to the part's best candidate (0 for the best): what ranks a value
+    # above the others of the same question
+    "rel_sentence_terms", "rel_window_terms", "rel_question_terms", "rel_clause_terms", "rel_nearness",
+    "rel_vorlage_terms", "rel_chunk_rank", "rel_vorlage_rank", "rel_keyword_score",
+)
+RELATIVE = ("sentence_terms", "window_terms", "question_terms", "clause_terms", "nearness", "vorlage_terms",
+            "chunk_rank", "vorlage_rank", "keyword_score")
+
+_INDEX = {name: i for i, name in enumerate(FEATURES)}
+RELATED_TYPES: dict[AnswerType, frozenset[AnswerType]] = {
+    AnswerType.ANZAHL: frozenset({AnswerType.DAUER, AnswerType.PROZENT}),
+    AnswerType.DAUER: frozenset({AnswerType.ANZAHL, AnswerType.DATUM}),
+    AnswerType.DATUM: frozenset({AnswerType.DAUER}),
+    AnswerType.ORGANISATION: frozenset({AnswerType.NAME, AnswerType.PERSON}),
+    AnswerType.PERSON: frozenset({AnswerType.ORGANISATION, AnswerType.NAME}),
+    AnswerType.NAME: frozenset({AnswerType.ORGANISATION}),
+    AnswerType.ORT: frozenset({AnswerType.NAME, AnswerType.ORGANISATION}),
+}
+"""Types a question word may also be answered with ("Wie viele Stunden …?" – "39 Stunden" is a duration);
+the scorer sees whether the type was the asked one (``type_exact``)."""
+_TYPE_FEATURE = {
+    AnswerType.BETRAG: "type_amount", AnswerType.DATUM: "type_date", AnswerType.ANZAHL: "type_count",
+    AnswerType.PROZENT: "type_percent", AnswerType.DAUER: "type_duration",
+}
+
+
+@dataclass(eq=False)
+class Candidate:
+    """A value that may answer a part: its offsets in the chunk text, the sentence it stands in, and the
+    features the scorer reads (in the order of ``FEATURES``)."""
+
+    part: QuestionPart
+    sentence: ScoredSentence
+    start: int
+    end: int
+    typed: bool
+    features: list[float]
+    score: float = 0.0
+
+    def feature(self, name: str) -> float:
+        return self.features[_INDEX[name]]
+
+    @property
+    def document(self) -> Document:
+        return self.sentence.document
+
+    @property
+    def doc_id(self) -> str:
+        return str(self.sentence.document.metadata.get("doc_id"))
+
+    @property
+    def raw_value(self) -> str:
+        return self.sentence.document.page_content[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the candidates of one question are read from."""
+
+    sentences: list[ScoredSentence]
+    """Every sentence of the retrieved chunks and of the whole best Vorlagen (without repeats)."""
+    retrieved_chunks: frozenset[str]
+    vorlage_ranks: dict[str, int]
+    doc_tokens: dict[str, frozenset[str]]
+    """All tokens of each Vorlage in the evidence (title included)."""
+
+
+def part_weights(part: QuestionPart, weights: dict[str, float]) -> dict[str, float]:
+    """The question's term weights restricted to the part's own words (all of them when the part has
+    none of its own: "…, und was kostet sie?")."""
+    own = {t: w for t, w in weights.items() if t in set(tokenize(part.text))}
+    return own or weights
+
+
+def subject_weights(analysis: QuestionAnalysis, weights: dict[str, float]) -> dict[str, float]:
+    """The question's terms without the asked-for nouns: what the value must be about."""
+    focus = {term for part in analysis.parts for term in part.focus}
+    return {t: w for t, w in weights.items() if t not in focus} or weights
+
+
+def candidates_for_part(
+    part: QuestionPart,
+    analysis: QuestionAnalysis,
+    evidence: Evidence,
+    weights: dict[str, float],
+    pool: int = 40,
+) -> list[Candidate]:
+    """Every candidate value for ``part`` in the ``pool`` sentences whose windows carry most of the
+    part's terms (plus those naming the asked-for noun)."""
+    own = part_weights(part, weights)
+    subject = subject_weights(analysis, weights)
+    shares = {id(s): coverage(own, s.window_tokens) for s in evidence.sentences}
+    scored = sorted(evidence.sentences, key=lambda s: shares[id(s)], reverse=True)
+    rank_of = {id(s): rank for rank, s in enumerate(scored, start=1)}
+    chosen = scored[:pool]
+    chosen += [s for s in scored[pool:] if str(s.document.metadata.get("chunk_id")) in evidence.retrieved_chunks]
+    if part.focus:
+        chosen += [s for s in scored[pool:] if _names_focus(part.focus, s.window_tokens)][:pool]
+    best_share = shares[id(scored[0])] if scored else 0.0
+    best_keyword = max((float(s.document.metadata.get("bm25_score") or 0.0) for s in evidence.sentences), default=0.0)
+    found: list[Candidate] = []
+    for sentence in chosen:
+        context = _SentenceContext.of(sentence, part, analysis, evidence, own, weights, subject)
+        context.shared["sentence_rank"] = 1.0 / rank_of[id(sentence)]
+        context.shared["window_gap"] = shares[id(sentence)] - best_share
+        keyword = float(sentence.document.metadata.get("bm25_score") or 0.0)
+        context.shared["keyword_score"] = keyword / best_keyword if best_keyword > 0 else 0.0
+        if part.answer_type is AnswerType.TEXT:
+            found.append(context.candidate(None))
+            continue
+        related = RELATED_TYPES.get(part.answer_type, frozenset())
+        spans = [span for span in find_spans(sentence.text) if span.type is part.answer_type or span.type in related]
+        exact = sum(1 for span in spans if span.type is part.answer_type)
+        for span in spans:
+            found.append(context.candidate(span, max(exact, 1)))
+        if not spans and part.answer_type not in TYPED and part.answer_type is not AnswerType.DRUCKSACHE:
+            found.append(context.candidate(None))  # a name not recognised as such: the sentence may hold it
+    return _with_relative(found)
+
+
+def _with_relative(found: list[Candidate]) -> list[Candidate]:
+    """Fill the ``rel_*`` features: each measurement minus the best of the part's candidates."""
+    for name in RELATIVE:
+        index, target = _INDEX[name], _INDEX[f"rel_{name}"]
+        best = max((c.features[index] for c in found), default=0.0)
+        for candidate in found:
+            candidate.features[target] = candidate.features[index] - best
+    return found
+
+
+@dataclass
+class _SentenceContext:
+    """What the features of the candidates in one sentence share (computed once per sentence)."""
+
+    sentence: ScoredSentence
+    part: QuestionPart
+    analysis: QuestionAnalysis
+    own: dict[str, float]
+    shared: dict[str, float]
+
+    @classmethod
+    def of(
+        cls, sentence: ScoredSentence, part: QuestionPart, analysis: QuestionAnalysis, evidence: Evidence,
+        own: dict[str, float], weights: dict[str, float], subject: dict[str, float],
+    ) -> _SentenceContext:
+        meta = sentence.document.metadata
+        doc_id = str(meta.get("doc_id"))
+        doc_tokens = evidence.doc_tokens.get(doc_id, frozenset())
+        title = frozenset(tokenize(str(meta.get("title") or "")))
+        rank = int(meta.get("rank") or 0)
+        retrieved = str(meta.get("chunk_id")) in evidence.retrieved_chunks
+        years = {str(year) for year in analysis.years}
+        words = len(sentence.text.split())
+        shared = {
+            "bias": 1.0,
+            "sentence_terms": coverage(own, sentence.tokens),
+            "window_terms": coverage(own, sentence.window_tokens),
+            "question_terms": coverage(weights, sentence.window_tokens),
+            "vorlage_terms": coverage(subject, doc_tokens | title),
+            "title_terms": coverage(subject, title),
+            "chunk_rank": 1.0 / rank if retrieved and rank else 0.0,
+            "vorlage_rank": 1.0 / evidence.vorlage_ranks.get(doc_id, 50),
+            "retrieved": float(retrieved),
+            "focus_asked": float(bool(part.focus)),
+            "year_in_vorlage": float(bool(years) and bool(years & doc_tokens)),
+            "heading": float(words < 5 or (len(sentence.text) < 70 and sentence.text.rstrip()[-1:] not in ".!?:;)")),
+            "sentence_words": min(1.0, words / 60),
+            "amount_named": float(_names_the_amount(part.focus, sentence.window_tokens)),
+        }
+        if (kind := _TYPE_FEATURE.get(part.answer_type)) is not None:
+            shared[kind] = 1.0
+        elif part.answer_type is not AnswerType.TEXT:
+            shared["type_name"] = 1.0
+        return cls(sentence, part, analysis, own, shared)
+
+    def candidate(self, span: Span | None, same_type: int = 1) -> Candidate:
+        sentence, part = self.sentence, self.part
+        values = dict(self.shared)
+        if span is None:
+            start, end = 0, len(sentence.text)
+            values["untyped"] = 1.0
+            values["clause_terms"] = values["sentence_terms"]
+            values["nearness"] = 1.0
+            values["focus_in_clause"] = float(bool(part.focus) and _names_focus(part.focus, sentence.tokens))
+        else:
+            start, end = span.start, span.end
+            clause_start, clause_end = _clause(sentence.text, start, end)
+            clause = sentence.text[clause_start:clause_end]
+            clause_tokens = set(tokenize(clause))
+            values["clause_terms"] = coverage(self.own, clause_tokens)
+            values["nearness"] = 1.0 / (1 + _distance_to_terms(sentence.text, span, self.own) / 6)
+            values["focus_in_clause"] = float(bool(part.focus) and _names_focus(part.focus, clause_tokens))
+            label = tokenize(label_before(sentence.text, start))
+            values["focus_in_label"] = float(bool(part.focus) and _names_focus(part.focus, label))
+            clause_years = set(_YEAR.findall(clause)) - set(_YEAR.findall(span.text))
+            wanted = {str(year) for year in self.analysis.years}
+            values["year_agrees"] = float(bool(wanted & clause_years))
+            values["year_conflicts"] = float(bool(wanted) and bool(clause_years) and not wanted & clause_years)
+            if span.type is AnswerType.BETRAG and (asked := period_of(part.text)):
+                stated = period_of(span.text) or period_of(sentence.text[end : end + 20], at_start=True) or period_of(
+                    sentence.text[max(clause_start, start - 40) : start])
+                values["period_agrees"] = float(stated == asked)
+                total = _TOTAL.search(sentence.text[max(0, start - 60) : end]) is not None
+                values["period_conflicts"] = float(stated is not None and stated != asked or (stated is None and total))
+            values["total_agrees"] = float(bool(_TOTAL.search(part.text)) and bool(_TOTAL.search(clause)))
+            if span.type in (AnswerType.ANZAHL, AnswerType.DAUER):
+                values["counts_the_noun"] = float(bool(set(tokenize(span.text)) & set(self.own)))
+            if span.type is AnswerType.DATUM and (asked_events := events(part.text)):
+                values["event_agrees"] = float(bool(asked_events & events(clause)))
+            values["same_type_in_sentence"] = 1.0 / same_type
+            values["type_exact"] = float(span.type is part.answer_type)
+            numbers = set(_DIGITS.findall(span.text))
+            values["value_in_question"] = float(bool(numbers) and numbers <= set(_DIGITS.findall(self.analysis.question)))
+        offset = sentence.start
+        return Candidate(part, sentence, offset + start, offset + end, span is not None,
+                         [values.get(name, 0.0) for name in FEATURES])
+
+
+def clause_breaks(text: str) -> list[int]:
+    """Where the clauses of a sentence start or end (commas that are not decimal commas, semicolons,
+    brackets, dashes, conjunctions)."""
+    return sorted({m.start() for m in _CLAUSE_BREAK.finditer(text)})
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    following = _CLAUSE_BREAK.search(text, end)
+    return left, following.start() if following else len(text)
+
+
+def _distance_to_terms(text: str, span: Span, weights: dict[str, float]) -> int:
+    """Words between the span and the nearest question term in the sentence (30 if none)."""
+    words = list(_WORD.finditer(text))
+    terms = [i for i, m in enumerate(words) if set(tokenize(m.group())) & set(weights)]
+    inside = [i for i, m in enumerate(words) if m.start() < span.end and m.end() > span.start]
+    if not terms or not inside:
+        return 30
+    return min(abs(a - b) for a in terms for b in inside)
+
+
+_STAFF_UNITS = frozenset(tokenize("Stellen Stelle VZÄ Vollzeitäquivalente Vollzeitstellen Vollzeitwerte Planstellen VZK"))
+
+
+def _names_focus(focus: list[str], tokens: set[str] | list[str] | frozenset[str]) -> bool:
+    """Does a token name the asked-for noun: the same stem, a compound ending in it ("gesamtkosten" for
+    "kosten"), a compound it ends in, or, for staff, any staff unit ("Stellen" for "VZÄ")?"""
+    for term in focus:
+        staff = term in _STAFF_UNITS
+        for token in tokens:
+            if token == term or (staff and token in _STAFF_UNITS):
+                return True
+            if len(term) >= 4 and len(token) > len(term) and token.endswith(term):
+                return True
+            if len(token) >= 6 and len(term) > len(token) and term.endswith(token):
+                return True
+    return False
+
+
+def _names_the_amount(focus: list[str], tokens: frozenset[str] | set[str]) -> bool:
+    """Does a passage name the kind of amount asked for by its head ("Finanzvolumen" → "Gesamtvolumen")?
+    Costs and an unnamed kind need no naming."""
+    heads = {max((h for h in _AMOUNT_HEADS if term.endswith(h)), key=lambda h: (len(h), h), default=term) for term in focus}
+    if not heads or heads & frozenset(tokenize("Kosten")):
+        return True
+    return any(token.endswith(head) for token in tokens for head in heads)

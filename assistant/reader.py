@@ -1,0 +1,148 @@
+"""Fact answers from the learned scorer: for each question part, every candidate value in the evidence
+(``assistant.candidates``) is scored by the trained model (``assistant.scorer``); the best one answers the
+part when it clears the calibrated no-answer threshold, else the part is named as not answered. No part
+answered: a refusal. With a language model in use, it may only choose among a part's close candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from langchain_core.documents import Document
+
+from assistant import choice
+from assistant.candidates import Candidate, Evidence, candidates_for_part
+from assistant.compose import compose, listed_with, shortened, value_text
+from assistant.extractive import ExtractiveAnswerer
+from assistant.question import QuestionAnalysis
+from assistant.scorer import AnswerScorer
+from assistant.widening import with_document_chunks
+from vorlagen.domain import Answer
+from vorlagen.settings import AnswerSettings
+
+ChunksOf = Callable[[str], list[Document]]
+DocTokens = Callable[[str], frozenset[str] | None]
+
+
+class FactReader:
+    """Short direct answers to fact questions: candidates, learned scores, a calibrated threshold."""
+
+    def __init__(
+        self,
+        extractive: ExtractiveAnswerer,
+        settings: AnswerSettings,
+        scorer: AnswerScorer,
+        chunks_of: ChunksOf | None = None,
+        doc_tokens: DocTokens | None = None,
+    ) -> None:
+        self.extractive = extractive
+        self.settings = settings
+        self.scorer = scorer
+        self.chunks_of = chunks_of
+        self.doc_tokens = doc_tokens
+
+    # ---- evidence ---------------------------------------------------------------------------------
+    def evidence(self, question: str, documents: list[Document], weights: dict[str, float]) -> Evidence:
+        """The retrieved chunks, then all chunks of the ``evidence_vorlagen`` best-ranked Vorlagen (a
+        figure often stands a page away from the words of the question), as scored sentences."""
+        vorlage_ranks: dict[str, int] = {}
+        for document in documents:
+            vorlage_ranks.setdefault(str(document.metadata.get("doc_id")), len(vorlage_ranks) + 1)
+        retrieved = frozenset(str(d.metadata.get("chunk_id")) for d in documents)
+        chunks = (with_document_chunks(documents, self.chunks_of, self.settings.evidence_vorlagen,
+                                       self.settings.calculation_max_chunks) if self.chunks_of else []) or documents
+        sentences = self.extractive.score_sentences(question, chunks, weights)
+        doc_tokens: dict[str, frozenset[str]] = {}
+        for doc_id in {str(c.metadata.get("doc_id")) for c in chunks}:
+            tokens = self.doc_tokens(doc_id) if self.doc_tokens is not None else None
+            doc_tokens[doc_id] = tokens if tokens is not None else frozenset()
+        for chunk in chunks:  # the Vorlage's year counts as named in it
+            year = chunk.metadata.get("year")
+            if year:
+                doc_id = str(chunk.metadata.get("doc_id"))
+                doc_tokens[doc_id] = doc_tokens[doc_id] | {str(year)}
+        return Evidence(sentences, retrieved, vorlage_ranks, doc_tokens)
+
+    def candidates(self, analysis: QuestionAnalysis, documents: list[Document],
+                   settled_terms: frozenset[str] = frozenset()) -> list[list[Candidate]]:
+        """The scored candidates of each part, best first, one per distinct value (the evaluation's
+        training data is read from here, too)."""
+        weights = {t: w for t, w in self.extractive.question_weights(analysis.question).items()
+                   if t not in settled_terms}
+        if not weights or not documents:
+            return [[] for _ in analysis.parts]
+        evidence = self.evidence(analysis.question, documents, weights)
+        ranked: list[list[Candidate]] = []
+        for part in analysis.parts:
+            found = candidates_for_part(part, analysis, evidence, weights, self.settings.candidate_sentences)
+            if analysis.years:  # a question naming a year answers from that year or not at all
+                found = [c for c in found if c.feature("year_in_vorlage") or c.feature("year_agrees")]
+            best: dict[str, Candidate] = {}
+            for candidate in self.scorer.score(found):
+                best.setdefault(_value_key(candidate), candidate)
+            ranked.append(list(best.values()))
+        return ranked
+
+    # ---- answering --------------------------------------------------------------------------------
+    def answer(
+        self,
+        analysis: QuestionAnalysis,
+        documents: list[Document],
+        settled_terms: frozenset[str] = frozenset(),
+        chooser: choice.CandidateChooser | None = None,
+    ) -> Answer:
+        question = analysis.question
+        ranked = self.candidates(analysis, documents, settled_terms)
+        threshold = self.scorer.threshold
+        chosen: list[Candidate | None] = [options[0] if options and options[0].score >= threshold else None
+                                          for options in ranked]
+        mode = "extractive"
+        notices: list[str] = []
+        close = [self._close(options, threshold) for options in ranked]
+        if chooser is not None and any(len(options) > 1 for options in close):
+            result = chooser.choose(
+                question, [part.text for part in analysis.parts],
+                [[choice.Candidate(value=value_text(c), sentence=_excerpt(c)) for c in options] for options in close],
+            )
+            if result.notice:
+                notices.append(result.notice)
+            for index, picked in enumerate(result.choices):
+                if picked is not None:
+                    chosen[index] = close[index][picked]
+            mode = chooser.mode if result.choices else mode
+        answered = [c for c in chosen if c is not None]
+        if not answered:
+            return self.extractive.refusal(question, support=max((o[0].score for o in ranked if o), default=0.0))
+        shown: list[Candidate] = []
+        for candidate in answered:
+            shown += [shortened(candidate, self.settings.short_answer_words),
+                      *listed_with(candidate, len(set(analysis.years)))]
+        missing = [part.text for part, c in zip(analysis.parts, chosen, strict=True) if c is None]
+        answer = compose(question, shown, missing, self.settings)
+        answer.mode = mode
+        answer.notices.extend(notices)
+        return answer
+
+    def _close(self, options: list[Candidate], threshold: float) -> list[Candidate]:
+        """The candidates a language model may choose among: above the threshold and within
+        ``choice_margin`` of the best (a clear best needs no model)."""
+        if not options or options[0].score < threshold:
+            return []
+        close = [c for c in options if c.score >= threshold and options[0].score - c.score <= self.settings.choice_margin]
+        return close[: self.settings.choice_candidates]
+
+
+def _value_key(candidate: Candidate) -> str:
+    if candidate.typed:
+        return value_text(candidate).lower()
+    return f"{candidate.doc_id}:{candidate.start}"
+
+
+def _excerpt(candidate: Candidate, around: int = 100) -> str:
+    """The value's sentence, cut to ``around`` characters on each side of the value (a short prompt)."""
+    sentence = candidate.sentence
+    start = max(sentence.start, candidate.start - around)
+    end = min(sentence.end, candidate.end + around)
+    text = sentence.document.page_content
+    return ("…" if start > sentence.start else "") + text[start:end] + ("…" if end < sentence.end else "")
+

@@ -1,0 +1,75 @@
+"""The learned answer scorer: a logistic regression over the candidate features, trained on the
+question bank's train split (``vorlagen eval train``) and stored as plain JSON beside the code.
+
+The file names its features, so a scorer trained on other features is refused rather than misread;
+its ``threshold`` is the calibrated no-answer threshold (chosen on the dev split): a part whose best
+candidate scores below it is not answered.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from pydantic import BaseModel, Field, model_validator
+
+from assistant.candidates import FEATURES, Candidate
+
+DEFAULT_SCORER = Path(__file__).parent / "data" / "answer_scorer.json"
+
+
+class ScorerError(RuntimeError):
+    """The scorer file cannot be used (message in German)."""
+
+
+class AnswerScorer(BaseModel):
+    """Weights per feature, an intercept and the no-answer threshold; ``metrics`` and ``trained_on``
+    document where it comes from."""
+
+    version: str
+    features: list[str]
+    weights: list[float]
+    means: list[float]
+    scales: list[float]
+    """Standardisation of each feature as in training (value - mean) / scale."""
+    intercept: float
+    threshold: float = Field(ge=0.0, le=1.0)
+    trained_on: dict[str, str | int | float] = Field(default_factory=dict)
+    metrics: dict[str, float | int | str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AnswerScorer:
+        if not (len(self.features) == len(self.weights) == len(self.means) == len(self.scales)):
+            raise ValueError("features, weights, means und scales müssen gleich lang sein")
+        return self
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> AnswerScorer:
+        path = path or DEFAULT_SCORER
+        try:
+            scorer = cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as error:
+            raise ScorerError(f"Das Antwortmodell {path} kann nicht gelesen werden: {error}") from error
+        if tuple(scorer.features) != FEATURES:
+            raise ScorerError(
+                f"Das Antwortmodell {path} wurde mit anderen Merkmalen trainiert; bitte neu trainieren "
+                "(`vorlagen eval train`)."
+            )
+        return scorer
+
+    def probability(self, features: list[float]) -> float:
+        z = self.intercept + sum(
+            w * (x - m) / s for w, x, m, s in zip(self.weights, features, self.means, self.scales, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def score(self, candidates: list[Candidate]) -> list[Candidate]:
+        """The candidates with their scores, best first."""
+        for candidate in candidates:
+            candidate.score = self.probability(candidate.features)
+        return sorted(candidates, key=lambda c: c.score, reverse=True)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.model_dump_json(indent=1) + "\n", encoding="utf-8")

@@ -1,0 +1,189 @@
+"""Training the answer scorer (``vorlagen eval train``): candidates of the question bank, labelled by the
+expected facts, a logistic regression fitted on train, its regularisation and the no-answer threshold
+chosen on dev. Seeded and deterministic; writes the scorer (``assistant/data/answer_scorer.json``), the
+candidate table it was trained on and the metrics.
+
+Labels: a candidate is right when its shown value matches an alternative of an expected fact group
+(the harness's own matcher). Unanswerable questions contribute only wrong candidates: they teach the
+scorer, and the threshold, what a near miss looks like. The sealed test split is never read here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from assistant.candidates import FEATURES, Candidate
+from assistant.compose import shortened, value_text
+from assistant.question import QuestionKind
+from assistant.scorer import AnswerScorer
+from assistant.service import AssistantService
+from eval.metrics import alternative_matches
+from eval.questions import EvalQuestion, load_questions
+
+SEED = 21
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+WRONG_VALUE_COST = 1.5
+"""A wrong value costs more than a refusal (a refused question costs a user a minute, a wrong amount
+can cost a council decision): the threshold maximises right − 1,5 × wrong on dev."""
+
+
+class CandidateRow(BaseModel):
+    question_id: str
+    part: int
+    value: str
+    label: int
+    features: list[float]
+
+
+class QuestionRows(BaseModel):
+    question_id: str
+    answerable: bool
+    groups: int
+    parts: int
+    rows: list[CandidateRow]
+
+
+@dataclass(frozen=True)
+class SplitScore:
+    right: int
+    wrong: int
+    refused_answerable: int
+    refused_unanswerable: int
+    answered_unanswerable: int
+    questions: int
+
+    @property
+    def utility(self) -> float:
+        return self.right + self.refused_unanswerable - WRONG_VALUE_COST * (self.wrong + self.answered_unanswerable)
+
+
+def collect(service: AssistantService, questions: Iterable[EvalQuestion],
+            on_question: Callable[[str], None] | None = None) -> list[QuestionRows]:
+    """The candidates of every question that reaches the fact reader, with features and labels."""
+    collected: list[QuestionRows] = []
+    for question in questions:
+        if on_question:
+            on_question(question.id)
+        prepared = service.prepare(question.question)
+        if question.type == "calc" or prepared.analysis.kind not in (QuestionKind.FACT, QuestionKind.CALCULATION):
+            continue  # computed values are no candidates; metadata and lists have their own answerers
+        documents = service.retrieve(prepared.searched, prepared.filters, prepared.k, prepared.named)
+        ranked = service.facts.candidates(prepared.analysis, documents, service.settled_terms(prepared.named))
+        rows = [
+            _row(question, index, candidate)
+            for index, options in enumerate(ranked)
+            for candidate in options
+        ]
+        collected.append(QuestionRows(question_id=question.id, answerable=question.answerable,
+                                      groups=len(question.expected_facts), parts=len(ranked), rows=rows))
+    return collected
+
+
+def _row(question: EvalQuestion, part: int, candidate: Candidate) -> CandidateRow:
+    value = value_text(shortened(candidate, 22))
+    right = any(alternative_matches(alt, value) for group in question.expected_facts for alt in group)
+    return CandidateRow(question_id=question.id, part=part, value=value[:200], label=int(right),
+                        features=candidate.features)
+
+
+def score_split(scorer: AnswerScorer, data: list[QuestionRows], threshold: float) -> SplitScore:
+    """Question-level outcome of answering each part with its best candidate above ``threshold``."""
+    right = wrong = refused_a = refused_u = answered_u = 0
+    for question in data:
+        best: dict[int, tuple[float, CandidateRow]] = {}
+        for row in question.rows:
+            p = scorer.probability(row.features)
+            if p >= threshold and (row.part not in best or p > best[row.part][0]):
+                best[row.part] = (p, row)
+        answered = [row for _, row in best.values()]
+        if not question.answerable:
+            refused_u += not answered
+            answered_u += bool(answered)
+        elif not answered:
+            refused_a += 1
+        elif all(row.label for row in answered) and len(answered) >= min(question.groups, question.parts):
+            right += 1
+        elif not any(row.label for row in answered):
+            wrong += 1
+    return SplitScore(right, wrong, refused_a, refused_u, answered_u, len(data))
+
+
+def ranking_accuracy(scorer: AnswerScorer, data: list[QuestionRows]) -> tuple[int, int]:
+    """(questions whose every part's best candidate is right, answerable questions with a right candidate
+    at all): how well the scorer ranks, apart from the threshold."""
+    reachable = ranked_right = 0
+    for question in data:
+        if not question.answerable or not any(row.label for row in question.rows):
+            continue
+        reachable += 1
+        best: dict[int, tuple[float, int]] = {}
+        for row in question.rows:
+            p = scorer.probability(row.features)
+            if row.part not in best or p > best[row.part][0]:
+                best[row.part] = (p, row.label)
+        ranked_right += all(label for _, label in best.values())
+    return ranked_right, reachable
+
+
+def fit(train: list[QuestionRows], c: float) -> AnswerScorer:
+    """A logistic regression (scikit-learn, seeded) on the standardised features, unweighted: its
+    probability is the chance that a candidate is right, which the threshold is set on."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([row.features for q in train for row in q.rows], dtype=float)
+    y = np.array([row.label for q in train for row in q.rows], dtype=int)
+    means = x.mean(axis=0)
+    scales = x.std(axis=0)
+    scales[scales == 0] = 1.0
+    model = LogisticRegression(C=c, max_iter=5000, random_state=SEED)
+    model.fit((x - means) / scales, y)
+    return AnswerScorer(
+        version="", features=list(FEATURES), weights=[round(float(w), 6) for w in model.coef_[0]],
+        means=[round(float(m), 6) for m in means], scales=[round(float(s), 6) for s in scales],
+        intercept=round(float(model.intercept_[0]), 6), threshold=0.5,
+    )
+
+
+def choose_threshold(scorer: AnswerScorer, dev: list[QuestionRows]) -> tuple[float, SplitScore]:
+    grid = [round(0.05 * i, 2) for i in range(1, 20)]
+    scored = [(score_split(scorer, dev, t), t) for t in grid]
+    best, threshold = max(scored, key=lambda pair: (pair[0].utility, -pair[1]))
+    return threshold, best
+
+
+def write_rows(path: Path, data: list[QuestionRows]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        for question in data:
+            out.write(question.model_dump_json() + "\n")
+
+
+def read_rows(path: Path) -> list[QuestionRows]:
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        return [QuestionRows.model_validate_json(line) for line in lines if line.strip()]
+
+
+def load_split(bank: Path, split: str) -> list[EvalQuestion]:
+    return load_questions(bank / f"{split}.jsonl").questions
+
+
+def as_metrics(prefix: str, score: SplitScore, ranking: tuple[int, int]) -> dict[str, float | int]:
+    return {f"{prefix}_{name}": value for name, value in vars(score).items()} | {
+        f"{prefix}_best_candidate_right": ranking[0], f"{prefix}_with_a_right_candidate": ranking[1]}
+
+
+def describe(scorer: AnswerScorer) -> str:
+    """The weights, largest first (for the training report)."""
+    pairs = sorted(zip(scorer.features, scorer.weights, strict=True), key=lambda p: -abs(p[1]))
+    return "\n".join(f"{name:24s} {weight:+.3f}" for name, weight in pairs)
+
+
+def dump_json(path: Path, payload: dict) -> None:
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -1,0 +1,115 @@
+"""The learned answer layer: candidates and their features on reworded text, the shipped scorer, and
+training that reproduces it.
+
+Candidates are generated from passages the test writes itself, in wordings no evaluation question uses;
+the features must say what the text says (a label naming the asked thing, another year, an amount per
+the asked period), whatever the scorer later makes of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.documents import Document
+
+from assistant.candidates import FEATURES, Candidate, Evidence, candidates_for_part
+from assistant.compose import value_text
+from assistant.extractive import ExtractiveAnswerer
+from assistant.question import analyze_question
+from assistant.reader import FactReader
+from assistant.scorer import DEFAULT_SCORER, AnswerScorer, ScorerError
+from vorlagen.settings import AnswerSettings
+
+BANK = Path(__file__).resolve().parent.parent / "eval" / "bank"
+
+
+def _chunk(text: str, doc_id: str = "d1", rank: int = 1, year: int | None = 2025) -> Document:
+    return Document(page_content=text, metadata={
+        "chunk_id": f"{doc_id}:{rank}", "doc_id": doc_id, "source_name": doc_id, "start": 0, "end": len(text),
+        "rank": rank, "title": "Sanierung der Sporthalle am Waldrand", "year": year})
+
+
+def _candidates(question: str, chunks: list[Document]) -> list[Candidate]:
+    extractive = ExtractiveAnswerer(AnswerSettings(), idf=lambda _: 1.0)
+    analysis = analyze_question(question)
+    weights = extractive.question_weights(question)
+    sentences = extractive.score_sentences(question, chunks, weights)
+    evidence = Evidence(sentences, frozenset(str(c.metadata["chunk_id"]) for c in chunks),
+                        {str(c.metadata["doc_id"]): i for i, c in enumerate(chunks, start=1)},
+                        {str(c.metadata["doc_id"]): frozenset() for c in chunks})
+    return candidates_for_part(analysis.parts[0], analysis, evidence, weights)
+
+
+def _by_value(candidates: list[Candidate]) -> dict[str, Candidate]:
+    return {value_text(c): c for c in candidates}
+
+
+def test_every_amount_of_the_evidence_is_a_candidate_and_a_label_naming_the_asked_thing_is_seen() -> None:
+    text = ("Für die Sanierung der Sporthalle am Waldrand fallen Planungskosten von 48.000 Euro an. "
+            "Gesamtkosten: 1.240.500,00 Euro. Der Zuschuss des Landes beträgt 300.000 Euro.")
+    found = _by_value(_candidates("Was kostet die Sanierung der Halle am Waldrand insgesamt?", [_chunk(text)]))
+    assert {"48.000 Euro", "1.240.500,00 Euro", "300.000 Euro"} <= set(found)
+    total = found["1.240.500,00 Euro"]
+    assert total.feature("focus_in_label") == 1.0 and found["300.000 Euro"].feature("focus_in_label") == 0.0
+    assert len(total.features) == len(FEATURES)
+
+
+def test_another_year_and_a_rate_per_another_period_are_measured() -> None:
+    text = ("Im Jahr 2024 lag die Nutzungsgebühr bei 35 Euro pro Stunde. "
+            "Ab 2026 verlangt die Stadt für die Halle jährlich 12.000 Euro Miete vom Verein.")
+    found = _by_value(_candidates("Wie viel Miete zahlt der Verein 2026 pro Jahr für die Halle?", [_chunk(text)]))
+    yearly, hourly = found["12.000 Euro"], found["35 Euro pro Stunde"]
+    assert yearly.feature("year_agrees") == 1.0 and yearly.feature("period_agrees") == 1.0
+    assert hourly.feature("year_conflicts") == 1.0 and hourly.feature("period_conflicts") == 1.0
+
+
+def test_a_count_of_the_asked_noun_and_a_value_already_in_the_question() -> None:
+    text = "Für die 3 Schulen am Waldrand entstehen 14 neue Betreuungsplätze."
+    found = _by_value(_candidates("Wie viele Betreuungsplätze entstehen an den 3 Schulen?", [_chunk(text)]))
+    assert found["14 neue Betreuungsplätze"].feature("counts_the_noun") == 1.0
+    assert found["3 Schulen"].feature("value_in_question") == 1.0
+
+
+def test_a_question_without_a_typed_value_gets_sentences_as_candidates() -> None:
+    text = "Die Halle wird während der Bauzeit vom Schulsport des benachbarten Gymnasiums mitgenutzt."
+    candidates = _candidates("Wie geht es mit dem Schulsport während der Bauzeit weiter?", [_chunk(text)])
+    assert candidates and all(not c.typed and c.feature("untyped") == 1.0 for c in candidates)
+
+
+def test_the_shipped_scorer_is_trained_on_these_features_and_calibrated() -> None:
+    scorer = AnswerScorer.load()
+    assert scorer.features == list(FEATURES)
+    assert scorer.version.startswith("bank-") and 0.0 < scorer.threshold < 1.0
+    assert scorer.trained_on["train_questions"] >= 200
+    assert "dev_right" in scorer.metrics
+
+
+def test_a_scorer_for_other_features_is_refused(tmp_path: Path) -> None:
+    scorer = AnswerScorer.load()
+    other = scorer.model_copy(update={"features": [*scorer.features[:-1], "anderes_merkmal"]})
+    other.save(tmp_path / "alt.json")
+    with pytest.raises(ScorerError, match="neu trainieren"):
+        AnswerScorer.load(tmp_path / "alt.json")
+
+
+def test_training_on_the_committed_candidates_reproduces_the_shipped_scorer() -> None:
+    """Seeded and deterministic: the weights, the chosen threshold and the dev figures come out again."""
+    from eval import train
+
+    data = {split: train.read_rows(BANK / "training" / f"{split}-candidates.jsonl.gz") for split in ("train", "dev")}
+    shipped = AnswerScorer.load(DEFAULT_SCORER)
+    refit = train.fit(data["train"], float(shipped.trained_on["C"]))
+    assert refit.weights == pytest.approx(shipped.weights, abs=1e-4)
+    threshold, dev = train.choose_threshold(refit, data["dev"])
+    assert threshold == shipped.threshold and dev.right == shipped.metrics["dev_right"]
+
+
+def test_a_part_below_the_threshold_is_named_and_not_answered() -> None:
+    """With a threshold no candidate reaches, the reader refuses rather than answering the best guess."""
+    scorer = AnswerScorer.load().model_copy(update={"threshold": 1.0})
+    extractive = ExtractiveAnswerer(AnswerSettings(), idf=lambda _: 1.0)
+    reader = FactReader(extractive, AnswerSettings(), scorer)
+    text = "Gesamtkosten: 1.240.500,00 Euro für die Sanierung der Sporthalle am Waldrand."
+    answer = reader.answer(analyze_question("Was kostet die Sanierung der Sporthalle am Waldrand?"), [_chunk(text)])
+    assert answer.refused and answer.citations == []

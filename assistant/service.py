@@ -24,7 +24,7 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.facts import FactAnswerer, with_document_chunks
 from assistant.generation import GroundedAnswerer
 from assistant.choice import CandidateChooser
-from assistant.llm import ChatModelChoice, ChatModelProvider
+from assistant.llm import ChatModelChoice, ChatModelProvider, answer_mode
 from assistant.question import QuestionAnalysis, QuestionKind, analyze_question
 from assistant.router import AnswerTask, build_router
 from assistant.scope import CityScopedRetriever, named_cities
@@ -171,11 +171,13 @@ class AssistantService:
     def _model(self, notices: list[str]) -> ChatModelChoice | None:
         """The chat model for the answer's language-model tasks, or None: ``extractive``, or ``auto``
         while measurements keep it off (``llm.auto_uses_model``), or no model available."""
-        llm = self.settings.llm
-        if llm.mode == "extractive" or (llm.mode == "auto" and not llm.auto_uses_model):
+        plan = answer_mode(self.settings)  # the mode /readyz and `vorlagen doctor` report
+        if plan.mode == "extractive":
+            if plan.notice:
+                notices.append(plan.notice)
             return None
         choice = self.chat_models.resolve()
-        if choice.notice and llm.mode != "auto":
+        if choice.notice and self.settings.llm.mode != "auto":
             notices.append(choice.notice)
         return choice if choice.model is not None else None
 

@@ -89,11 +89,18 @@ def plan_mode(settings: Settings) -> ModePlan:
     return ModePlan("extractive", local_problem if llm.mode == "local" else None)
 
 
+def answers_use_a_model(settings: Settings) -> bool:
+    """Whether answers ask a chat model at all: never in ``extractive``; under ``auto`` only where it
+    measurably helps (``llm.auto_uses_model``, off by default: docs/quality.md)."""
+    llm = settings.llm
+    return llm.mode != "extractive" and (llm.mode != "auto" or llm.auto_uses_model)
+
+
 def answer_mode(settings: Settings) -> ModePlan:
-    """The mode answers are given in: ``plan_mode``, except that ``auto`` uses a model only where it
-    measurably helps (``llm.auto_uses_model``, off by default). ``AssistantService``, ``/readyz`` and
-    ``vorlagen doctor`` all ask this function, so they name the same mode."""
-    if settings.llm.mode == "auto" and not settings.llm.auto_uses_model:
+    """The mode answers are given in: ``answers_use_a_model``, then ``plan_mode`` – the two steps
+    ``AssistantService`` takes (through ``ChatModelProvider.resolve``). ``/readyz`` and ``vorlagen doctor``
+    report this, so they name the mode the answers' „Modus: …“ shows."""
+    if not answers_use_a_model(settings):
         return ModePlan("extractive")
     return plan_mode(settings)
 

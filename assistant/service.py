@@ -24,7 +24,7 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.facts import FactAnswerer, with_document_chunks
 from assistant.generation import GroundedAnswerer
 from assistant.choice import CandidateChooser
-from assistant.llm import ChatModelChoice, ChatModelProvider, answer_mode
+from assistant.llm import ChatModelChoice, ChatModelProvider, answers_use_a_model
 from assistant.question import QuestionAnalysis, QuestionKind, analyze_question
 from assistant.router import AnswerTask, build_router
 from assistant.scope import CityScopedRetriever, named_cities
@@ -171,10 +171,7 @@ class AssistantService:
     def _model(self, notices: list[str]) -> ChatModelChoice | None:
         """The chat model for the answer's language-model tasks, or None: ``extractive``, or ``auto``
         while measurements keep it off (``llm.auto_uses_model``), or no model available."""
-        plan = answer_mode(self.settings)  # the mode /readyz and `vorlagen doctor` report
-        if plan.mode == "extractive":
-            if plan.notice:
-                notices.append(plan.notice)
+        if not answers_use_a_model(self.settings):  # with resolve(): the steps of answer_mode (/readyz, doctor)
             return None
         choice = self.chat_models.resolve()
         if choice.notice and self.settings.llm.mode != "auto":

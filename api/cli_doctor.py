@@ -12,10 +12,12 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from api.cli_context import cli_settings
-from assistant.llm import llama_cpp_available, plan_mode
+from api.schemas import ModeOption
+from assistant.llm import answer_mode, llama_cpp_available, plan_mode
 from assistant.model_install import model_status as local_model_status
 from ingest.identity import INGEST_VERSION, legacy_document_count
 from vorlagen.settings import Settings
@@ -38,6 +40,12 @@ class ModelsReport(BaseModel):
     embedding: str
     configured_mode: str
     answer_mode: str
+    """The mode answers are given in (``assistant.llm.answer_mode``: the same as ``/readyz`` and the
+    answers' „Modus: …“)."""
+    draft_mode: str
+    """The mode drafts write their prose in (``plan_mode``: ``auto`` takes an available model)."""
+    modes: list[ModeOption]
+    """Every answer mode and whether it is available here (and how to add it)."""
     answer_ok: bool
     answer_detail: str
     local_model: str
@@ -75,7 +83,7 @@ def index_report(settings: Settings) -> IndexReport:
 
 
 def models_report(settings: Settings) -> ModelsReport:
-    from api.routes.health import model_status as answer_model_status  # the check /readyz makes
+    from api.routes.health import mode_options, model_status as answer_model_status  # the checks /readyz makes
 
     embedding = settings.embedding
     local = local_model_status(settings)
@@ -83,7 +91,9 @@ def models_report(settings: Settings) -> ModelsReport:
     return ModelsReport(
         embedding=embedding.backend + (f" ({embedding.model_path})" if embedding.model_path else ""),
         configured_mode=settings.llm.mode,
-        answer_mode=plan_mode(settings).mode,
+        answer_mode=answer_mode(settings).mode,
+        draft_mode=plan_mode(settings).mode,
+        modes=mode_options(settings),
         answer_ok=answer.ok,
         answer_detail=answer.detail,
         local_model=str(local.path),
@@ -136,8 +146,13 @@ def print_report(report: DoctorReport, console: Console) -> None:
     models = report.models
     console.print("[bold]Modelle[/bold]")
     console.print(f"  Embeddings: {models.embedding}")
-    console.print(f"  Antwortmodus: eingestellt {models.configured_mode} → verwendet {models.answer_mode}")
-    console.print(f"  {'' if models.answer_ok else '[red]'}{models.answer_detail}{'' if models.answer_ok else '[/red]'}")
+    console.print(f"  Antwortmodus: eingestellt {models.configured_mode} → verwendet {models.answer_mode} "
+                  f"(Entwürfe: {models.draft_mode})")
+    console.print(f"  {'' if models.answer_ok else '[red]'}{escape(models.answer_detail)}{'' if models.answer_ok else '[/red]'}")
+    console.print("  Verfügbare Modi (VORLAGEN_LLM__MODE):")
+    for option in models.modes:
+        mark = "[green]verfügbar[/green]" if option.available else "[yellow]nicht verfügbar[/yellow]"
+        console.print(f"    {option.mode}: {mark} – {escape(option.detail)}")
     console.print(f"  Lokales Modell: {models.local_model} (vorhanden: {_yes(models.local_model_present)}, "
                   f"llama-cpp-python: {_yes(models.llama_cpp)})")
     console.print(f"  Modellserver: {models.model_server or 'keiner eingestellt'}")

@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from assistant.llm import LLAMA_CPP_REQUIREMENT, llama_cpp_available, plan_mode
+from assistant.llm import LLAMA_CPP_REQUIREMENT, answer_mode, llama_cpp_available, plan_mode
 from assistant.model_install import PART_COUNT, ModelInstallError, install_local_model, model_status
 from vorlagen.formatting import format_number
 from api.cli_context import cli_settings
@@ -61,7 +61,8 @@ def status(
     settings = cli_settings(ctx)
     model = model_status(settings, verify=verify)
     plan = plan_mode(settings)
-    console.print(f"Eingestellter Modus: {settings.llm.mode} → verwendet: {plan.mode}")
+    answers = answer_mode(settings)  # what /readyz, `vorlagen doctor` and the answers' „Modus: …“ say
+    console.print(f"Eingestellter Modus: {settings.llm.mode} → Antworten: {answers.mode}, Entwürfe: {plan.mode}")
     if plan.notice:
         console.print(f"Hinweis: {plan.notice}")
     console.print(f"Modellserver: {settings.llm.base_url or 'keiner eingestellt'}")
@@ -70,7 +71,7 @@ def status(
         checked = {None: "nicht geprüft (--verify)", True: "korrekt", False: "FALSCH – bitte neu installieren"}
         console.print(f"Lokales Modell: {model.path} ({size} GB), Prüfsumme {checked[model.sha256_ok]}")
     else:
-        console.print(f"Lokales Modell: nicht installiert ({model.path}) – „vorlagen models install“")
+        console.print(f"Lokales Modell: nicht installiert ({model.path}) – „make llm“ oder „vorlagen models install“")
     console.print(
         "llama-cpp-python: " + ("installiert" if llama_cpp_available() else f"fehlt – pip install '{LLAMA_CPP_REQUIREMENT}'")
     )

@@ -89,10 +89,21 @@ class ComponentStatus(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+class ModeOption(BaseModel):
+    """One answer mode and whether this installation can use it (``vorlagen doctor``, ``/readyz``, web UI)."""
+
+    mode: Literal["extractive", "local", "openai"]
+    available: bool
+    detail: str
+    """German: what the mode is, or what is missing and how to add it."""
+
+
 class ReadyResponse(BaseModel):
     status: Literal["bereit", "nicht bereit"]
     index: ComponentStatus
     model: ComponentStatus
+    modes: list[ModeOption] = Field(default_factory=list)
+    """The answer modes and whether each is available here."""
 
 
 class ErrorBody(BaseModel):

@@ -8,7 +8,8 @@
 - ``local``: the embedded Qwen2.5-Coder-1.5B-Instruct GGUF (``vorlagen models install``) through
   langchain-community's ``ChatLlamaCpp``.
 - ``extractive``: no chat model; the extractive answerer's answer is final.
-- ``auto``: the first available of configured server -> local model -> extractive.
+- ``auto``: the first available of configured server -> local model -> extractive for drafts; answers
+  use a model under ``auto`` only with ``auto_uses_model`` (``answer_mode``).
 
 Loading the local model takes seconds and ~2 GB RAM, so a ``ChatModelProvider`` (held by the
 façade, one per process) loads it once and hands out the same instance.
@@ -86,6 +87,22 @@ def plan_mode(settings: Settings) -> ModePlan:
         return ModePlan("local")
     # ``auto`` without a local model is the documented extractive set-up, not a failure.
     return ModePlan("extractive", local_problem if llm.mode == "local" else None)
+
+
+def answers_use_a_model(settings: Settings) -> bool:
+    """Whether answers ask a chat model at all: never in ``extractive``; under ``auto`` only where it
+    measurably helps (``llm.auto_uses_model``, off by default: docs/quality.md)."""
+    llm = settings.llm
+    return llm.mode != "extractive" and (llm.mode != "auto" or llm.auto_uses_model)
+
+
+def answer_mode(settings: Settings) -> ModePlan:
+    """The mode answers are given in: ``answers_use_a_model``, then ``plan_mode`` – the two steps
+    ``AssistantService`` takes (through ``ChatModelProvider.resolve``). ``/readyz`` and ``vorlagen doctor``
+    report this, so they name the mode the answers' „Modus: …“ shows."""
+    if not answers_use_a_model(settings):
+        return ModePlan("extractive")
+    return plan_mode(settings)
 
 
 def _local_model_problem(settings: Settings) -> str | None:

@@ -27,7 +27,7 @@ from assistant.scorer import AnswerScorer
 from assistant.widening import with_document_chunks
 from assistant.generation import GroundedAnswerer
 from assistant.choice import CandidateChooser
-from assistant.llm import ChatModelChoice, ChatModelProvider
+from assistant.llm import ChatModelChoice, ChatModelProvider, answers_use_a_model
 from assistant.question import QuestionAnalysis, QuestionKind, analyze_question
 from assistant.router import AnswerTask, build_router
 from assistant.scope import CityScopedRetriever, named_cities
@@ -192,11 +192,10 @@ class AssistantService:
     def _model(self, notices: list[str]) -> ChatModelChoice | None:
         """The chat model for the answer's language-model tasks, or None: ``extractive``, or ``auto``
         while measurements keep it off (``llm.auto_uses_model``), or no model available."""
-        llm = self.settings.llm
-        if llm.mode == "extractive" or (llm.mode == "auto" and not llm.auto_uses_model):
+        if not answers_use_a_model(self.settings):  # with resolve(): the steps of answer_mode (/readyz, doctor)
             return None
         choice = self.chat_models.resolve()
-        if choice.notice and llm.mode != "auto":
+        if choice.notice and self.settings.llm.mode != "auto":
             notices.append(choice.notice)
         return choice if choice.model is not None else None
 

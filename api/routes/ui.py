@@ -9,6 +9,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.resources import SettingsDep
+from api.routes.health import mode_options
+from assistant.llm import answer_mode
 from vorlagen.domain import DRAFT_SECTIONS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -35,7 +37,8 @@ def _page(request: Request, settings: SettingsDep, template: str, active: str, *
 
 @router.get("/", response_class=HTMLResponse)
 async def chat_page(request: Request, settings: SettingsDep) -> HTMLResponse:
-    return _page(request, settings, "chat.html", "chat")
+    return _page(request, settings, "chat.html", "chat", modes=mode_options(settings),
+                 answer_mode=answer_mode(settings).mode, configured_mode=settings.llm.mode)
 
 
 @router.get("/entwurf", response_class=HTMLResponse)

@@ -246,6 +246,7 @@ function setupChat() {
           renderAnswer(answerText, data);
           if (data.citations) citationChips(data.citations, chips);
           if (data.refused) turn.classList.add("refused");
+          if (data.mode) turn.append(el("p", { class: "answer-mode meta" }, `Modus: ${data.mode}`));
         } else if (type === "error") throw new Error(data.detail || "Unbekannter Fehler");
       }
       status.textContent = "Antwort vollständig.";

@@ -39,7 +39,7 @@ async def _process(request: Request) -> Response | None:
     "/api/messages",
     summary="Nachrichten aus Microsoft Teams (Bot-Framework-Protokoll)",
     description="Activities des Bot-Connector-Dienstes; Antworten gehen an dessen `serviceUrl`. "
-    "Authentifizierung: JWT des Bot-Framework-Dienstes (siehe README, Abschnitt Microsoft Teams).",
+    "Authentifizierung: JWT des Bot-Framework-Dienstes (siehe docs/teams.md).",
     responses={401: {"description": "Token fehlt oder ist ungültig"}, 503: {"description": "Teams-Bot nicht eingerichtet"}},
 )
 async def messages(request: Request) -> Response:

@@ -34,14 +34,14 @@ def offline(command: list[str], env: dict[str, str], timeout: float = 600) -> su
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", ["extractive", "auto"])
 def test_the_readme_demo_runs_without_network(mode: str, tmp_path: Path, shared_dir: Path) -> None:
-    """``auto`` is the demo exactly as a user runs it (the local model writes); ``extractive`` the same
-    job without the model. Slow (4–9 min on the shared machine): ``make test`` already runs the whole
+    """``auto`` is the demo exactly as a user runs it (it answers extractively, as `/readyz` says);
+    ``extractive`` names the mode explicitly. Slow (4–9 min on the shared machine): ``make test`` already runs the whole
     suite, which ingests and asks the same way, without network."""
     if shutil.which("make") is None:
         pytest.skip("make fehlt")
     env = server_env(tmp_path / "daten", shared_dir, VORLAGEN_LLM__MODE=mode, VORLAGEN_LLM__TIMEOUT_S="600")
-    # make's `demo` without its `install` prerequisite (that one needs the registries)
-    command = ["make", "--no-print-directory", "-o", "install", "demo", f"SHARED={shared_dir}",
+    # make's `demo` without its `install-core` prerequisite (that one needs the registries)
+    command = ["make", "--no-print-directory", "-o", "install-core", "demo", f"SHARED={shared_dir}",
                f"BIN={Path(sys.executable).parent}"]
 
     result = offline(command, env)
@@ -51,6 +51,7 @@ def test_the_readme_demo_runs_without_network(mode: str, tmp_path: Path, shared_
     assert "Ohne Netz" in output
     assert "Neu: 5" in output
     assert "GRDrs 862/2021" in output, output[-4000:]
+    assert "Modus: extractive" in output
 
 
 def test_an_outside_address_is_unreachable_in_the_namespace(tmp_path: Path, shared_dir: Path) -> None:

@@ -107,6 +107,25 @@ def test_ask_see_streamed_answer_open_citation_with_highlighted_quote(page: Page
     assert page.evaluate("document.activeElement.classList.contains('chip')")  # focus returns to the chip
 
 
+def test_the_page_names_the_answer_mode_readyz_reports(page: Page, server: LiveServer, artifacts_dir: Path) -> None:
+    """The chat page says which answer mode is used and which modes exist (and how to add the local
+    model); the mode under an answer and ``/readyz`` say the same."""
+    with server.client() as client:
+        ready = client.get("/readyz").json()
+    used = ready["model"]["data"]["answer_mode"]
+    modes = page.locator("#answer-modes")
+    sync_api.expect(modes.locator("summary strong")).to_have_text(used)
+    modes.locator("summary").click()
+    for option in ready["modes"]:
+        item = modes.locator(f'li[data-mode="{option["mode"]}"]')
+        sync_api.expect(item).to_contain_text("nicht verfügbar" if not option["available"] else "verfügbar")
+    if not next(o for o in ready["modes"] if o["mode"] == "local")["available"]:
+        sync_api.expect(modes.locator('li[data-mode="local"]')).to_contain_text("make llm")
+    turn = ask(page, "Wie viele Stellen werden für das Stuttgarter Amt für Digitalisierung und IT geschaffen?")
+    sync_api.expect(turn.locator(".answer-mode")).to_have_text(f"Modus: {used}")
+    page.screenshot(path=str(artifacts_dir / "03-antwortmodus.png"), full_page=True)
+
+
 def test_upload_pdf_then_ask_about_it(page: Page, server: LiveServer, shared_dir: Path, artifacts_dir: Path) -> None:
     pdf = shared_dir / "corpus" / "real" / "pdf" / UPLOAD_PDF
     page.get_by_role("link", name="Dokumente").click()

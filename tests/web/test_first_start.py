@@ -16,7 +16,7 @@ from fastapi import HTTPException
 from api.access_key import login_url, with_access_key
 from api.routes.health import model_status
 from api.upload import check_file_type, safe_filename
-from assistant.llm import plan_mode
+from assistant.llm import answer_mode
 from tests.web.server import free_port, live_server, server_env, wait_for_job
 from vorlagen.settings import LLMSettings, Settings
 
@@ -67,7 +67,7 @@ def test_readyz_asks_the_answerers_mode_decision(tmp_path: Path, monkeypatch) ->
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # ... but llama.cpp cannot be imported
     for mode in ("local", "auto", "extractive", "openai"):
         status = model_status(settings(mode=mode))
-        assert status.data["answer_mode"] == plan_mode(settings(mode=mode)).mode == "extractive"
+        assert status.data["answer_mode"] == answer_mode(settings(mode=mode)).mode == "extractive"
     local = model_status(settings(mode="local"))
     assert not local.ok and "llama-cpp-python" in local.detail
     auto = model_status(settings(mode="auto"))

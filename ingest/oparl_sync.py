@@ -5,7 +5,8 @@ Per body: the paper list page by page (``links.next``), from the second run on o
 download; ``deleted: true`` removes the paper's chunks. File texts come from the OParl ``text`` field or
 the downloaded file (PDF, HTML, text), and unchanged files (``sha512Checksum``/``sha1Checksum``, else the
 SHA-256 of the download) are not parsed again. The Beratungsfolge comes from the consultations
-(Organization → Gremium, Meeting → Datum, AgendaItem → Ergebnis). The Paper → Vorlage mapping is the one
+(Organization → Gremium, Meeting → Datum, AgendaItem → Ergebnis and Beschlusstext); super- and subordinated
+papers become links. The Paper → Vorlage mapping is the one
 of the dump loader (``ingest.loaders.paper_to_vorlage``). Progress is committed after every paper and
 page (``ingest.oparl_state``): an interrupted sync resumes where it stopped.
 """
@@ -24,7 +25,7 @@ from pydantic import BaseModel, Field
 from ingest.chunking import chunk_vorlage
 from ingest.errors import LoaderError
 from ingest.loaders import decode_text, html_text, pdf_text
-from ingest.oparl import iso_date, known_oparl_bodies, paper_to_vorlage
+from ingest.oparl import AgendaOutcome, iso_date, known_oparl_bodies, paper_to_vorlage
 from ingest.oparl_client import NotOParlError, OParlClient, OParlError, object_type
 from ingest.oparl_state import StoredFile, SyncState
 from vorlagen.settings import Settings
@@ -328,7 +329,7 @@ class OParlSync:
     def _consultation_lookups(self, paper: dict[str, Any]) -> dict[str, dict]:
         organizations: dict[str, str] = {}
         meeting_dates: dict[str, date] = {}
-        agenda_results: dict[str, str] = {}
+        agenda_results: dict[str, AgendaOutcome] = {}
         consultations = [c for c in paper.get("consultation") or [] if isinstance(c, dict)]
         org_ids = [*(paper.get("underDirectionOf") or []), *(o for c in consultations for o in c.get("organization") or [])]
         for org_id in org_ids:
@@ -340,6 +341,6 @@ class OParlSync:
             if meeting and iso_date(meeting.get("start")):
                 meeting_dates[consultation["meeting"]] = iso_date(meeting.get("start"))
             agenda_item = self._object(consultation.get("agendaItem"))
-            if agenda_item and agenda_item.get("result"):
-                agenda_results[consultation["agendaItem"]] = str(agenda_item["result"])
+            if agenda_item and (outcome := AgendaOutcome.of(agenda_item)):
+                agenda_results[consultation["agendaItem"]] = outcome
         return {"organizations": organizations, "meeting_dates": meeting_dates, "agenda_results": agenda_results}

@@ -89,7 +89,7 @@ class DecisionChainBuilder:
                     papers.append(self._paper(linked, asked=False))
                     following.append(link.doc_id)
             frontier = following
-        papers.sort(key=lambda paper: (*_sort_key(paper.datum), not paper.asked))
+        papers.sort(key=lambda paper: (*_sort_key(paper.datum), paper.drucksache or paper.doc_id))
         decision = self._decision(papers, question)
         notes = [f"{step.drucksache or step.doc_id}, {step.gremium}"
                  f"{' am ' + format_date(step.datum) if step.datum else ''}: {step.difference} Beide sind genannt."

@@ -51,6 +51,9 @@ _NOT_SUBJECT = re.compile(
 _REFERENCE = re.compile(r"(?<![\d/])(\d{1,4}/\d{2,4}(?:/\d{1,3})?)(?![\d/])")
 """A Drucksache as councils number it: „2023/0112“, „2023/0112/1“, „862/2021“."""
 _HEAD_CHUNKS = 3
+_YEAR = re.compile(r"(?<![\d/.])((?:19|20)\d{2})(?![\d/])")
+_YEAR_CANDIDATES = 3
+"""Vorlagen (best first) among which one of a year the question names is preferred."""
 
 
 def is_decision_question(question: str) -> bool:
@@ -114,10 +117,25 @@ class DecisionAnswerer:
             title = coverage(weights, frozenset(tokenize(str(sentence.document.metadata.get("title") or ""))))
             support_of[doc_id] = max(title, self.scorer.support(sentence, weights))
         ranked = sorted(best_of, key=lambda doc_id: (support_of[doc_id] + 0.5 * best_of[doc_id]), reverse=True)
-        best = ranked[0]
+        best = self._in_named_year(question, ranked[:_YEAR_CANDIDATES]) or ranked[0]
         top = str(documents[0].metadata.get("doc_id")) if documents else None
         threshold = self.settings.metadata_refusal_threshold if best == top else self.settings.refusal_threshold
         return (best if support_of[best] >= threshold else None), round(support_of[best], 4)
+
+    def _in_named_year(self, question: str, ranked: list[str]) -> str | None:
+        """A question naming a year („ab Januar 2026“, „2024“) asks about a Vorlage of that year: the best ranked
+        one whose title names the year or that is dated or consulted in it."""
+        years = {int(year) for year in _YEAR.findall(question)}
+        if not years:
+            return None
+        for doc_id in ranked:
+            vorlage = self.builder.vorlage(doc_id)
+            if vorlage is None:
+                continue
+            days = [vorlage.datum, *(b.datum for b in vorlage.beratungsfolge)]
+            if any(str(year) in (vorlage.title or "") for year in years) or any(d is not None and d.year in years for d in days):
+                return doc_id
+        return None
 
     # ---- the answer ---------------------------------------------------------------------------------
     def _chain_answer(self, question: str, chain: DecisionChain, support: float) -> Answer:

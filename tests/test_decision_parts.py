@@ -192,3 +192,15 @@ def test_nothing_recorded_is_said_not_guessed(real: dict[str, Vorlage]) -> None:
 def test_a_named_gremium_gets_its_own_result(real: dict[str, Vorlage]) -> None:
     chain = _builder(real).build(_id(real, DEFERRED), "Wie hat der Bauausschuss über die Möblierung entschieden?")
     assert chain.decision is not None and chain.decision.gremium == "Bauausschuss" and chain.decision.ergebnis == "vertagt"
+
+
+def test_a_named_year_prefers_the_vorlage_of_that_year(real: dict[str, Vorlage]) -> None:
+    from assistant.decisions import DecisionAnswerer
+    from vorlagen.settings import AnswerSettings
+
+    answerer = DecisionAnswerer(None, _builder(real), lambda name: [], AnswerSettings())  # type: ignore[arg-type]
+    ranked = [_id(real, DEFERRED), _id(real, UNRECORDED)]
+    assert answerer._in_named_year("Was wurde 2024 aus der Vorlage?", ranked) == _id(real, UNRECORDED)
+    assert answerer._in_named_year("Was wurde im April 2025 aus der Vorlage?", ranked) == _id(real, DEFERRED)
+    assert answerer._in_named_year("Wie ist der Stand bei Drucksache 2024/0558?", ranked) is None  # a Drucksache, no year
+    assert answerer._in_named_year("Was wurde 2019 daraus?", ranked) is None

@@ -30,6 +30,8 @@ MAX_PAPERS = 12
 """Papers in one chain at most (the Vorlage and what is linked to it, breadth first)."""
 MAX_LINK_DEPTH = 2
 _MOTION = re.compile(r"antrag|anfrage", re.I)
+_BODY = re.compile(r"\b(?:Gemeinderat|Stadtrat|Kreistag|Ortschaftsrat|Bezirksbeirat|[A-ZÄÖÜ][a-zäöüß-]*ausschuss|[A-ZÄÖÜ][a-zäöüß-]*beirat)\b")
+"""A council body a question names („Wie hat der Gemeinderat …?“)."""
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 
 
@@ -94,6 +96,7 @@ class DecisionChainBuilder:
         notes = [f"{step.drucksache or step.doc_id}, {step.gremium}"
                  f"{' am ' + format_date(step.datum) if step.datum else ''}: {step.difference} Beide sind genannt."
                  for paper in papers for step in paper.steps if step.differs]
+        notes += self._unconsulted(question, papers)
         if missing:
             notes.append(f"{len(missing)} verknüpfte Vorlage{'n sind' if len(missing) > 1 else ' ist'} nicht "
                          f"eingelesen: {', '.join(missing)}.")
@@ -101,6 +104,14 @@ class DecisionChainBuilder:
             vorlage_id=asked.doc_id, drucksache=asked.drucksache, title=asked.title, papers=papers,
             decision=decision, short_answer=self._short_answer(decision, papers), notes=notes,
         )
+
+    @staticmethod
+    def _unconsulted(question: str | None, papers: list[ChainPaper]) -> list[str]:
+        """A body the question names that no consultation of the chain names: said, not silently replaced."""
+        bodies = " ".join(step.gremium for paper in papers for step in paper.steps).lower().translate(_FOLD)
+        named = dict.fromkeys(match.group() for match in _BODY.finditer(question or ""))
+        return [f"{body} ist in der erfassten Beratungsfolge nicht genannt." for body in named
+                if body.lower().translate(_FOLD)[:10] not in bodies]
 
     def _paper(self, vorlage: Vorlage, asked: bool) -> ChainPaper:
         votes = minutes_votes(vorlage)

@@ -12,6 +12,7 @@ document, best sentence); too weak a match is a refusal, never another Vorlage's
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from langchain_core.documents import Document
 
@@ -70,7 +71,8 @@ class DecisionAnswerer:
     """Answers decision questions from the registry's consultations, results and paper links."""
 
     def __init__(
-        self, scorer: ExtractiveAnswerer, builder: DecisionChainBuilder, find_doc_ids, settings: AnswerSettings,
+        self, scorer: ExtractiveAnswerer, builder: DecisionChainBuilder, find_doc_ids: Callable[[str], list[str]],
+        settings: AnswerSettings,
     ) -> None:
         self.scorer = scorer
         self.builder = builder

@@ -204,3 +204,11 @@ def test_a_named_year_prefers_the_vorlage_of_that_year(real: dict[str, Vorlage])
     assert answerer._in_named_year("Was wurde im April 2025 aus der Vorlage?", ranked) == _id(real, DEFERRED)
     assert answerer._in_named_year("Wie ist der Stand bei Drucksache 2024/0558?", ranked) is None  # a Drucksache, no year
     assert answerer._in_named_year("Was wurde 2019 daraus?", ranked) is None
+
+
+def test_a_body_the_question_names_but_the_chain_does_not_is_said(real: dict[str, Vorlage]) -> None:
+    chain = _builder(real).build(_id(real, DIFFERING), "Wie hat der Gemeinderat über die Zuwendungen entschieden?")
+    assert chain.decision is not None and chain.decision.gremium == "Haupt- und Finanzausschuss"
+    assert "Gemeinderat ist in der erfassten Beratungsfolge nicht genannt." in chain.notes
+    consulted = _builder(real).build(_id(real, DIFFERING), "Wie hat der Haupt- und Finanzausschuss entschieden?")
+    assert not any("nicht genannt" in note for note in consulted.notes)

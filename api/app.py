@@ -17,7 +17,7 @@ from langchain_core.tools import BaseTool
 from api.access_key import with_access_key
 from api.errors import install_error_handlers
 from api.resources import build_resources
-from api.routes import ask, calc, documents, drafts, health, search, ui
+from api.routes import ask, calc, documents, drafts, health, search, ui, vorlagen
 from api.teams import install_teams, router as teams_router
 from api.upload import UploadSizeLimit
 from vorlagen.settings import Settings, load_settings
@@ -51,7 +51,7 @@ def create_app(settings: Settings, *, tools: Sequence[BaseTool] | None = None) -
     )
     app.add_middleware(UploadSizeLimit, max_mb=settings.api.max_upload_mb, paths=("/v1/documents",))
     install_error_handlers(app)
-    for module in (health, ask, search, documents, drafts, calc, ui):
+    for module in (health, ask, search, documents, drafts, calc, vorlagen, ui):
         app.include_router(module.router)
     app.include_router(teams_router)
     app.mount("/static", StaticFiles(directory=ui.STATIC_DIR), name="static")

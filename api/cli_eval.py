@@ -256,3 +256,9 @@ def drafts_command(
         table.add_row(label, value)
     console.print(table)
     console.print(f"Bericht: {markdown_path} (auch {json_path.name})")
+
+
+from api.cli_eval_decisions import decision_corpus_command, decisions_command  # noqa: E402 - after eval_app
+
+eval_app.command("entscheidungen")(decisions_command)
+eval_app.command("entscheidungen-korpus")(decision_corpus_command)

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from api.cli_context import cli_settings, failures_table, index_line, open_store
 from api.errors import DISK_FULL, is_disk_full
+from ingest.oparl_lookups import OParlLookupFiles
 from ingest.parallel import ParallelIngestor
 from ingest.pipeline import IngestProgress, IngestReport
 from ingest.summary import not_stored_lines
@@ -30,19 +31,34 @@ def ingest(
     as_json: Annotated[
         bool, typer.Option("--json", help="Bericht (IngestReport) als JSON auf stdout (für Skripte).")
     ] = False,
+    meetings: Annotated[
+        Path | None,
+        typer.Option("--sitzungen", help="OParl-Dump der Sitzungen (Meeting, mit Tagesordnungspunkten): Sitzungsdatum "
+                     "und Beratungsergebnis je Beratung. Ohne Angabe: eine Datei *meetings*.jsonl[.gz|.xz] neben dem Vorlagen-Dump.",
+                     exists=True, dir_okay=False, metavar="DATEI"),
+    ] = None,
+    organizations: Annotated[
+        Path | None,
+        typer.Option("--gremien", help="OParl-Dump der Gremien (Organization): Namen in der Beratungsfolge. Ohne Angabe: "
+                     "eine Datei *organizations*.jsonl[.gz|.xz] neben dem Vorlagen-Dump.",
+                     exists=True, dir_okay=False, metavar="DATEI"),
+    ] = None,
 ) -> None:
     """Vorlagen einlesen: zerlegen, einbetten und im Index speichern.
 
     Unveränderte Dateien werden übersprungen, geänderte ersetzt. Fehlerhafte Dateien werden gemeldet,
     die übrigen trotzdem eingelesen; der Exit-Code ist dann 1. Die Zusammenfassung nennt auch, was
     gelesen, aber nicht gespeichert wurde (als Rauschen verworfene Textstücke, übersprungene
-    OParl-Vorlagen); --json liefert die vollständigen Listen.
+    OParl-Vorlagen); --json liefert die vollständigen Listen. Zu OParl-Dumps werden Gremien, Sitzungsdaten
+    und Beratungsergebnisse aus den Dumps daneben (oder --gremien/--sitzungen) gelesen.
     """
     settings = cli_settings(ctx)
     out, err = Console(stderr=as_json), Console(stderr=True)
     out.print(index_line(settings))
     store = open_store(settings)
-    ingestor = ParallelIngestor(settings, store)
+    ingestor = ParallelIngestor(settings, store, OParlLookupFiles(
+        meetings=meetings.resolve() if meetings else None, organizations=organizations.resolve() if organizations else None,
+    ))
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),

@@ -21,6 +21,8 @@ from assistant.costs.answer import answer_calculation
 from assistant.costs.models import CostError
 from assistant.costs.parser import is_calculation_question
 from assistant.costs.tables import CostTables
+from assistant.decision_chain import DecisionChainBuilder
+from assistant.decisions import DecisionAnswerer
 from assistant.extractive import ExtractiveAnswerer
 from assistant.reader import FactReader
 from assistant.scorer import AnswerScorer
@@ -84,6 +86,10 @@ class AssistantService:
                                 chunks_of=self.store.chunks_of, doc_tokens=self.store.doc_tokens)
         self.about = VorlageAnswerer(self.extractive, self.store.get_vorlage, settings.answer)
         self.router = build_router(self.facts, self.about, self._calculate)
+        self.decisions = DecisionAnswerer(
+            self.extractive, DecisionChainBuilder(self.store.get_vorlage, self.store.linked_papers, self.store.chunks_of),
+            self.store.find_doc_ids, settings.answer,
+        )
         self.wording = EverydayWords.load(settings.answer.everyday_words)
         self._cost_tables: CostTables | None = None
 
@@ -206,6 +212,9 @@ class AssistantService:
         """Answer from given chunks (also used by the plain-RAG baseline of the harness): the router's
         handler for the question's kind; a language model, where one is in use, chooses among a fact
         answer's candidates."""
+        decided = self.decisions.answer(question, documents)  # „Wie wurde über … entschieden?“: the decision chain
+        if decided is not None:
+            return decided
         analysis = analysis or self.analyze(question)
         named = named if named is not None else named_cities(question, self.store)
         notices: list[str] = []

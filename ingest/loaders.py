@@ -26,11 +26,13 @@ from ingest.metadata import build_vorlage
 from ingest.oparl import (  # noqa: F401 - re-exported: the OParl part of the loaders' interface
     OPARL_SUFFIXES,
     PAGE_SEPARATOR,
+    AgendaOutcome,
     LoadReport,
     iter_jsonl,
     known_oparl_bodies,
     load_oparl_dump,
     paper_to_vorlage,
+    read_agenda_outcomes,
     read_meeting_dates,
     read_organization_names,
 )
@@ -80,13 +82,15 @@ def load_path(
     organizations: Mapping[str, str] | None = None,
     meeting_dates: Mapping[str, date] | None = None,
     bodies: Mapping[str, str] | None = None,
+    agenda_results: Mapping[str, AgendaOutcome] | None = None,
     report: LoadReport | None = None,
 ) -> Iterator[Vorlage]:
     """The Vorlagen in ``path`` (one for a document file, one per Paper for an OParl dump).
 
-    ``organizations`` (OParl Organization id -> name) and ``meeting_dates`` (Meeting id -> date)
-    resolve the Beratungsfolge of OParl papers (see ``read_organization_names`` and
-    ``read_meeting_dates``); ``bodies`` maps OParl Body URLs to cities (default: the data file).
+    ``organizations`` (OParl Organization id -> name), ``meeting_dates`` (Meeting id -> date) and
+    ``agenda_results`` (AgendaItem id -> recorded result) resolve the Beratungsfolge of OParl papers (see
+    ``read_organization_names``, ``read_meeting_dates``, ``read_agenda_outcomes``); ``bodies`` maps OParl
+    Body URLs to cities (default: the data file).
     Raises ``LoaderError`` for unreadable files.
     """
     suffix = suffix_of(path)
@@ -105,6 +109,7 @@ def load_path(
             organizations=organizations,
             meeting_dates=meeting_dates,
             bodies=bodies,
+            agenda_results=agenda_results,
             report=report,
         )
         return

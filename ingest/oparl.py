@@ -2,7 +2,9 @@
 
 Each Paper is checked against ``OParlPaper`` (the fields that are read, with their types); papers with
 missing or wrongly typed fields are skipped and reported in one ``LoaderError`` after the valid ones
-were yielded. Organization and Meeting dumps resolve the Beratungsfolge.
+were yielded. Organization and Meeting dumps resolve the Beratungsfolge: the Gremium, the date of the
+meeting and the agenda item's recorded result (``result``, ``resolutionText``). Super- and subordinated
+papers are kept as links.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ingest.errors import LoaderError
 from ingest.metadata import extract_metadata
-from vorlagen.domain import Beratung, TextSpan, Vorlage
+from vorlagen.domain import Beratung, PaperLink, PaperRelation, TextSpan, Vorlage
 from vorlagen.text import normalize_newlines
 
 logger = logging.getLogger(__name__)
@@ -127,6 +129,8 @@ class OParlPaper(BaseModel):
     auxiliaryFile: list[OParlFile] | None = None  # noqa: N815
     consultation: list[OParlConsultation] | None = None
     underDirectionOf: list[str] | None = None  # noqa: N815
+    superordinatedPaper: list[str] | None = None  # noqa: N815
+    subordinatedPaper: list[str] | None = None  # noqa: N815
 
 
 def _invalid_fields(error: ValidationError) -> str:
@@ -159,6 +163,38 @@ def read_meeting_dates(path: Path) -> dict[str, date]:
     return dates
 
 
+class AgendaOutcome(BaseModel):
+    """What an OParl AgendaItem records about its decision."""
+
+    result: str | None = None
+    """``AgendaItem.result``: „mehrheitlich beschlossen“, „vertagt“, „verwiesen in Fachausschuss“ …"""
+    resolution_text: str | None = None
+    """``AgendaItem.resolutionText``: the resolution's wording, where the system publishes it."""
+
+    @classmethod
+    def of(cls, item: Mapping[str, Any]) -> AgendaOutcome | None:
+        """The outcome of an AgendaItem object; None when it records neither."""
+        result, text = item.get("result"), item.get("resolutionText")
+        outcome = cls(
+            result=result.strip() if isinstance(result, str) and result.strip() else None,
+            resolution_text=text.strip() if isinstance(text, str) and text.strip() else None,
+        )
+        return outcome if outcome.result or outcome.resolution_text else None
+
+
+def read_agenda_outcomes(path: Path) -> dict[str, AgendaOutcome]:
+    """AgendaItem id -> its recorded outcome, from a meetings dump (agenda items embedded in their
+    Meeting, as OParl lists them) or a dump of AgendaItem objects."""
+    outcomes: dict[str, AgendaOutcome] = {}
+    for item in iter_jsonl(path):
+        kind = str(item.get("type", ""))
+        agenda = item.get("agendaItem") if kind.endswith("/Meeting") else [item] if kind.endswith("/AgendaItem") else []
+        for entry in agenda if isinstance(agenda, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str) and (outcome := AgendaOutcome.of(entry)):
+                outcomes[entry["id"]] = outcome
+    return outcomes
+
+
 def iso_date(value: Any) -> date | None:
     """The date of an OParl date or date-time string (``2024-01-22``, ``2024-01-22T13:09:54+01:00``)."""
     if isinstance(value, str) and len(value) >= 10:
@@ -173,7 +209,7 @@ def _beratungsfolge(
     paper: Mapping[str, Any],
     organizations: Mapping[str, str],
     meeting_dates: Mapping[str, date],
-    agenda_results: Mapping[str, str],
+    agenda_results: Mapping[str, AgendaOutcome],
 ) -> list[Beratung]:
     """Consultations whose Gremium has a known name (unresolvable ones are left out)."""
     result: list[Beratung] = []
@@ -184,15 +220,32 @@ def _beratungsfolge(
             continue
         meeting = consultation.get("meeting")
         agenda_item = consultation.get("agendaItem")
+        outcome = agenda_results.get(agenda_item) if isinstance(agenda_item, str) else None
         result.append(
             Beratung(
                 gremium=", ".join(names),
                 rolle=consultation.get("role") or None,
                 datum=meeting_dates.get(meeting) if isinstance(meeting, str) else None,
-                ergebnis=agenda_results.get(agenda_item) if isinstance(agenda_item, str) else None,
+                ergebnis=outcome.result if outcome else None,
+                beschlusstext=outcome.resolution_text if outcome else None,
             )
         )
     return result
+
+
+_LINK_FIELDS: tuple[tuple[str, PaperRelation], ...] = (
+    ("superordinatedPaper", "superordinated"), ("subordinatedPaper", "subordinated"),
+)
+
+
+def _links(paper: Mapping[str, Any]) -> list[PaperLink]:
+    """The papers this one names as super- or subordinated, once each, in the order stated."""
+    links: list[PaperLink] = []
+    for field, relation in _LINK_FIELDS:
+        for linked in paper.get(field) or []:
+            if isinstance(linked, str) and linked != paper.get("id") and all(link.doc_id != linked for link in links):
+                links.append(PaperLink(doc_id=linked, relation=relation))
+    return links
 
 
 def paper_to_vorlage(
@@ -202,11 +255,11 @@ def paper_to_vorlage(
     organizations: Mapping[str, str] | None = None,
     meeting_dates: Mapping[str, date] | None = None,
     bodies: Mapping[str, str] | None = None,
-    agenda_results: Mapping[str, str] | None = None,
+    agenda_results: Mapping[str, AgendaOutcome] | None = None,
 ) -> Vorlage | None:
     """One OParl Paper as a Vorlage: the texts of its files (main file first), one span per file.
 
-    ``agenda_results`` (AgendaItem id -> ``result``) adds the decision to the Beratungsfolge.
+    ``agenda_results`` (AgendaItem id -> its outcome) adds the recorded decision to the Beratungsfolge.
     None if no file carries text. Used for dumps and by the live OParl sync (``ingest.oparl_sync``).
     """
     organizations = organizations or {}
@@ -248,6 +301,7 @@ def paper_to_vorlage(
         amt=", ".join(directors) if directors else stated.amt,
         stadt=city,
         beratungsfolge=_beratungsfolge(paper, organizations, meeting_dates or {}, agenda_results or {}),
+        links=_links(paper),
     )
 
 
@@ -258,6 +312,7 @@ def load_oparl_dump(
     organizations: Mapping[str, str] | None = None,
     meeting_dates: Mapping[str, date] | None = None,
     bodies: Mapping[str, str] | None = None,
+    agenda_results: Mapping[str, AgendaOutcome] | None = None,
     report: LoadReport | None = None,
 ) -> Iterator[Vorlage]:
     """The Papers of an OParl JSONL dump, streamed; papers without text are skipped and counted."""
@@ -276,6 +331,7 @@ def load_oparl_dump(
                 organizations=organizations,
                 meeting_dates=meeting_dates,
                 bodies=bodies,
+                agenda_results=agenda_results,
             )
         except ValidationError as error:
             report.invalid.append(f"{label}: {_invalid_fields(error)}")

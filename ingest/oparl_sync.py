@@ -4,8 +4,11 @@ Per body: the paper list page by page (``links.next``), from the second run on o
 (``modified_since``). A paper whose ``modified`` is the one already synced is skipped without any
 download; ``deleted: true`` removes the paper's chunks. File texts come from the OParl ``text`` field or
 the downloaded file (PDF, HTML, text), and unchanged files (``sha512Checksum``/``sha1Checksum``, else the
-SHA-256 of the download) are not parsed again. The Beratungsfolge comes from the consultations
-(Organization → Gremium, Meeting → Datum, AgendaItem → Ergebnis). The Paper → Vorlage mapping is the one
+SHA-256 of the download) are not parsed again. From the second run on, meetings changed since the last run
+are read too: a stored paper consulted there is synced again even if its own ``modified`` did not change (a
+result is recorded on the agenda item, not the paper). The Beratungsfolge comes from the consultations
+(Organization → Gremium, Meeting → Datum, AgendaItem → Ergebnis and Beschlusstext); super- and subordinated
+papers become links. The Paper → Vorlage mapping is the one
 of the dump loader (``ingest.loaders.paper_to_vorlage``). Progress is committed after every paper and
 page (``ingest.oparl_state``): an interrupted sync resumes where it stopped.
 """
@@ -24,7 +27,7 @@ from pydantic import BaseModel, Field
 from ingest.chunking import chunk_vorlage
 from ingest.errors import LoaderError
 from ingest.loaders import decode_text, html_text, pdf_text
-from ingest.oparl import iso_date, known_oparl_bodies, paper_to_vorlage
+from ingest.oparl import AgendaOutcome, iso_date, known_oparl_bodies, paper_to_vorlage
 from ingest.oparl_client import NotOParlError, OParlClient, OParlError, object_type
 from ingest.oparl_state import StoredFile, SyncState
 from vorlagen.settings import Settings
@@ -57,6 +60,9 @@ class BodyReport(BaseModel):
     files_reused: int = 0
     retried: list[str] = Field(default_factory=list)
     """Papers fetched again because a file of theirs could not be downloaded last time."""
+    rechecked: list[str] = Field(default_factory=list)
+    """Papers fetched again because an agenda item consulting them changed (a result recorded later does
+    not change the paper's own ``modified``)."""
     failed: list[SyncFailure] = Field(default_factory=list)
 
 
@@ -150,6 +156,7 @@ class OParlSync:
         self, url: str, body_filter: str | None = None, progress: ProgressCallback | None = None
     ) -> SyncReport:
         started = datetime.now(timezone.utc)
+        self._objects.clear()  # referenced objects (agenda items with their results) are read anew each run
         report = SyncReport(endpoint=url)
         bodies = self.bodies(url)
         if body_filter:
@@ -174,20 +181,20 @@ class OParlSync:
         if not isinstance(body.get("paper"), str):
             return report
         stored = self.state.progress(body_id)
+        since = None
+        if stored.last_sync is not None:
+            since = stored.last_sync - timedelta(seconds=self.settings.oparl.modified_since_margin_s)
         if stored.cursor:
             report.resumed, url = True, stored.cursor
         else:
-            since = None
-            if stored.last_sync is not None:
-                since = stored.last_sync - timedelta(seconds=self.settings.oparl.modified_since_margin_s)
             url = self.client.list_url(body["paper"], since)
             self.state.start_run(endpoint, body_id, datetime.now(timezone.utc), url)
         seen_pages: set[str] = set()
         handled: set[str] = set()
         total: int | None = None
 
-        def one(item: dict[str, Any]) -> None:
-            status = self._sync_paper(item, body_id, report)
+        def one(item: dict[str, Any], force: bool = False) -> None:
+            status = self._sync_paper(item, body_id, report, force)
             handled.add(str(item["id"]))
             report.papers += 1
             if progress:
@@ -214,11 +221,42 @@ class OParlSync:
                 continue
             report.retried.append(paper_id)
             one(item)
+        if since is not None and isinstance(body.get("meeting"), str):
+            for paper_id in self._papers_of_changed_meetings(body["meeting"], since, handled, report):
+                try:
+                    item = self.client.get_object(paper_id)
+                except OParlError as error:
+                    report.failed.append(SyncFailure(object_id=paper_id, message=f"Vorlage nicht geladen: {error}"))
+                    continue
+                report.rechecked.append(paper_id)
+                one(item, force=True)
         self.state.finish_run(body_id)
         return report
 
+    def _papers_of_changed_meetings(
+        self, meetings_url: str, since: datetime, handled: set[str], report: BodyReport
+    ) -> list[str]:
+        """Stored papers consulted in a meeting changed since the last run (its agenda items carry the results),
+        that this run has not synced yet."""
+        found: list[str] = []
+        try:
+            pages = list(self.client.iter_list(meetings_url, since))
+        except OParlError as error:
+            report.failed.append(SyncFailure(object_id=meetings_url, message=f"Sitzungen nicht geladen: {error}"))
+            return found
+        for meeting in (meeting for page in pages for meeting in page.items):
+            for entry in meeting.get("agendaItem") or []:
+                item = entry if isinstance(entry, dict) else self._object(entry)
+                consultation = self._object(item.get("consultation")) if item else None
+                paper_id = consultation.get("paper") if consultation else None
+                if isinstance(paper_id, str) and paper_id not in handled and paper_id not in found \
+                        and self.state.known_paper(paper_id):
+                    found.append(paper_id)
+        return found
+
     # ---- one paper ---------------------------------------------------------------------------------
-    def _sync_paper(self, paper: dict[str, Any], body_id: str, report: BodyReport) -> str:
+    def _sync_paper(self, paper: dict[str, Any], body_id: str, report: BodyReport, force: bool = False) -> str:
+        """``force``: read the paper's consultations again even if its ``modified`` is the one synced."""
         paper_id = str(paper["id"])
         if paper.get("deleted"):
             if self.store.remove(paper_id) or self.state.known_paper(paper_id):
@@ -226,7 +264,7 @@ class OParlSync:
             self.state.paper_deleted(paper_id)
             return "removed"
         modified = paper.get("modified")
-        if modified and self.state.paper_modified(paper_id) == modified:
+        if modified and not force and self.state.paper_modified(paper_id) == modified:
             report.unchanged += 1
             return "unchanged"
         not_downloaded: list[str] = []
@@ -328,7 +366,7 @@ class OParlSync:
     def _consultation_lookups(self, paper: dict[str, Any]) -> dict[str, dict]:
         organizations: dict[str, str] = {}
         meeting_dates: dict[str, date] = {}
-        agenda_results: dict[str, str] = {}
+        agenda_results: dict[str, AgendaOutcome] = {}
         consultations = [c for c in paper.get("consultation") or [] if isinstance(c, dict)]
         org_ids = [*(paper.get("underDirectionOf") or []), *(o for c in consultations for o in c.get("organization") or [])]
         for org_id in org_ids:
@@ -340,6 +378,6 @@ class OParlSync:
             if meeting and iso_date(meeting.get("start")):
                 meeting_dates[consultation["meeting"]] = iso_date(meeting.get("start"))
             agenda_item = self._object(consultation.get("agendaItem"))
-            if agenda_item and agenda_item.get("result"):
-                agenda_results[consultation["agendaItem"]] = str(agenda_item["result"])
+            if agenda_item and (outcome := AgendaOutcome.of(agenda_item)):
+                agenda_results[consultation["agendaItem"]] = outcome
         return {"organizations": organizations, "meeting_dates": meeting_dates, "agenda_results": agenda_results}

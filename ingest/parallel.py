@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from ingest.errors import LoaderError
 from ingest.identity import SourceFile
 from ingest.loaders import OPARL_SUFFIXES, LoadReport, load_path, suffix_of
+from ingest.oparl_lookups import OParlLookupFiles
 from ingest.pipeline import IngestFailure, Ingestor, IngestProgress, IngestReport, ProgressCallback
 from ingest.prepare import PreparedBatch, exit_with_parent, identify, prepare_batch, prepare_file
 from vorlagen.domain import Vorlage
@@ -50,8 +51,8 @@ class ParallelIngestor(Ingestor):
     """``Ingestor`` with parsing and chunking in worker processes (``Settings.ingest``); with 0 workers
     it is the serial ``Ingestor``."""
 
-    def __init__(self, settings: Settings, store: VorlagenStore) -> None:
-        super().__init__(settings, store)
+    def __init__(self, settings: Settings, store: VorlagenStore, oparl_files: OParlLookupFiles | None = None) -> None:
+        super().__init__(settings, store, oparl_files)
         self.workers = settings.ingest.worker_count()
 
     def ingest_sources(

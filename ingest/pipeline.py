@@ -18,14 +18,8 @@ from ingest.layout import normalize_vorlage
 from ingest.prepare import PreparedVorlage, identify
 from ingest.errors import LoaderError
 from ingest.identity import SourceFile, extractor_signature, settle, source_files, upload_source
-from ingest.loaders import (
-    OPARL_SUFFIXES,
-    LoadReport,
-    load_path,
-    read_meeting_dates,
-    read_organization_names,
-    suffix_of,
-)
+from ingest.loaders import LoadReport, load_path
+from ingest.oparl_lookups import OParlLookupFiles, OParlLookupReader
 from vorlagen.domain import Vorlage
 from vorlagen.settings import Settings
 from vorlagen.store import UpsertStatus, VorlagenStore
@@ -86,10 +80,12 @@ ProgressCallback = Callable[[IngestProgress], None]
 
 
 class Ingestor:
-    def __init__(self, settings: Settings, store: VorlagenStore) -> None:
+    def __init__(self, settings: Settings, store: VorlagenStore, oparl_files: OParlLookupFiles | None = None) -> None:
+        """``oparl_files``: Organization and Meeting dumps for OParl paper dumps (else the ones beside each dump)."""
         self.settings = settings
         self.store = store
         self.extractor = extractor_signature(settings.chunking)
+        self.oparl_lookups = OParlLookupReader(oparl_files)
 
     def ingest_paths(
         self, paths: Sequence[Path], progress: ProgressCallback | None = None
@@ -137,21 +133,10 @@ class Ingestor:
     def _identify(self, vorlage: Vorlage, source: SourceFile) -> Vorlage:
         return identify(vorlage, source, self.extractor)
 
-    @staticmethod
-    def _oparl_lookups(path: Path) -> dict:
-        """For an OParl paper dump: Gremium names and meeting dates from the Organization and
-        Meeting dumps beside it (``*organizations*.jsonl*``, ``*meetings*.jsonl*``), if present."""
-        if suffix_of(path) not in OPARL_SUFFIXES:
-            return {}
-        lookups: dict = {}
-        for sibling in sorted(path.parent.iterdir()):
-            if sibling == path or suffix_of(sibling) not in OPARL_SUFFIXES:
-                continue
-            if "organization" in sibling.name and "organizations" not in lookups:
-                lookups["organizations"] = read_organization_names(sibling)
-            elif "meeting" in sibling.name and "meeting_dates" not in lookups:
-                lookups["meeting_dates"] = read_meeting_dates(sibling)
-        return lookups
+    def _oparl_lookups(self, path: Path) -> dict:
+        """For an OParl paper dump: Gremium names, meeting dates and the agenda items' results from the
+        Organization and Meeting dumps named or beside it (``ingest.oparl_lookups``)."""
+        return self.oparl_lookups.for_dump(path).loader_arguments()
 
     def _store_all(
         self,

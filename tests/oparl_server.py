@@ -10,9 +10,10 @@ Bodies (listed by the System at ``/oparl/system``):
 
 Lists paginate for real (``page``, ``limit``, ``links.next`` carrying ``modified_since``/``limit``) and honour
 ``modified_since``. A control file (``--control``, JSON, read on every request) lets a test change the data
-while the server runs: ``{"modified": {paper_id: {field: value}}, "deleted": [paper_id], "fail_pages_from": n}``
-(modified papers get a new ``modified`` time; deleted ones become ``{"deleted": true}``; list pages from
-number ``n`` on answer 503). Every request is appended to ``requests.log`` beside the control file.
+while the server runs: ``{"modified": {paper_id: {field: value}}, "deleted": [paper_id], "fail_pages_from": n,
+"agenda": {agenda_item_id: {field: value}}}`` (modified papers get a new ``modified`` time; deleted ones become
+``{"deleted": true}``; list pages from number ``n`` on answer 503; a changed agenda item – a result recorded
+later – changes it and its meeting, which gets a new ``modified`` time, while its paper stays as it was). Every request is appended to ``requests.log`` beside the control file.
 
 Run: ``python -m tests.oparl_server --port 8123 --control /tmp/oparl/control.json [--papers 8] [--page-size 3]``.
 """
@@ -180,6 +181,20 @@ def _apply(paper: dict[str, Any], control: dict[str, Any]) -> dict[str, Any]:
     return paper
 
 
+def _apply_agenda(item: dict[str, Any], control: dict[str, Any]) -> dict[str, Any]:
+    """An agenda item with the control file's changes, or a meeting whose embedded agenda items changed."""
+    changes = control.get("agenda") or {}
+    if not changes:
+        return item
+    changed_at = control.get("changed_at", datetime.now(timezone.utc).isoformat())
+    if item.get("id") in changes:
+        return {**item, **changes[item["id"]], "modified": changed_at}
+    agenda = item.get("agendaItem")
+    if isinstance(agenda, list) and any(isinstance(e, dict) and e.get("id") in changes for e in agenda):
+        return {**item, "modified": changed_at, "agendaItem": [_apply_agenda(e, control) if isinstance(e, dict) else e for e in agenda]}
+    return item
+
+
 def create_app(data: FixtureData, control: Control, page_size: int) -> FastAPI:
     app = FastAPI(title="OParl-Testserver")
 
@@ -197,6 +212,8 @@ def create_app(data: FixtureData, control: Control, page_size: int) -> FastAPI:
             item = data.objects[url]
             if object_type_of(item) == "Paper":
                 item = _apply(item, control.read())
+            elif object_type_of(item) in ("Meeting", "AgendaItem"):
+                item = _apply_agenda(item, control.read())
             return JSONResponse(item)
         return JSONResponse({"error": "not found"}, status_code=404)
 
@@ -208,6 +225,8 @@ def create_app(data: FixtureData, control: Control, page_size: int) -> FastAPI:
         items = data.lists[url]
         if url in data.paper_lists:
             items = sorted((_apply(item, settings) for item in items), key=lambda item: (_modified(item), item["id"]))
+        elif settings.get("agenda"):
+            items = [_apply_agenda(item, settings) for item in items]
         since = request.query_params.get("modified_since")
         if since:
             threshold = datetime.fromisoformat(since)

@@ -283,3 +283,36 @@ def test_an_address_that_is_not_oparl_gives_a_german_error(
     with pytest.raises(OParlError, match="nicht erreichbar"):
         sync.sync(f"http://127.0.0.1:{_free_port()}/oparl/system")
     sync.close()
+
+
+def test_a_result_recorded_later_reaches_the_stored_paper(
+    tmp_path: Path, shared_dir: Path, embeddings, oparl_server: FixtureServer
+) -> None:
+    """A council records the result on the agenda item; the paper's own ``modified`` stays. The next sync reads
+    the meetings changed since the last run and syncs the papers consulted there again: the paper with the new
+    result is replaced, nothing else."""
+    settings = _settings(tmp_path, shared_dir)
+    store = VorlagenStore(settings, embeddings=embeddings)
+    sync = OParlSync(settings, store)
+    first = sync.sync(oparl_server.system, body_filter="Karlsruhe").bodies[0]
+    assert first.added and not first.failed
+    stored = [store.get_vorlage(d.doc_id) for d in store.documents()]
+    paper_id, agenda_item = next(
+        (v.doc_id, c["agendaItem"]) for v in stored for c in sync.client.get_object(v.doc_id).get("consultation") or []
+        if c.get("agendaItem") and c.get("meeting"))
+    vorlage = store.get_vorlage(paper_id)
+    chunks = store.count_chunks()
+
+    time.sleep(1.1)  # ``modified`` (whole seconds) after the first sync started
+    oparl_server.change(agenda={agenda_item: {"result": "vertagt", "resolutionText": "Die Beratung wird vertagt."}})
+    second = sync.sync(oparl_server.system, body_filter="Karlsruhe").bodies[0]
+    assert second.papers == 1 and second.rechecked == [paper_id]
+    assert second.replaced == [vorlage.source_name] and not second.failed
+    changed = store.get_vorlage(paper_id)
+    assert ("vertagt", "Die Beratung wird vertagt.") in [(b.ergebnis, b.beschlusstext) for b in changed.beratungsfolge]
+    assert changed.content_hash != vorlage.content_hash and store.count_chunks() == chunks
+    assert any("/meetings" in url and "modified_since" in url for url in oparl_server.requests())
+
+    third = sync.sync(oparl_server.system, body_filter="Karlsruhe").bodies[0]  # within the same second the
+    assert not third.replaced and not third.added and third.unchanged == third.papers <= 1  # meeting may be read again
+    sync.close()

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
+from vorlagen.decision import DecisionChain
+
 if TYPE_CHECKING:
     from langchain_core.documents import Document
 
@@ -28,6 +30,21 @@ class Beratung(BaseModel):
     oeffentlich: bool | None = None
     ergebnis: str | None = None
     """Result of the agenda item (OParl ``AgendaItem.result``, e.g. „einstimmig beschlossen“)."""
+    beschlusstext: str | None = None
+    """The resolution as recorded for the agenda item (OParl ``AgendaItem.resolutionText``), if any."""
+
+
+PaperRelation = Literal["superordinated", "subordinated"]
+
+
+class PaperLink(BaseModel):
+    """A paper an OParl Paper names as ``superordinatedPaper`` or ``subordinatedPaper`` (Ergänzungen
+    „…/1“, Änderungsanträge, Berichte). Councils fill the two lists in either direction, so the relation
+    is kept as stated and the order of a chain comes from the papers' dates."""
+
+    doc_id: str
+    """The linked paper's OParl id (its ``doc_id`` once it is ingested)."""
+    relation: PaperRelation
 
 
 class TextSpan(BaseModel):
@@ -60,6 +77,8 @@ class Vorlage(BaseModel):
     """Amt / Dienststelle responsible."""
     stadt: str | None = None
     beratungsfolge: list[Beratung] = Field(default_factory=list)
+    links: list[PaperLink] = Field(default_factory=list)
+    """Papers this one names as super- or subordinated (OParl)."""
     extractor: str | None = None
     """Which extraction produced text and fields (ingest version and chunking settings)."""
 
@@ -69,6 +88,7 @@ class Vorlage(BaseModel):
         """What is stored, not where it came from: text, spans, every extracted field and the
         extractor – a better extraction or a changed OParl consultation changes it."""
         stored = self.model_dump(mode="json", exclude={"doc_id", "source", "source_name", "content_hash"})
+        _without_unset_additions(stored)
         return hashlib.sha256(json.dumps(stored, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
     @property
@@ -80,6 +100,16 @@ class Vorlage(BaseModel):
             if span.start <= offset < span.end:
                 return span
         return None
+
+
+def _without_unset_additions(stored: dict[str, Any]) -> None:
+    """Fields added after the first stored indexes (paper links, the resolution text of a consultation) count
+    for the hash only when set: a document without them keeps the hash it was stored with."""
+    if not stored.get("links"):
+        stored.pop("links", None)
+    for beratung in stored.get("beratungsfolge") or []:
+        if beratung.get("beschlusstext") is None:
+            beratung.pop("beschlusstext", None)
 
 
 class Chunk(BaseModel):
@@ -253,7 +283,8 @@ class Answer(BaseModel):
     short_answer: str | None = None
     """The direct answer: the asked value(s), each cited (first line of ``text``)."""
     kind: str = "fact"
-    """The kind of question the router decided: fact, calculation, metadata, list."""
+    """The kind of question the router decided: fact, calculation, metadata, list; decision for
+    „Entscheidung / Stand“ questions (``assistant.decisions``)."""
     vorlagen: list[VorlageHit] = Field(default_factory=list)
     """For list questions: the Vorlagen found, best first."""
     citations: list[Citation] = Field(default_factory=list)
@@ -264,6 +295,8 @@ class Answer(BaseModel):
     notices: list[str] = Field(default_factory=list)
     """German notices to the user, e.g. that a model server was unreachable."""
     calculation: list[CalculationStep] | None = None
+    decision: DecisionChain | None = None
+    """For questions about what became of a Vorlage („Wie wurde über … entschieden?“): the decision chain."""
     timings: dict[str, float] = Field(default_factory=dict)
     tokens: dict[str, int] = Field(default_factory=dict)
 

@@ -46,6 +46,12 @@ async def draft_page(request: Request, settings: SettingsDep) -> HTMLResponse:
     return _page(request, settings, "draft.html", "draft", sections=SECTIONS)
 
 
+@router.get("/verlauf", response_class=HTMLResponse)
+async def decision_page(request: Request, settings: SettingsDep) -> HTMLResponse:
+    """The Verlauf of one Vorlage (``?vorlage=<Kennung oder Drucksache>``), rendered from ``/v1/vorlagen/…/verlauf``."""
+    return _page(request, settings, "verlauf.html", "chat", vorlage=request.query_params.get("vorlage", ""))
+
+
 @router.get("/dokumente", response_class=HTMLResponse)
 async def documents_page(request: Request, settings: SettingsDep) -> HTMLResponse:
     return _page(request, settings, "documents.html", "documents")

@@ -267,6 +267,7 @@ function renderAnswer(container, answer) {
   const short = answer.short_answer || lines[0] || "";
   const rest = answer.short_answer && lines[0] === answer.short_answer ? lines.slice(1) : lines.slice(short === lines[0] ? 1 : 0);
   container.append(el("p", { class: answer.refused ? "short-answer refused" : "short-answer" }, short));
+  if (answer.decision) { container.append(renderTimeline(answer.decision)); return; }  // timeline.js
   if (answer.vorlagen && answer.vorlagen.length) {
     const rows = answer.vorlagen.map((v, i) => el("tr", {},
       el("td", {}, `[${i + 1}]`),

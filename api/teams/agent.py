@@ -167,7 +167,11 @@ class TeamsBot:
 
     async def send_answer(self, context: TurnContext, answer: Answer) -> None:
         """Long texts go out in parts; the last part carries the card with the citations. With Teams
-        streaming enabled the SDK's StreamingResponse sends it, citations set the SDK's way."""
+        streaming enabled the SDK's StreamingResponse sends it, citations set the SDK's way. A decision answer
+        („Wie wurde über … entschieden?“) is one card with the Verlauf."""
+        if answer.decision is not None:
+            await self._send_card(context, cards.decision_card(answer, self.teams.public_base_url))
+            return
         parts = split_message(answer.text, self.teams.max_message_chars)
         for part in parts[:-1]:
             await context.send_activity(MessageFactory.text(part))

@@ -1,4 +1,5 @@
-"""Adaptive Cards of the Teams bot: an answer with numbered citations, the welcome and the help.
+"""Adaptive Cards of the Teams bot: an answer with numbered citations, the Verlauf of a Vorlage (answers to
+„Wie wurde über … entschieden?“), the welcome and the help.
 
 Cards are plain Adaptive Card JSON (schema 1.5, what Teams renders) wrapped by the SDK's
 ``CardFactory.adaptive_card``; every text is German.
@@ -12,7 +13,9 @@ from urllib.parse import quote, urlencode
 from microsoft_agents.activity import Attachment
 from microsoft_agents.hosting.core import CardFactory
 
+from vorlagen.decision import ChainPaper, DecisionStep
 from vorlagen.domain import Answer, Citation, Draft
+from vorlagen.formatting import format_date
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
@@ -87,6 +90,55 @@ def answer_card(answer: Answer, text: str, base_url: str | None) -> Attachment:
         body += [_citation_block(citation, base_url) for citation in answer.citations]
     actions = [_open_url(base_url.rstrip("/") + "/")] if base_url and not answer.citations else None
     return _card(body, actions)
+
+
+def verlauf_url(base_url: str | None, doc_id: str) -> str | None:
+    """The web UI's Verlauf page of a Vorlage (``/verlauf?vorlage=…``), or None without a public base URL."""
+    return f"{base_url.rstrip('/')}/verlauf?{urlencode({'vorlage': doc_id}, quote_via=quote)}" if base_url else None
+
+
+def _step_fact(step: DecisionStep) -> dict[str, str]:
+    when = format_date(step.datum) if step.datum else "ohne Datum"
+    value = step.ergebnis or "kein Ergebnis erfasst"
+    if step.minutes is not None:
+        vote = " ".join(step.minutes.quote.split(":", 1)[-1].split())
+        value += f" – Niederschrift: „{vote}“" + (f" [{step.minutes.citation}]" if step.minutes.citation else "")
+    if step.differs:
+        value += " – weicht vom erfassten Ergebnis ab"
+    return {"title": f"{when} · {step.gremium}" + (f" ({step.rolle})" if step.rolle else ""), "value": value}
+
+
+def _paper_block(paper: ChainPaper, base_url: str | None) -> dict[str, Any]:
+    if not paper.indexed:
+        return {"type": "Container", "separator": True, "items": [
+            _text(f"Verknüpfte Vorlage {paper.doc_id} (nicht eingelesen)", isSubtle=True)]}
+    heading = paper.label + (f" vom {format_date(paper.datum)}" if paper.datum else "")
+    heading += (f": {paper.title}" if paper.title else "") + (f" [{paper.citation}]" if paper.citation else "")
+    items: list[dict[str, Any]] = [_text(heading, weight="Bolder", color="Accent" if paper.asked else "Default")]
+    if paper.steps:
+        items.append({"type": "FactSet", "facts": [_step_fact(step) for step in paper.steps]})
+    else:
+        items.append(_text("Keine Beratung erfasst.", isSubtle=True))
+    url = verlauf_url(base_url, paper.doc_id)
+    if url:
+        items.append({"type": "ActionSet", "actions": [_open_url(url, "Verlauf im Browser öffnen")]})
+    return {"type": "Container", "separator": True, "items": items}
+
+
+def decision_card(answer: Answer, base_url: str | None) -> Attachment:
+    """A decision answer: the latest recorded result first, then each paper of the chain oldest first with
+    its consultations (a FactSet), the notes, and the numbered citations."""
+    chain = answer.decision
+    body = [_text(answer.short_answer or answer.text.split("\n", 1)[0], weight="Bolder", size="Medium")]
+    body += [_text(f"Hinweis: {notice}", isSubtle=True, color="Warning") for notice in answer.notices]
+    if chain is not None:
+        body.append(_text("Verlauf (älteste zuerst)", weight="Bolder", spacing="Medium"))
+        body += [_paper_block(paper, base_url) for paper in chain.papers]
+        body += [_text(note, color="Attention") for note in chain.notes]
+    if answer.citations:
+        body.append(_text("Belege", weight="Bolder", separator=True, spacing="Medium"))
+        body += [_citation_block(citation, base_url) for citation in answer.citations]
+    return _card(body)
 
 
 def draft_card(draft: Draft, docx_url: str | None) -> Attachment:

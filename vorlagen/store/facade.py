@@ -24,7 +24,7 @@ from vorlagen.domain import Chunk, PassageSource, SearchFilters, Vorlage
 from vorlagen.embeddings import build_embeddings
 from vorlagen.settings import Settings
 from vorlagen.store.keyword import KeywordIndex, process_alive
-from vorlagen.store.registry import ChunkRow, DocumentInfo, Registry
+from vorlagen.store.registry import ChunkRow, DocumentInfo, LinkedPaper, Registry
 from vorlagen.store.vectors import StoreUnavailableError, connect_chroma
 from vorlagen.text import tokenize
 
@@ -175,6 +175,10 @@ class VorlagenStore:
     def get_vorlage(self, doc_id: str) -> Vorlage | None:
         raw = self.registry.vorlage_json(doc_id)
         return Vorlage.model_validate_json(raw) if raw else None
+
+    def linked_papers(self, doc_id: str) -> list[LinkedPaper]:
+        """Papers linked to a Vorlage as super- or subordinated (by its links or theirs; see ``Registry``)."""
+        return self.registry.linked_papers(doc_id)
 
     def get_chunks(self, chunk_ids: Sequence[str]) -> list[Document]:
         """Chunks as LangChain Documents, in the order asked for."""

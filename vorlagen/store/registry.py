@@ -18,7 +18,7 @@ from typing import Any, Literal
 from langchain_core.documents import Document
 from pydantic import BaseModel
 
-from vorlagen.domain import Vorlage
+from vorlagen.domain import PaperRelation, Vorlage
 from vorlagen.store.keyword import KEYWORD_INDEX_VERSION, KEYWORD_SCHEMA, KeywordIndex
 from vorlagen.store.tantivy_index import KeywordRow, TantivyKeywordEngine
 
@@ -42,8 +42,17 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS paper_links (
+    doc_id TEXT NOT NULL,
+    linked_id TEXT NOT NULL,
+    relation TEXT NOT NULL,
+    PRIMARY KEY (doc_id, linked_id)
+);
+CREATE INDEX IF NOT EXISTS paper_links_linked ON paper_links(linked_id);
 CREATE TABLE IF NOT EXISTS pending_vectors (chunk_id TEXT PRIMARY KEY, writer_pid INTEGER NOT NULL);
 """
+# paper_links: the super-/subordinated papers each stored Vorlage names (``Vorlage.links``), indexed both
+# ways, so the papers linked to one are found whichever of the two named the link.
 # pending_vectors: a journal of Chroma writes the registry does not (yet) reflect. Ids are entered
 # before vectors are added and before registry rows are deleted, and leave it once Chroma and the
 # registry agree again; ``VorlagenStore.recover_pending`` (at every start) deletes the vectors of ids
@@ -62,6 +71,17 @@ class DocumentInfo(BaseModel):
     stadt: str | None = None
     chunks: int
     content_hash: str
+
+
+class LinkedPaper(BaseModel):
+    """A paper linked to a stored Vorlage, by a link either of them states."""
+
+    doc_id: str
+    """The other paper's id (stored or not)."""
+    relation: PaperRelation
+    """As stated by ``stated_by``: ``superordinated`` or ``subordinated``."""
+    stated_by: str
+    """The id of the paper whose ``links`` name the link."""
 
 
 class ChunkRow(BaseModel):
@@ -92,6 +112,7 @@ class Registry:
                 self.keywords.engine = TantivyKeywordEngine(path.with_name(f"{path.stem}.tantivy"))
                 self.keywords.recover(db)
         self._index_cities()
+        self._index_old_links()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -150,6 +171,26 @@ class Registry:
                 if "duplicate column" not in str(error):
                     raise
         self._db.execute("CREATE INDEX IF NOT EXISTS documents_stadt ON documents(stadt)")
+
+    def _index_old_links(self) -> None:
+        """Registries written before ``paper_links`` get it filled once from their stored Vorlagen."""
+        if self._state("paper_links") == "1":
+            return
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO paper_links(doc_id, linked_id, relation) SELECT documents.doc_id, "
+                "json_extract(link.value, '$.doc_id'), json_extract(link.value, '$.relation') "
+                "FROM documents, json_each(documents.vorlage_json, '$.links') AS link"
+            )
+            db.execute("INSERT INTO state(key, value) VALUES('paper_links', '1') ON CONFLICT(key) DO UPDATE SET value = '1'")
+
+    @staticmethod
+    def _put_links(db: sqlite3.Connection, vorlage: Vorlage) -> None:
+        db.execute("DELETE FROM paper_links WHERE doc_id = ?", (vorlage.doc_id,))
+        db.executemany(
+            "INSERT OR IGNORE INTO paper_links(doc_id, linked_id, relation) VALUES (?,?,?)",
+            [(vorlage.doc_id, link.doc_id, link.relation) for link in vorlage.links],
+        )
 
     # ---- state ------------------------------------------------------------------------------------
     def _state(self, key: str) -> str | None:
@@ -216,6 +257,7 @@ class Registry:
                     len(chunks),
                 ),
             )
+            self._put_links(db, vorlage)
             self._bump_generation(db)
             self.keywords.sync(
                 db, [vorlage.doc_id], [KeywordRow.from_chunk(c.chunk_id, vorlage.doc_id, c.tokens, c.metadata) for c in chunks]
@@ -230,6 +272,7 @@ class Registry:
             removed = db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,)).rowcount
             self._add_chunk_count(db, -removed)
             db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM paper_links WHERE doc_id = ?", (doc_id,))
             self._bump_generation(db)
             self.keywords.sync(db, [doc_id], [])
 
@@ -328,6 +371,15 @@ class Registry:
         ).fetchall()
         by_id = {r[0]: Document(id=r[0], page_content=r[1], metadata=json.loads(r[2])) for r in rows}
         return [by_id[cid] for cid in chunk_ids if cid in by_id]
+
+    def linked_papers(self, doc_id: str) -> list[LinkedPaper]:
+        """The papers linked to ``doc_id`` by its own links and by the links of stored papers naming it."""
+        rows = self._db.execute(
+            "SELECT linked_id, relation, doc_id FROM paper_links WHERE doc_id = ? "
+            "UNION SELECT doc_id, relation, doc_id FROM paper_links WHERE linked_id = ?",
+            (doc_id, doc_id),
+        ).fetchall()
+        return [LinkedPaper(doc_id=row[0], relation=row[1], stated_by=row[2]) for row in rows]
 
     def token_rows(self, doc_id: str) -> list[str]:
         return [row[0] for row in self._db.execute("SELECT tokens FROM chunks WHERE doc_id = ?", (doc_id,))]

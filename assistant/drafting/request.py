@@ -16,16 +16,8 @@ from datetime import date
 from decimal import Decimal
 
 from assistant.drafting.costs import plan_years
-from assistant.drafting.figures import (
-    Reading,
-    UnassignedFigure,
-    per_year,
-    read_consulting,
-    read_costs,
-    read_positions,
-    read_ranges,
-    read_years,
-)
+from assistant.drafting.amounts import per_year, read_consulting, read_costs, read_years
+from assistant.drafting.figures import Reading, UnassignedFigure, read_positions, read_ranges
 from assistant.drafting.line import read_line
 from assistant.scope import cities_in
 from vorlagen.text import NUMBER_WORDS, ONE_WORDS
@@ -246,12 +238,11 @@ def parse_request_line(
         data["beratertage_je_jahr"], data["beratertage_nach_jahr"] = _resolve_per_year(reading.days, span_years)
         data["tagessatz"] = reading.rate
     elif reading.days:
-        for value in reading.days.values():
-            reading.unassigned.append(UnassignedFigure(text=f"{value} Beratertage".replace(".", ","),
-                                                       grund="Tagessatz fehlt (z. B. „Tagessatz 1.200 EUR“)"))
+        for begin, end in reading.spans.get("Beratertage", []):
+            reading.reject(begin, end, "Tagessatz fehlt (z. B. „Tagessatz 1.200 EUR“)")
     elif reading.rate is not None:
-        reading.unassigned.append(UnassignedFigure(text=f"Tagessatz {reading.rate}".replace(".", ","),
-                                                   grund="Beratertage fehlen (z. B. „80 Beratertage je Jahr“)"))
+        for begin, end in reading.spans.get("Tagessatz", []):
+            reading.reject(begin, end, "Beratertage fehlen (z. B. „80 Beratertage je Jahr“)")
     if reading.material:
         data["sachkosten_je_jahr"], data["sachkosten_nach_jahr"] = _resolve_per_year(reading.material, span_years)
     others = list(reading.others)

@@ -15,10 +15,10 @@ from decimal import Decimal
 
 from assistant.drafting.costs import SUMME
 from assistant.drafting.style import StyleMaterial, reference_label
-from assistant.drafting.understood import consulting_text, describe_position, material_text
+from assistant.drafting.understood import consulting_text, describe_position, material_text, total_positions
 from assistant.grounding import as_data
 from vorlagen.domain import DraftCostTable, DraftPosition, DraftRequest
-from vorlagen.formatting import format_date, format_eur, format_number
+from vorlagen.formatting import format_date, format_eur
 
 OPEN_AMOUNT = "[bitte ergänzen]"
 ASSUMED = "Annahme"
@@ -54,12 +54,6 @@ def _amount(value: Decimal | None) -> str:
     return OPEN_AMOUNT if value is None else format_eur(value)
 
 
-def _total_positions(request: DraftRequest) -> tuple[int, str]:
-    count = sum(position.anzahl for position in request.stellen)
-    vza = sum((position.total_vza for position in request.stellen), start=Decimal(0))
-    return count, format_number(vza.normalize() if vza == vza.to_integral() else vza)
-
-
 def _year_amounts(table: DraftCostTable) -> str:
     summe = table.rows[-1]
     parts = [f"{year}: {_amount(amount)}" for year, amount in zip(table.years, summe.amounts)]
@@ -80,7 +74,7 @@ def beschlussantrag(request: DraftRequest, table: DraftCostTable | None) -> Sect
         return SectionSkeleton("Beschlussantrag", "", f"Der {body} nimmt die {request.vorlagenart} „{request.betreff}“ zur Kenntnis.")
     items = [f"Dem Vorhaben „{request.betreff}“ wird zugestimmt."]
     if request.stellen:
-        count, vza = _total_positions(request)
+        count, vza = total_positions(request)
         plan_year = min(position.ab.year for position in request.stellen)
         if len(request.stellen) == 1:
             items.append(f"Zum Stellenplan {plan_year} werden {describe_position(request.stellen[0])} geschaffen.")
@@ -112,6 +106,8 @@ def _context_lines(material: StyleMaterial) -> list[str]:
 
 
 def _goal(request: DraftRequest, table: DraftCostTable | None) -> str:
+    if not _is_decision(request):
+        return f"Die {request.vorlagenart} informiert über: {request.betreff}."
     sentences = [f"Ziel der Vorlage: {request.betreff}."]
     betreff = request.betreff.lower()
     sentences += [f"Angestrebt wird: {figure.text}." for figure in request.kennzahlen if figure.text.lower() not in betreff]
@@ -123,7 +119,7 @@ def _goal(request: DraftRequest, table: DraftCostTable | None) -> str:
         else:
             sentences.append(f"{scope}; einzelne Beträge sind noch zu ergänzen (siehe Finanzielle Auswirkungen).")
     if request.stellen:
-        count, vza = _total_positions(request)
+        count, vza = total_positions(request)
         sentences.append(f"Dafür werden {count} Stelle{'n' if count != 1 else ''} im Umfang von {vza} VZÄ geschaffen.")
     sentences.append("[bitte ergänzen: warum die Maßnahme notwendig ist und was ohne sie nicht geleistet werden kann]")
     return " ".join(sentences)
@@ -149,16 +145,15 @@ def begruendung(request: DraftRequest, material: StyleMaterial, table: DraftCost
     Maßnahmen (positions, consulting, costs, Beratungsfolge), Alternativen (open)."""
     situation = [f"- {fact}" for fact in request.fakten] + _context_lines(material)
     measures = _measures(request)
-    prose = "\n\n".join(
-        [
-            "### Ausgangslage\n\n" + ("\n".join(situation) or "[bitte ergänzen: Anlass und bisherige Lage]"),
-            "### Ziel und Notwendigkeit\n\n" + _goal(request, table),
-            "### Maßnahmen und Vorgehen\n\n" + ("\n".join(measures) or "[bitte ergänzen: Maßnahmen und Zeitplan]"),
-            "### Alternativen\n\n[bitte ergänzen: geprüfte Alternativen, z. B. Verzicht, Vergabe an Dritte, "
-            "Zusammenarbeit mit anderen Kommunen]",
-        ]
-    )
-    return SectionSkeleton("Begründung", prose)
+    parts = [
+        "### Ausgangslage\n\n" + ("\n".join(situation) or "[bitte ergänzen: Anlass und bisherige Lage]"),
+        ("### Ziel und Notwendigkeit\n\n" if _is_decision(request) else "### Gegenstand\n\n") + _goal(request, table),
+        "### Maßnahmen und Vorgehen\n\n" + ("\n".join(measures) or "[bitte ergänzen: Maßnahmen und Zeitplan]"),
+    ]
+    if _is_decision(request):  # a Mitteilung or Information asks for no decision: no alternatives to weigh
+        parts.append("### Alternativen\n\n[bitte ergänzen: geprüfte Alternativen, z. B. Verzicht, Vergabe an Dritte, "
+                     "Zusammenarbeit mit anderen Kommunen]")
+    return SectionSkeleton("Begründung", "\n\n".join(parts))
 
 
 def _pro_rata(request: DraftRequest, table: DraftCostTable) -> list[str]:
@@ -213,7 +208,7 @@ def _fixed_term(position: DraftPosition) -> str:
 def personelle_auswirkungen(request: DraftRequest) -> SectionSkeleton:
     if not request.stellen:
         return SectionSkeleton("Personelle Auswirkungen", "Es werden keine neuen Stellen geschaffen.")
-    count, vza = _total_positions(request)
+    count, vza = total_positions(request)
     prose = f"Für das Vorhaben werden {count} Stelle{'n' if count != 1 else ''} im Umfang von {vza} VZÄ benötigt."
     temporary = [p for p in request.stellen if p.befristet_bis]
     if temporary:

@@ -23,6 +23,13 @@ def describe_position(position: DraftPosition) -> str:
     return text + (f" – {position.bezeichnung}" if position.bezeichnung else "")
 
 
+def total_positions(request: DraftRequest) -> tuple[int, str]:
+    """(number of positions, their VZÄ as German text)."""
+    count = sum(position.anzahl for position in request.stellen)
+    vza = sum((position.total_vza for position in request.stellen), start=Decimal(0))
+    return count, format_number(vza.normalize() if vza == vza.to_integral() else vza)
+
+
 def _days(value: Decimal) -> str:
     return format_amount(value, "Tage").replace(" Tage", " Beratertage")
 
@@ -53,6 +60,9 @@ def understood(request: DraftRequest, unassigned: Sequence[UnassignedFigure] = (
     rows.append(("Stadt", request.stadt or "– (Stilvorlagen aller Städte)"))
     rows.append(("Federführend", request.amt or "–"))
     rows += [("Stelle", describe_position(position)) for position in request.stellen]
+    if len(request.stellen) > 1:
+        count, vza = total_positions(request)
+        rows.append(("Stellen insgesamt", f"{count} Stellen ({vza} VZÄ)"))
     if (consulting := consulting_text(request)) is not None:
         rows.append(("Beratung", consulting))
     if (material := material_text(request)) is not None:

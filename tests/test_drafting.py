@@ -20,7 +20,7 @@ from assistant.drafting.drafter import allowed_material
 from assistant.drafting.guard import findings
 from assistant.drafting.request import parse_request_line
 from vorlagen.domain import DRAFT_SECTIONS, Beratung, DraftPosition, DraftRequest
-from vorlagen.formatting import format_eur, round_cents
+from vorlagen.formatting import format_eur, format_number, round_cents
 from vorlagen.settings import Settings
 
 CENT = Decimal("0.01")
@@ -149,9 +149,9 @@ def test_docx_is_laid_out_like_a_vorlage_with_a_real_finance_table(tables: CostT
     assert beratung[0] == ["Gremium", "Rolle", "Datum", "Sitzung"]
     assert beratung[2] == ["Gemeinderat", "Beschlussfassung", "30.04.2026", "öffentlich"]
     finance = [[cell.text for cell in row.cells] for row in word.tables[2].rows]
-    assert finance[0] == ["Kostenart", "2026", "2027", "Summe"]
+    assert finance[0] == ["Kostenart (EUR)", "2026", "2027", "Summe"]
     assert draft.cost_table is not None
-    expected = [format_eur(a) for a in draft.cost_table.rows[-1].amounts] + [format_eur(draft.cost_table.rows[-1].total)]
+    expected = [format_number(a, 2) for a in draft.cost_table.rows[-1].amounts] + [format_number(draft.cost_table.rows[-1].total, 2)]
     assert finance[-1] == ["Summe", *expected]
     assert word.tables[2].rows[-1].cells[3].paragraphs[0].runs[0].bold
 
@@ -201,6 +201,31 @@ def test_cli_shows_what_it_understood_and_writes_md_and_docx(tmp_path: Path, mon
     markdown = (tmp_path / "out" / "klima.md").read_text(encoding="utf-8")
     assert "## Beschlussantrag" in markdown and "## Finanzielle Auswirkungen" in markdown and "## Begründung" not in markdown
     word = WordDocument(str(tmp_path / "out" / "klima.docx"))
-    assert word.tables[-1].rows[0].cells[0].text == "Kostenart"
+    assert word.tables[-1].rows[0].cells[0].text == "Kostenart (EUR)"
     broken = runner.invoke(app, ["draft", "--betreff", "X"], env={"COLUMNS": "200"})
     assert broken.exit_code == 2 and "Fehler" in broken.output
+
+
+def test_cli_refuses_a_request_with_unassigned_figures_unless_told(tmp_path: Path, monkeypatch) -> None:
+    from api.cli import app
+
+    monkeypatch.setenv("VORLAGEN_DATA_DIR", str(tmp_path / "index"))
+    runner = CliRunner()
+    line = "Digitalisierung der Bauantragsverfahren in Bonn: 40 bis 60 Beratertage, Tagessatz 1.100 EUR, Sachkosten 2027 20.000 EUR"
+    refused = runner.invoke(app, ["draft", line, "--out", str(tmp_path / "out"), "--name", "bau", "--mode", "extractive"],
+                            env={"COLUMNS": "200"})
+    assert refused.exit_code == 3, refused.output
+    assert "Nicht zugeordnet" in refused.output and "40 bis 60 Beratertage" in refused.output and "--trotzdem" in refused.output
+    assert not (tmp_path / "out" / "bau.md").exists()
+    understood = runner.invoke(app, ["draft", line, "--nur-verstehen", "--json"], env={"COLUMNS": "200"})
+    payload = json.loads(understood.stdout[understood.stdout.index("{"):])
+    assert [u["text"] for u in payload["unassigned"]] == ["40 bis 60 Beratertage", "1.100 EUR"]
+    done = runner.invoke(app, ["draft", line, "--trotzdem", "--out", str(tmp_path / "out"), "--name", "bau", "--mode", "extractive",
+                               "--abschnitt", "Finanzielle Auswirkungen"], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert "20.000,00 EUR" in (tmp_path / "out" / "bau.md").read_text(encoding="utf-8")
+    # per-year values as options
+    per_year = runner.invoke(app, ["draft", "--betreff", "Beratung Digitalstrategie", "--beratertage", "2027=40,2028=25",
+                                   "--tagessatz", "1.200", "--nur-verstehen", "--json"], env={"COLUMNS": "200"})
+    request = json.loads(per_year.stdout[per_year.stdout.index("{"):])["request"]
+    assert request["beratertage_nach_jahr"] == [{"jahr": 2027, "wert": "40"}, {"jahr": 2028, "wert": "25"}]

@@ -102,6 +102,8 @@ def test_a_city_whose_experience_is_drawn_on_is_not_the_drafting_city() -> None:
         ("Neue Stelle Quartiersmanagement mit 2 Stellen ab 01.09.2026", ["2 Stellen"], ["Entgeltgruppe fehlt"]),
         ("Beratung Haushaltskonsolidierung in Ulm: 50 Beratertage je Jahr 2027 bis 2028", ["50 Beratertage"], ["Tagessatz fehlt"]),
         ("Neubau Feuerwache Nord in Köln, Gesamtkosten 12.000.000 EUR", ["12.000.000 EUR"], ["Gesamtbetrag"]),
+        ("Organisationsuntersuchung Jugendamt Essen: 120 Beratertage insgesamt, Tagessatz 1.350 EUR, 2027 und 2028",
+         ["120 Beratertage", "1.350 EUR"], ["Gesamtzahl", "Beratertage fehlen"]),
     ],
 )
 def test_figures_no_field_takes_are_named_with_the_reason(line: str, named: list[str], reason: list[str]) -> None:
@@ -206,3 +208,10 @@ def test_without_projection_the_open_year_is_a_placeholder_and_the_rest_complete
     finance = (draft.section("Finanzielle Auswirkungen") or pytest.fail("fehlt")).text
     assert "[bitte ergänzen]" in finance and "die Beträge für 2028 sind noch zu ergänzen" in finance
     assert [s.name for s in draft.sections] == list(request.abschnitte) and all(s.text.strip() for s in draft.sections)
+
+
+def test_the_same_days_in_every_year_named() -> None:
+    request, _, unassigned = parse("Externe Unterstützung IT-Sicherheit in Hilden: je 30 Beratertage in 2027 und 2028 à 1.400 EUR")
+    assert unassigned == [] and request.beratertage_je_jahr == Decimal(30) and request.haushaltsjahre == [2027, 2028]
+    request, _, _ = parse("Klimaschutzmanagement in Bonn: 2,5 Stellen E 12 ab 01.03.2027")
+    assert [(p.anzahl, p.vza) for p in request.stellen] == [(1, Decimal("2.5"))]

@@ -20,8 +20,18 @@ from vorlagen.domain import DraftOtherCost, DraftYearValue
 
 _GLUE_BEFORE = re.compile(r"^[\s:(]*(?:(?:im|in|für|das|Jahr|Haushaltsjahr|sind|werden|mit|von|rund|ca\.|etwa|insgesamt)\s*:?\s*)*$", re.I)
 _GLUE_AFTER = re.compile(r"^[\s,(]*(?:(?:im|in|für|Jahr|Haushaltsjahr)\s*)*$", re.I)
-_EACH_YEAR = re.compile(r"\b(?:je\s+Jahr|pro\s+Jahr|jährlich|jährliche[nr]?|p\.\s?a\.|jeweils|je)\b", re.I)
+_EACH_YEAR = re.compile(r"\b(?:je\s+Jahr|pro\s+Jahr|jährlich|jährliche[nr]?|p\.\s?a\.)(?![\w])", re.I)
+_EACH_BEFORE = re.compile(r"\b(?:je|jeweils)\s*$", re.I)
+"""„je 30 Beratertage in 2027 und 2028“: the same value in every year named."""
 _ONCE = re.compile(r"\beinmalig(?:e[nr]?)?\b", re.I)
+
+
+def is_total(reading: Reading, value: Quantity) -> bool:
+    """„insgesamt 120 Beratertage“, „120 Beratertage insgesamt“: a total over the years, no value per year."""
+    before = reading.text[max(0, value.start - 14) : value.start]
+    after = reading.text[value.end : value.end + 14]
+    return bool(re.search(r"(?:insgesamt|gesamt|zusammen)\s*(?:von\s*)?$", before, re.I)
+                or re.match(r"\s*(?:insgesamt|gesamt|zusammen|in\s+Summe)\b", after, re.I))
 
 
 def _free_years(reading: Reading) -> list[Quantity]:
@@ -67,7 +77,8 @@ def _place(reading: Reading, values: list[Quantity], target: dict[int | None, De
     for value in values:
         if value.value is None:
             continue
-        year = paired_year(reading, value, claimed)
+        every = _EACH_BEFORE.search(reading.text[max(0, value.start - 10) : value.start])
+        year = None if every else paired_year(reading, value, claimed)
         key: int | None = None
         if year is not None and year.value is not None:
             key = int(year.value)
@@ -87,7 +98,7 @@ _DAY_NOUNS = ("Beratertag", "Personentag", "Beratungstag", "PT")
 def read_consulting(reading: Reading) -> None:
     days = [q for q in _inherit(reading, "tage") if (q.noun or "").startswith(_DAY_NOUNS)
             or (q.noun or "").startswith("Tag") and re.search(r"Beratung|Tagessatz", reading.text, re.I)]
-    total = [q for q in days if re.search(r"insgesamt\s*$", reading.text[max(0, q.start - 12) : q.start], re.I)]
+    total = [q for q in days if is_total(reading, q)]
     for q in total:
         reading.reject(q.start, q.end, "Gesamtzahl der Beratertage – bitte je Jahr angeben")
     _place(reading, [q for q in days if q not in total], reading.days, "Beratertage")
@@ -154,7 +165,7 @@ def read_costs(reading: Reading) -> None:
             material.append(value)
         elif lower.startswith(_INCOME):
             reading.reject(value.start, value.end, "Einnahmen und Fördermittel verrechnet der Entwurf nicht")
-        elif lower in _TOTAL or re.search(r"insgesamt\s*$", lower_window):
+        elif lower in _TOTAL or is_total(reading, value):
             reading.reject(value.start, value.end, "Gesamtbetrag – die Summe rechnet der Entwurf; bitte je Jahr angeben")
         elif lower in _PERSONNEL:
             reading.reject(value.start, value.end, "Personalkosten rechnen die Kostenwerkzeuge aus den Stellen")

@@ -16,8 +16,11 @@ UNASSIGNED_LABEL = "Nicht zugeordnet"
 
 def describe_position(position: DraftPosition) -> str:
     """``2 Stellen E 12 (je 1 VZÄ) ab 01.04.2027, befristet bis 31.03.2029``."""
-    count = f"{position.anzahl} Stelle{'n' if position.anzahl != 1 else ''}"
-    text = f"{count} {position.gruppe} (je {format_number(position.vza)} VZÄ) ab {format_date(position.ab)}"
+    if position.anzahl == 1 and position.vza > 1:  # „2,5 Stellen E 12“: one entry of 2,5 VZÄ
+        text = f"{format_number(position.vza)} Stellen {position.gruppe} ({format_number(position.vza)} VZÄ) ab {format_date(position.ab)}"
+    else:
+        count = f"{position.anzahl} Stelle{'n' if position.anzahl != 1 else ''}"
+        text = f"{count} {position.gruppe} (je {format_number(position.vza)} VZÄ) ab {format_date(position.ab)}"
     if position.befristet_bis:
         text += f", befristet bis {format_date(position.befristet_bis)}"
     return text + (f" – {position.bezeichnung}" if position.bezeichnung else "")

@@ -111,7 +111,7 @@ def read_consulting(reading: Reading) -> None:
 _KEYWORD = re.compile(
     r"\b(?P<w>Tagess(?:atz|ätze)|[A-ZÄÖÜ][a-zäöüß]*(?:kosten|mittel|aufwand|aufwendungen|ausgaben|investitionen?|"
     r"zuschuss|zuschüsse|förderung|einnahmen|erträge|budget|honorar|pauschale)|Kosten|Investitionen?|Lizenzen|Miete|"
-    r"Budget|Honorar|Zuschuss|Förderung|Einnahmen|Erträge|Pauschale)\b"
+    r"Budget|Honorar|Zuschuss|Zuschüsse|Förderung|Einnahmen|Erträge|Pauschale)\b"
 )
 _RATE_WORDS = ("tagessatz", "tagessätze", "je tag", "pro tag", " à ", "je beratertag", "pro beratertag", "zu je")
 _MATERIAL = ("sachkosten", "sachmittel", "sachaufwand", "sachausgaben")

@@ -18,7 +18,7 @@ from decimal import Decimal
 from assistant.drafting.costs import plan_years
 from assistant.drafting.amounts import per_year, read_consulting, read_costs, read_years
 from assistant.drafting.figures import Reading, UnassignedFigure, read_positions, read_ranges
-from assistant.drafting.line import read_line
+from assistant.drafting.line import POSITION_NOUN, read_line
 from assistant.scope import cities_in
 from vorlagen.text import NUMBER_WORDS, ONE_WORDS
 from vorlagen.domain import Beratung, DraftFigure, DraftOtherCost, DraftRequest, DraftYearValue
@@ -113,12 +113,13 @@ def _betreff(reading: Reading, start: int, city: str | None, references: set[str
         words = _TRAILING_GLUE.sub("", re.sub(r"\s*\bbefristet\b.*$", "", words)).strip()
         if city:
             words = re.sub(rf"\s+(?:in|für|der|im)\s+(?:der\s+)?(?:Stadt\s+)?{re.escape(city)}$", "", words)
-        if reading.positions and not re.match(r"(?i)(einrichtung|schaffung|bereitstellung)", words):
-            first = words.split(" ", 1)[0].lower() if words else ""
-            if first in NUMBER_WORDS or first in ONE_WORDS or first[:1].isdigit():
-                words = f"Schaffung von {first}{words[len(first):]}"
-            else:
-                words = f"Schaffung einer {words}" if words else "Schaffung von Stellen"
+        first = words.split(" ", 1)[0].lower() if words else ""
+        if reading.positions and (first in NUMBER_WORDS or first in ONE_WORDS or first[:1].isdigit()):
+            words = f"Schaffung von {first}{words[len(first):]}"  # „2 Stellen E 9c für …“
+        elif reading.positions and re.match(POSITION_NOUN, words):
+            words = f"Schaffung einer {words}"  # „Projektstelle Fördermittelmanagement …“
+        elif not words:
+            words = "Schaffung von Stellen" if reading.positions else "Neue Vorlage"
     words = words[:1].upper() + words[1:]
     return (words if len(words) >= 3 else "Neue Vorlage"), begin, end
 

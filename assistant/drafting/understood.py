@@ -37,17 +37,18 @@ def _days(value: Decimal) -> str:
     return format_amount(value, "Tage").replace(" Tage", " Beratertage")
 
 
-def years_text(values: Sequence[DraftYearValue], unit: str) -> str:
+def years_text(values: Sequence[DraftYearValue], unit: str, separator: str = "; ") -> str:
     """``2026: 40 Beratertage; 2027: 25 Beratertage`` / ``2026: 50.000,00 EUR; …``."""
-    return "; ".join(f"{v.jahr}: {format_eur(v.wert) if unit == 'EUR' else _days(v.wert)}" for v in values)
+    return separator.join(f"{v.jahr}: {format_eur(v.wert) if unit == 'EUR' else _days(v.wert)}" for v in values)
 
 
 def consulting_text(request: DraftRequest) -> str | None:
     if request.tagessatz is None:
         return None
+    rate = f"zu einem Tagessatz von {format_eur(request.tagessatz)}"
     if request.beratertage_je_jahr is not None:
-        return f"{_days(request.beratertage_je_jahr)} je Jahr × {format_eur(request.tagessatz)} Tagessatz"
-    return f"{years_text(request.beratertage_nach_jahr, 'Tage')} × {format_eur(request.tagessatz)} Tagessatz"
+        return f"{_days(request.beratertage_je_jahr)} je Jahr {rate}"
+    return f"{years_text(request.beratertage_nach_jahr, 'Tage', ', ')} {rate}"
 
 
 def material_text(request: DraftRequest) -> str | None:

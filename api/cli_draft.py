@@ -132,7 +132,10 @@ def draft(
     if anfrage is not None:
         data = load_request_file(anfrage)
     if text:
-        parsed = drafter.parse(text)
+        try:
+            parsed = drafter.parse(text)
+        except ValidationError as error:
+            raise _fail("Aus dem Text ließ sich keine Anfrage bilden: " + german_validation_message(error)) from error
         notes, unassigned = parsed.notes, parsed.unassigned
         data = {**parsed.request.model_dump(exclude_defaults=True), **data}
     try:

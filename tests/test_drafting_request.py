@@ -215,3 +215,11 @@ def test_the_same_days_in_every_year_named() -> None:
     assert unassigned == [] and request.beratertage_je_jahr == Decimal(30) and request.haushaltsjahre == [2027, 2028]
     request, _, _ = parse("Klimaschutzmanagement in Bonn: 2,5 Stellen E 12 ab 01.03.2027")
     assert [(p.anzahl, p.vza) for p in request.stellen] == [(1, Decimal("2.5"))]
+
+
+def test_a_befristung_before_the_start_is_named_not_dropped() -> None:
+    request, _, unassigned = parse("Eine Stelle E 12 ab 01.03.2027 befristet bis 31.12.2026 in Ulm")
+    assert request.betreff == "Schaffung einer Stelle E 12" and request.stellen[0].befristet_bis is None
+    assert [u.text for u in unassigned] == ["befristet bis 31.12.2026"]
+    request, _, _ = parse("Projektstelle E 12 ab 31.01.2027, befristet auf ein Jahr, in Ulm")
+    assert request.stellen[0].befristet_bis == date(2028, 1, 30)

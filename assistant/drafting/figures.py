@@ -7,6 +7,7 @@ taken. What no reader places is reported as unassigned by ``request.parse_reques
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -115,10 +116,11 @@ class _Found:
     group: Quantity | None = None
 
 
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, 28))
+def _end_after(start: date, months: int) -> date:
+    """The last day of a term of ``months`` from ``start`` (01.07.2027 + 24 months → 30.06.2029)."""
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1])) - timedelta(days=1)
 
 
 def _starts(reading: Reading) -> list[Quantity]:
@@ -167,6 +169,7 @@ def read_positions(reading: Reading) -> None:
             item.group = group
     starts, ends = _starts(reading), _ends(reading)
     distinct_starts = {q.when for q in starts}
+    placed: list[_Found] = []  # the found counts that became positions, in the order of ``reading.positions``
     for index, item in enumerate(found):
         segment = _segment(found, index, len(text))
         count_text = reading.line.source(item.start, item.end)
@@ -202,17 +205,16 @@ def read_positions(reading: Reading) -> None:
         whole = value == value.to_integral()
         anzahl = int(value) if whole else 1
         vza = item.vza if item.vza is not None else (Decimal("0.5") if item.half else (Decimal(1) if whole else value))
-        reading.positions.append(
-            DraftPosition(anzahl=anzahl, vza=vza, gruppe=group, ab=start, befristet_bis=None)
-        )
+        reading.positions.append(DraftPosition(anzahl=anzahl, vza=vza, gruppe=group, ab=start))
+        placed.append(item)
         reading.take(item.start, item.end)
         reading.take(item.group.start, item.group.end, cut=False)
         if start_q is not None:
             reading.take(start_q.start, start_q.end)
-    _read_limits(reading, found, ends)
+    _read_limits(reading, placed, ends)
 
 
-def _read_limits(reading: Reading, found: list[_Found], ends: list[Quantity]) -> None:
+def _read_limits(reading: Reading, placed: list[_Found], ends: list[Quantity]) -> None:
     """Befristungen: a relative one („auf zwei Jahre“) from each position's start, an end date as given.
     One Befristung applies to every position; several, each to the position whose part it stands in."""
     if not reading.positions:
@@ -226,27 +228,26 @@ def _read_limits(reading: Reading, found: list[_Found], ends: list[Quantity]) ->
             until = next((q for q in ends if q.start >= limit.end - 4 and q.start - limit.end < 12), None)
             if until is not None and until.when is not None:
                 markers.append((limit.start, until.end, None, until.when))
-    first_position = min(item.start for item in found)
-    first_clause = next((s for s, e in reading.line.clauses() if s <= first_position < e), 0)
+    # a „bis“ date from the clause of the first position on ends positions; one before it ends the Haushaltsjahre
+    first_clause = reading.clause_of(min(item.start for item in placed))[0]
     for until in ends:
-        in_positions = until.start >= first_position or until.start >= first_clause
-        if until.when and in_positions and not any(m[0] <= until.start < m[1] for m in markers):
+        if until.when and until.start >= first_clause and not any(m[0] <= until.start < m[1] for m in markers):
             markers.append((until.start, until.end, None, until.when))
-    if not markers:
-        return
-    owners = [item for item in found if item.group is not None]
     positions = reading.positions
     for start, end, months, until in sorted(markers):
         if len(markers) == 1 and not reading.line.open_ended:
             targets = list(range(len(positions)))
         else:
-            targets = [i for i, item in enumerate(owners[: len(positions)])
-                       if item.start <= start < (owners[i + 1].start if i + 1 < len(owners) else len(text))]
+            targets = [i for i, item in enumerate(placed)
+                       if item.start <= start < (placed[i + 1].start if i + 1 < len(placed) else len(text))]
+        applied = False
         for index in targets:
             position = positions[index]
-            finish = until if until is not None else _add_months(position.ab, months or 0) - timedelta(days=1)
-            if finish < position.ab:
-                reading.notes.append(f"Das Ende {finish:%d.%m.%Y} liegt vor dem Beginn {position.ab:%d.%m.%Y}; nicht übernommen.")
-                continue
-            positions[index] = position.model_copy(update={"befristet_bis": finish})
-        reading.take(start, end)
+            finish = until if until is not None else _end_after(position.ab, months or 0)
+            if finish >= position.ab:
+                positions[index] = position.model_copy(update={"befristet_bis": finish})
+                applied = True
+        if applied:
+            reading.take(start, end)
+        else:
+            reading.reject(start, end, "Befristung, die zu keiner Stelle passt (Ende vor dem Beginn?)")

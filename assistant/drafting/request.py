@@ -114,7 +114,9 @@ def _betreff(reading: Reading, start: int, city: str | None, references: set[str
         if city:
             words = re.sub(rf"\s+(?:in|für|der|im)\s+(?:der\s+)?(?:Stadt\s+)?{re.escape(city)}$", "", words)
         first = words.split(" ", 1)[0].lower() if words else ""
-        if reading.positions and (first in NUMBER_WORDS or first in ONE_WORDS or first[:1].isdigit()):
+        if reading.positions and first in ONE_WORDS:
+            words = f"Schaffung einer{words[len(first):]}"  # „Eine Stelle E 12 …“
+        elif reading.positions and (first in NUMBER_WORDS or first[:1].isdigit()):
             words = f"Schaffung von {first}{words[len(first):]}"  # „2 Stellen E 9c für …“
         elif reading.positions and re.match(POSITION_NOUN, words):
             words = f"Schaffung einer {words}"  # „Projektstelle Fördermittelmanagement …“

@@ -20,11 +20,15 @@ export ANONYMIZED_TELEMETRY := False
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download) and LibreOffice Writer
+# (headless, no GUI) for the test that converts a draft's .docx to PDF.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Bitte 'sudo apt-get install chromium' ausführen (für die Browser-Tests)."; fi; }
+	@command -v soffice >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libreoffice-writer-nogui >/dev/null; \
+	  else echo "Bitte 'sudo apt-get install libreoffice-writer-nogui' ausführen (für den .docx-Test)."; fi; }
 
 # The project with its core dependencies only (wheels, no compiler step): enough to ingest, ask
 # (extractive), calculate, draft and serve.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
@@ -16,10 +17,11 @@ from rich.table import Table
 
 from api.cli_context import cli_settings, open_store
 from assistant.costs.models import to_date, to_decimal
-from assistant.drafting import Drafter, DraftingError, render_docx, render_markdown, understood_items
+from assistant.drafting import Drafter, DraftingError, UnassignedFigure, render_docx, render_markdown, understood_items
 from assistant.drafting.request import parse_request_line
+from assistant.drafting.understood import UNASSIGNED_LABEL
 from assistant.service import AssistantService
-from vorlagen.domain import DraftRequest
+from vorlagen.domain import DraftRequest, DraftYearValue
 from vorlagen.validation import german_validation_message
 
 Mode = Literal["extractive", "local", "openai", "auto"]
@@ -44,7 +46,8 @@ def load_request_file(path: Path) -> dict[str, Any]:
         raise _fail(f"Die Anfragedatei {path} ist nicht lesbar: {error}") from error
 
 
-_DECIMAL_FIELDS = {"beratertage_je_jahr", "tagessatz", "sachkosten_je_jahr", "vza"}
+_DECIMAL_FIELDS = {"beratertage_je_jahr", "tagessatz", "sachkosten_je_jahr", "vza", "wert", "betrag"}
+UNASSIGNED_EXIT = 3
 
 
 def _german_values(data: Any, field: str = "") -> Any:
@@ -62,11 +65,25 @@ def _german_values(data: Any, field: str = "") -> Any:
 def _positions(texts: list[str], cities: frozenset[str]) -> list[Any]:
     positions = []
     for text in texts:
-        request, notes = parse_request_line(text, cities)
-        if not request.stellen:
-            raise _fail(f"--stelle „{text}“: {' '.join(notes) or 'bitte z. B. „2 Stellen E 12 ab 01.04.2027“ angeben.'}")
+        request, notes, unassigned = parse_request_line(text, cities)
+        problems = [f"„{u.text}“: {u.grund}" for u in unassigned]
+        if not request.stellen or problems:
+            raise _fail(f"--stelle „{text}“: {'; '.join(problems + notes) or 'bitte z. B. „2 Stellen E 12 ab 01.04.2027“ angeben.'}")
         positions += request.stellen
     return positions
+
+
+def _per_year(text: str | None, label: str) -> tuple[Decimal | None, list[DraftYearValue]]:
+    """``120`` (every year) or ``2027=40,2028=25`` (per year)."""
+    if not text:
+        return None, []
+    if not re.search(r"[=:]", text):
+        return to_decimal(text, label), []
+    values = []
+    for part in re.split(r"[;,]\s*(?=\d{4}\s*[=:])", text):
+        year, _, value = re.split(r"\s*([=:])\s*", part.strip(), maxsplit=1)
+        values.append(DraftYearValue(jahr=int(year), wert=to_decimal(value, f"{label} {year}")))
+    return None, values
 
 
 def draft(
@@ -81,9 +98,11 @@ def draft(
     stadt: Annotated[Optional[str], typer.Option(help="Stadt (Stilvorlagen derselben Stadt zuerst).")] = None,
     amt: Annotated[Optional[str], typer.Option(help="Federführendes Amt oder Referat.")] = None,
     stelle: Annotated[Optional[list[str]], typer.Option(help="Stellen, z. B. „2 Stellen E 12 ab 01.04.2027 bis 31.03.2029“ (mehrfach).")] = None,
-    beratertage: Annotated[Optional[str], typer.Option(help="Beratertage je Haushaltsjahr, z. B. 120.")] = None,
+    beratertage: Annotated[Optional[str], typer.Option(help="Beratertage in jedem Haushaltsjahr (z. B. 120) oder je Jahr "
+                                                       "(z. B. „2027=40,2028=25“).")] = None,
     tagessatz: Annotated[Optional[str], typer.Option(help="Tagessatz der Beratung in EUR, z. B. 1.200.")] = None,
-    sachkosten: Annotated[Optional[str], typer.Option(help="Sachkosten je Haushaltsjahr in EUR.")] = None,
+    sachkosten: Annotated[Optional[str], typer.Option(help="Sachkosten in EUR in jedem Haushaltsjahr (z. B. 15.000) oder je "
+                                                      "Jahr (z. B. „2027=50.000,2028=30.000“).")] = None,
     haushaltsjahr: Annotated[Optional[list[int]], typer.Option(help="Haushaltsjahr (mehrfach), z. B. --haushaltsjahr 2027 --haushaltsjahr 2028.")] = None,
     fakt: Annotated[Optional[list[str]], typer.Option(help="Ein Fakt der Autorin (mehrfach).")] = None,
     abschnitt: Annotated[Optional[list[str]], typer.Option(help="Nur diese Abschnitte (mehrfach), z. B. Beschlussantrag.")] = None,
@@ -91,11 +110,15 @@ def draft(
     name: Annotated[Optional[str], typer.Option("--name", help="Dateiname ohne Endung (Standard: aus dem Betreff).")] = None,
     mode: Annotated[Optional[Mode], typer.Option("--mode", help="Sprachmodell: extractive (keines), local, openai oder auto.")] = None,
     nur_verstehen: Annotated[bool, typer.Option("--nur-verstehen", help="Nur zeigen, was verstanden wurde; nichts entwerfen.")] = False,
+    trotzdem: Annotated[bool, typer.Option("--trotzdem", help="Auch entwerfen, wenn Zahlen der Anfrage keinem Feld zugeordnet "
+                                           "sind (sonst Exit-Code 3).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als JSON auf der Standardausgabe.")] = False,
 ) -> None:
     """Eine neue Vorlage entwerfen: zeigt zuerst, was verstanden wurde, und schreibt dann .md und .docx.
 
     Kosten rechnen die Kostenwerkzeuge; Stil und zitierte Verweise kommen aus den eingelesenen Vorlagen.
+    Jede Zahl der Anfrage landet in einem Feld oder wird als „nicht zugeordnet“ gezeigt; dann entsteht kein
+    Entwurf (Exit-Code 3), außer mit --trotzdem.
     Beispiel: vorlagen draft "Einrichtung einer Koordinierungsstelle Klimaanpassung zum 01.07.2026 mit 3 Stellen E 11"
     """
     settings = cli_settings(ctx)
@@ -105,22 +128,32 @@ def draft(
     drafter = Drafter(settings, service)
     data: dict[str, Any] = {}
     notes: list[str] = []
+    unassigned: list[UnassignedFigure] = []
     if anfrage is not None:
         data = load_request_file(anfrage)
     if text:
-        parsed = drafter.parse(text)
-        notes = parsed.notes
+        try:
+            parsed = drafter.parse(text)
+        except ValidationError as error:
+            raise _fail("Aus dem Text ließ sich keine Anfrage bilden: " + german_validation_message(error)) from error
+        notes, unassigned = parsed.notes, parsed.unassigned
         data = {**parsed.request.model_dump(exclude_defaults=True), **data}
     try:
+        days_every, days_per_year = _per_year(beratertage, "Beratertage")
+        material_every, material_per_year = _per_year(sachkosten, "Sachkosten")
         flags = {
             "betreff": betreff, "vorlagenart": art, "stadt": stadt, "amt": amt, "fakten": fakt, "haushaltsjahre": haushaltsjahr,
             "abschnitte": abschnitt,
             "stellen": _positions(stelle, drafter.cities()) if stelle else None,
-            "beratertage_je_jahr": to_decimal(beratertage, "Beratertage") if beratertage else None,
+            "beratertage_je_jahr": days_every, "beratertage_nach_jahr": days_per_year,
             "tagessatz": to_decimal(tagessatz, "Tagessatz") if tagessatz else None,
-            "sachkosten_je_jahr": to_decimal(sachkosten, "Sachkosten") if sachkosten else None,
+            "sachkosten_je_jahr": material_every, "sachkosten_nach_jahr": material_per_year,
         }
         data.update({key: value for key, value in flags.items() if value})
+        if beratertage:
+            data.pop("beratertage_nach_jahr" if days_every is not None else "beratertage_je_jahr", None)
+        if sachkosten:
+            data.pop("sachkosten_nach_jahr" if material_every is not None else "sachkosten_je_jahr", None)
         request = DraftRequest.model_validate(data)
     except ValidationError as error:
         raise _fail(german_validation_message(error)) from error
@@ -129,15 +162,28 @@ def draft(
 
     console = Console(stderr=as_json)
     table = Table(title="Verstanden", show_header=False)
-    for item in understood_items(request):
-        table.add_row(item.label, item.value)
+    for item in understood_items(request, unassigned):
+        style = "bold red" if item.label == UNASSIGNED_LABEL else None
+        table.add_row(item.label, item.value, style=style)
     console.print(table)
     for note in notes:
-        console.print(f"[yellow]Nicht übernommen:[/yellow] {note}")
+        console.print(f"[yellow]Annahme beim Lesen:[/yellow] {note}")
+    understood_json = {"request": request.model_dump(mode="json"), "notes": notes,
+                       "unassigned": [u.model_dump() for u in unassigned]}
     if nur_verstehen:
         if as_json:
-            print(json.dumps({"request": request.model_dump(mode="json"), "notes": notes}, ensure_ascii=False, indent=2))
+            print(json.dumps(understood_json, ensure_ascii=False, indent=2))
         return
+    if unassigned and not trotzdem:
+        if as_json:
+            print(json.dumps(understood_json, ensure_ascii=False, indent=2))
+        _err().print(
+            f"[bold red]Nicht zugeordnet:[/bold red] {len(unassigned)} Angabe(n) der Anfrage ("
+            + "; ".join(f"„{u.text}“" for u in unassigned)
+            + ") sind keinem Feld zugeordnet. Bitte die Anfrage genauer fassen (z. B. „2027 40 Beratertage, 2028 25 "
+            "Beratertage“) oder mit --trotzdem ohne diese Angaben entwerfen."
+        )
+        raise typer.Exit(UNASSIGNED_EXIT)
 
     result = None
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -160,7 +206,7 @@ def draft(
     docx_path.write_bytes(render_docx(result))
     notices = [*result.notices, *(f"{s.name}: {n}" for s in result.sections for n in s.notices)]
     if as_json:
-        print(json.dumps({"request": request.model_dump(mode="json"), "notes": notes, "draft": result.model_dump(mode="json"),
+        print(json.dumps({**understood_json, "draft": result.model_dump(mode="json"),
                           "files": {"markdown": str(markdown_path), "docx": str(docx_path)}}, ensure_ascii=False, indent=2))
         return
     for notice in notices:

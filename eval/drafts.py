@@ -1,10 +1,14 @@
 """``vorlagen eval drafts``: the drafting check on a set of draft requests.
 
 Each case (JSONL) holds a request (structured ``request`` or one-line ``text``), the facts the draft must
-contain (``required_facts``: groups of alternatives, compared like the question reports' facts) and the
-sections expected. Metrics per case and overall: required facts present, unsupported numbers/dates/
-references/names (the invention guard run over the whole draft against request, tool results and cited
-passages – must be 0), sections present, citations valid (quote verbatim at its offsets), seconds.
+contain (``required_facts``: groups of alternatives, compared like the question reports' facts), the
+sections expected and ``expect`` (what the request must be understood as). Metrics per case and overall
+(the rubric, ``eval.drafts_rubric``): required facts present, the finance table's sums against an
+independent recomputation, the request understood, every figure placed or named as unassigned,
+unsupported numbers/dates/references/names (the invention guard run over the whole draft against
+request, tool results and cited passages – must be 0), sentences with prompt text, empty sections, the
+Betreff keeping its figures, placeholders per section, citations valid (quote verbatim at its offsets),
+seconds.
 """
 
 from __future__ import annotations
@@ -13,19 +17,29 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from assistant.drafting import Drafter, render_markdown
+from assistant.drafting import Drafter, UnassignedFigure, render_markdown
 from assistant.drafting.drafter import allowed_material
 from assistant.drafting.guard import findings
 from assistant.service import AssistantService
+from eval.drafts_rubric import (
+    Expectation,
+    betreff_problems,
+    empty_sections,
+    placeholders,
+    prompt_hits,
+    totals_problems,
+    understood_problems,
+)
 from eval.harness import git_commit
 from eval.metrics import check_citation, fact_groups_matched, percentile
 from ingest.pipeline import Ingestor
-from vorlagen.domain import Draft, DraftRequest
+from vorlagen.domain import DRAFT_SECTIONS, Draft, DraftRequest, DraftSectionName
 from vorlagen.settings import Settings
 from vorlagen.store import VorlagenStore
 
@@ -42,6 +56,14 @@ class DraftCase(BaseModel):
     sections: list[str] = Field(default_factory=list)
     corpus: str | None = None
     """Informational: which corpus the case is about (``seeds``, ``karlsruhe``)."""
+    expect: Expectation | None = None
+    """What the request must be understood as; the finance table's sums are recomputed from it."""
+    heute: date | None = None
+    """The day the request is read on (a „1. Oktober“ without a year, the draft date); default: today."""
+    abschnitte: list[DraftSectionName] | None = None
+    """Sections asked for with a one-line ``text`` (a structured ``request`` names its own)."""
+    tags: list[str] = Field(default_factory=list)
+    """Informational: what the case exercises (``zeile``/``formular``, ``je-jahr``, ``zukunft``, ``befristung`` …)."""
 
     @model_validator(mode="after")
     def _one_of(self) -> DraftCase:
@@ -64,6 +86,23 @@ class DraftCaseResult(BaseModel):
     mode: str = "skeleton"
     notices: list[str] = Field(default_factory=list)
     error: str | None = None
+    totals_checked: bool = False
+    totals_problems: list[str] = Field(default_factory=list)
+    understood_problems: list[str] = Field(default_factory=list)
+    unassigned: list[str] = Field(default_factory=list)
+    unassigned_problems: list[str] = Field(default_factory=list)
+    prompt_hits: list[str] = Field(default_factory=list)
+    empty_sections: list[str] = Field(default_factory=list)
+    betreff_problems: list[str] = Field(default_factory=list)
+    placeholders: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """Every rubric item met."""
+        return self.error is None and not (
+            self.missing_facts or self.unsupported or self.totals_problems or self.understood_problems
+            or self.unassigned_problems or self.prompt_hits or self.empty_sections or self.betreff_problems
+        )
 
 
 class DraftSummary(BaseModel):
@@ -75,6 +114,14 @@ class DraftSummary(BaseModel):
     seconds_p50: float | None
     seconds_max: float | None
     errors: int
+    totals_correct: float | None = None
+    """Share of the cases with a finance table whose sums equal the independent recomputation."""
+    understood_correct: float | None = None
+    unassigned_named: float | None = None
+    prompt_hits: int = 0
+    empty_sections: int = 0
+    betreff_correct: float | None = None
+    cases_passed: int = 0
 
 
 class DraftEvalReport(BaseModel):
@@ -108,8 +155,11 @@ def load_cases(path: Path) -> list[DraftCase]:
     return cases
 
 
-def check_draft(case: DraftCase, draft: Draft, cities: frozenset[str], document_text: Callable[[str], str | None]) -> DraftCaseResult:
-    """The metrics of one draft (see module doc)."""
+def check_draft(
+    case: DraftCase, draft: Draft, cities: frozenset[str], document_text: Callable[[str], str | None],
+    unassigned: list[UnassignedFigure] | None = None, projection_percent: Decimal | None = None,
+) -> DraftCaseResult:
+    """The metrics of one draft (see module doc and ``eval.drafts_rubric``)."""
     markdown = render_markdown(draft, with_notices=False)
     matched = fact_groups_matched(case.required_facts, markdown)
     table = draft.cost_table
@@ -117,7 +167,23 @@ def check_draft(case: DraftCase, draft: Draft, cities: frozenset[str], document_
     unsupported = [f"{f.kind} „{f.text}“" for f in findings(markdown, allowed)]
     present = {section.name for section in draft.sections}
     valid = sum(check_citation(c, document_text(c.doc_id), []).exact_offsets for c in draft.citations)
+    expect = (case.expect or Expectation()).completed(case.request)
+    named = [figure.text for figure in unassigned or []]
+    request_text = case.text or case.request.model_dump_json() if case.request else case.text or ""
+    rubric = {
+        "totals_checked": bool(expect.jahre) or table is not None,
+        "totals_problems": totals_problems(expect, draft, projection_percent),
+        "understood_problems": understood_problems(expect, draft.request) if case.expect is not None else [],
+        "unassigned": named,
+        "unassigned_problems": [f"nicht genannt: „{t}“" for t in expect.nicht_zugeordnet if t not in named]
+        + [f"unerwartet nicht zugeordnet: „{t}“" for t in named if t not in expect.nicht_zugeordnet],
+        "prompt_hits": prompt_hits(markdown, request_text or ""),
+        "empty_sections": empty_sections(draft, case.sections),
+        "betreff_problems": betreff_problems(expect, draft),
+        "placeholders": placeholders(draft),
+    }
     return DraftCaseResult(
+        **rubric,
         id=case.id,
         facts_found=sum(matched),
         facts_total=len(matched),
@@ -140,6 +206,7 @@ def _ratio(found: int, total: int) -> float | None:
 def summarize(results: list[DraftCaseResult]) -> DraftSummary:
     ok = [r for r in results if r.error is None]
     seconds = [r.seconds for r in ok]
+    checked = [r for r in ok if r.totals_checked]
     return DraftSummary(
         cases=len(results),
         required_facts=_ratio(sum(r.facts_found for r in ok), sum(r.facts_total for r in results)),
@@ -149,7 +216,33 @@ def summarize(results: list[DraftCaseResult]) -> DraftSummary:
         seconds_p50=percentile(seconds, 50),
         seconds_max=max(seconds, default=None),
         errors=len(results) - len(ok),
+        totals_correct=_ratio(sum(not r.totals_problems for r in checked), len(checked)),
+        understood_correct=_ratio(sum(not r.understood_problems for r in ok), len(ok)),
+        unassigned_named=_ratio(sum(not r.unassigned_problems for r in ok), len(ok)),
+        prompt_hits=sum(len(r.prompt_hits) for r in ok),
+        empty_sections=sum(len(r.empty_sections) for r in ok),
+        betreff_correct=_ratio(sum(not r.betreff_problems for r in ok), len(ok)),
+        cases_passed=sum(r.passed for r in results),
     )
+
+
+class CaseDraft(BaseModel):
+    draft: Draft
+    unassigned: list[UnassignedFigure] = Field(default_factory=list)
+
+
+def draft_case(drafter: Drafter, case: DraftCase, use_model: bool) -> CaseDraft:
+    """The draft of a case (a one-line request parsed on the case's day, drafted despite unassigned figures,
+    which the rubric checks)."""
+    if case.request is not None:
+        request = case.request if case.heute is None or case.request.datum else case.request.model_copy(update={"datum": case.heute})
+        return CaseDraft(draft=drafter.draft(request, use_model))
+    parsed = drafter.parse(case.text or "", case.heute)
+    update: dict[str, object] = {"datum": case.heute} if case.heute else {}
+    if case.abschnitte:
+        update["abschnitte"] = [name for name in DRAFT_SECTIONS if name in case.abschnitte]
+    request = parsed.request.model_copy(update=update)
+    return CaseDraft(draft=drafter.draft(request, use_model), unassigned=parsed.unassigned)
 
 
 def run_draft_eval(
@@ -174,9 +267,9 @@ def run_draft_eval(
                 progress(case.id)
             started = time.perf_counter()
             try:
-                request = case.request or drafter.parse(case.text or "").request
-                draft = drafter.draft(request, use_model)
-                results.append(check_draft(case, draft, cities, document_text))
+                result = draft_case(drafter, case, use_model)
+                results.append(check_draft(case, result.draft, cities, document_text, result.unassigned,
+                                           settings.costs.projection_percent))
             except Exception as error:  # noqa: BLE001 - a failing case is reported, the run goes on
                 results.append(DraftCaseResult(id=case.id, facts_total=len(case.required_facts),
                                                sections_expected=len(case.sections), error=str(error),
@@ -207,9 +300,15 @@ def _seconds(value: float | None) -> str:
 
 def summary_rows(summary: DraftSummary) -> list[tuple[str, str]]:
     return [
-        ("Fälle", str(summary.cases)),
+        ("Fälle (alle Kriterien erfüllt)", f"{summary.cases} ({summary.cases_passed})"),
         ("Pflichtangaben vorhanden", _percent(summary.required_facts)),
+        ("Summen richtig (unabhängig nachgerechnet)", _percent(summary.totals_correct)),
+        ("Anfrage richtig verstanden", _percent(summary.understood_correct)),
+        ("Jede Zahl zugeordnet oder genannt", _percent(summary.unassigned_named)),
         ("Nicht belegte Zahlen/Daten/Verweise/Namen", str(summary.unsupported_total)),
+        ("Sätze mit Prompt-Text", str(summary.prompt_hits)),
+        ("Leere Abschnitte", str(summary.empty_sections)),
+        ("Betreff behält seine Zahlen", _percent(summary.betreff_correct)),
         ("Abschnitte vorhanden", _percent(summary.sections_present)),
         ("Zitate gültig (Offsets exakt)", _percent(summary.citation_validity)),
         ("Zeit je Vorlage p50 / max", f"{_seconds(summary.seconds_p50)} / {_seconds(summary.seconds_max)}"),
@@ -228,14 +327,22 @@ def render_report_markdown(report: DraftEvalReport) -> str:
         "|---|---|",
         *(f"| {label} | {value} |" for label, value in summary_rows(report.summary)),
         "",
-        "| Fall | Pflichtangaben | nicht belegt | Abschnitte | Zitate gültig | Zeit | Modus | Fehler / fehlend |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Fall | Pflichtangaben | Summen | verstanden | nicht zugeordnet | nicht belegt | Prompt-Text | Betreff "
+        "| Platzhalter je Abschnitt | Abschnitte | Zitate gültig | Zeit | Modus | Fehler / fehlend |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report.results:
-        problems = r.error or "; ".join([*("/".join(g) for g in r.missing_facts), *r.unsupported]) or "–"
+        problems = r.error or "; ".join([
+            *("/".join(g) for g in r.missing_facts), *r.unsupported, *r.totals_problems, *r.understood_problems,
+            *r.unassigned_problems, *r.prompt_hits, *r.betreff_problems, *(f"leer: {s}" for s in r.empty_sections),
+        ]) or "–"
+        totals = ("ok" if not r.totals_problems else "falsch") if r.totals_checked else "–"
+        places = ", ".join(f"{name[:4]}. {count}" for name, count in r.placeholders.items() if count) or "0"
         lines.append(
-            f"| {r.id} | {r.facts_found}/{r.facts_total} | {len(r.unsupported)} | {r.sections_present}/{r.sections_expected} "
-            f"| {r.citations_valid}/{r.citations_total} | {_seconds(r.seconds)} | {r.mode} | {problems} |"
+            f"| {r.id} | {r.facts_found}/{r.facts_total} | {totals} | {'ok' if not r.understood_problems else 'nein'} "
+            f"| {len(r.unassigned)} | {len(r.unsupported)} | {len(r.prompt_hits)} | {'ok' if not r.betreff_problems else 'nein'} "
+            f"| {places} | {r.sections_present}/{r.sections_expected} | {r.citations_valid}/{r.citations_total} "
+            f"| {_seconds(r.seconds)} | {r.mode} | {problems} |"
         )
     return "\n".join(lines) + "\n"
 

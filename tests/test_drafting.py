@@ -20,7 +20,7 @@ from assistant.drafting.drafter import allowed_material
 from assistant.drafting.guard import findings
 from assistant.drafting.request import parse_request_line
 from vorlagen.domain import DRAFT_SECTIONS, Beratung, DraftPosition, DraftRequest
-from vorlagen.formatting import format_eur, round_cents
+from vorlagen.formatting import format_eur, format_number, round_cents
 from vorlagen.settings import Settings
 
 CENT = Decimal("0.01")
@@ -53,13 +53,13 @@ def unit_request(**changes) -> DraftRequest:
 
 
 def test_one_line_request_is_parsed_into_fields() -> None:
-    request, notes = parse_request_line(
+    request, notes, unassigned = parse_request_line(
         "Einrichtung einer Koordinierungsstelle Klimaanpassung in Stuttgart zum 01.07.2026 mit 3 Stellen E 11, "
         "Haushaltsjahre 2026 bis 2027",
         cities={"Stuttgart", "Hilden"},
     )
-    assert notes == []
-    assert request.betreff.startswith("Einrichtung einer Koordinierungsstelle Klimaanpassung")
+    assert notes == [] and unassigned == []
+    assert request.betreff == "Einrichtung einer Koordinierungsstelle Klimaanpassung"
     assert request.stadt == "Stuttgart"
     assert [(p.anzahl, p.gruppe, p.vza, p.ab) for p in request.stellen] == [(3, "E 11", Decimal(1), date(2026, 7, 1))]
     assert request.haushaltsjahre == [2026, 2027]
@@ -67,13 +67,13 @@ def test_one_line_request_is_parsed_into_fields() -> None:
 
 
 def test_one_line_consulting_request_and_what_is_missing() -> None:
-    request, notes = parse_request_line(
+    request, notes, unassigned = parse_request_line(
         "Externe Beratung zur Digitalstrategie: 80 Beratertage je Jahr zum Tagessatz von 1.150 EUR in 2026 und 2027"
     )
     assert (request.beratertage_je_jahr, request.tagessatz) == (Decimal(80), Decimal(1150))
-    assert request.haushaltsjahre == [2026, 2027] and not notes
-    _, notes = parse_request_line("Neue Stelle Quartiersmanagement mit 2 Stellen ab 01.09.2026")
-    assert notes and "Entgeltgruppe" in notes[0]
+    assert request.haushaltsjahre == [2026, 2027] and not notes and not unassigned
+    request, _, unassigned = parse_request_line("Neue Stelle Quartiersmanagement mit 2 Stellen ab 01.09.2026")
+    assert not request.stellen and [u.text for u in unassigned] == ["2 Stellen"] and "Entgeltgruppe" in unassigned[0].grund
 
 
 # --- the finance table -----------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_skeleton_is_complete_and_backed_without_model_or_corpus(tables: CostTab
     markdown = render_markdown(draft)
     assert "| Kostenart | 2026 | 2027 | Summe |" in markdown
     assert "**Drucksache:** [wird vergeben]" in markdown and "| Gemeinderat | Beschlussfassung | 30.04.2026 | öffentlich |" in markdown
-    assert "(6 Monate)" in markdown
+    assert "ab dem 01.07.2026 (6 Monate im Jahr 2026)" in markdown
     # every figure, date and name of the draft is backed by the request or a tool result
     assert findings(markdown, allowed_material(request, draft.cost_table, [], [])) == []
 
@@ -149,9 +149,9 @@ def test_docx_is_laid_out_like_a_vorlage_with_a_real_finance_table(tables: CostT
     assert beratung[0] == ["Gremium", "Rolle", "Datum", "Sitzung"]
     assert beratung[2] == ["Gemeinderat", "Beschlussfassung", "30.04.2026", "öffentlich"]
     finance = [[cell.text for cell in row.cells] for row in word.tables[2].rows]
-    assert finance[0] == ["Kostenart", "2026", "2027", "Summe"]
+    assert finance[0] == ["Kostenart (EUR)", "2026", "2027", "Summe"]
     assert draft.cost_table is not None
-    expected = [format_eur(a) for a in draft.cost_table.rows[-1].amounts] + [format_eur(draft.cost_table.rows[-1].total)]
+    expected = [format_number(a, 2) for a in draft.cost_table.rows[-1].amounts] + [format_number(draft.cost_table.rows[-1].total, 2)]
     assert finance[-1] == ["Summe", *expected]
     assert word.tables[2].rows[-1].cells[3].paragraphs[0].runs[0].bold
 
@@ -169,8 +169,9 @@ def test_style_passages_from_the_same_city_are_cited_verbatim(seeds_service, see
         vorlage = seeds_store.get_vorlage(citation.doc_id)
         assert vorlage is not None and vorlage.text[citation.start : citation.end] == citation.quote
     begruendung = draft.section("Begründung")
-    assert begruendung is not None and "### Vergleichbare Vorlagen" in begruendung.text
-    assert "(vgl. GRDrs 862/2021) [1]" in begruendung.text
+    assert begruendung is not None
+    situation = begruendung.text.split("### Ausgangslage")[1].split("###")[0]
+    assert "(vgl. GRDrs 862/2021) [1]" in situation  # the cited context in the Ausgangslage, [n] in its sentence
     markdown = render_markdown(draft)
     assert "## Herangezogene frühere Vorlagen" in markdown
     # figures of the past Vorlage appear only inside the cited reference
@@ -200,6 +201,31 @@ def test_cli_shows_what_it_understood_and_writes_md_and_docx(tmp_path: Path, mon
     markdown = (tmp_path / "out" / "klima.md").read_text(encoding="utf-8")
     assert "## Beschlussantrag" in markdown and "## Finanzielle Auswirkungen" in markdown and "## Begründung" not in markdown
     word = WordDocument(str(tmp_path / "out" / "klima.docx"))
-    assert word.tables[-1].rows[0].cells[0].text == "Kostenart"
+    assert word.tables[-1].rows[0].cells[0].text == "Kostenart (EUR)"
     broken = runner.invoke(app, ["draft", "--betreff", "X"], env={"COLUMNS": "200"})
     assert broken.exit_code == 2 and "Fehler" in broken.output
+
+
+def test_cli_refuses_a_request_with_unassigned_figures_unless_told(tmp_path: Path, monkeypatch) -> None:
+    from api.cli import app
+
+    monkeypatch.setenv("VORLAGEN_DATA_DIR", str(tmp_path / "index"))
+    runner = CliRunner()
+    line = "Digitalisierung der Bauantragsverfahren in Bonn: 40 bis 60 Beratertage, Tagessatz 1.100 EUR, Sachkosten 2027 20.000 EUR"
+    refused = runner.invoke(app, ["draft", line, "--out", str(tmp_path / "out"), "--name", "bau", "--mode", "extractive"],
+                            env={"COLUMNS": "200"})
+    assert refused.exit_code == 3, refused.output
+    assert "Nicht zugeordnet" in refused.output and "40 bis 60 Beratertage" in refused.output and "--trotzdem" in refused.output
+    assert not (tmp_path / "out" / "bau.md").exists()
+    understood = runner.invoke(app, ["draft", line, "--nur-verstehen", "--json"], env={"COLUMNS": "200"})
+    payload = json.loads(understood.stdout[understood.stdout.index("{"):])
+    assert [u["text"] for u in payload["unassigned"]] == ["40 bis 60 Beratertage", "1.100 EUR"]
+    done = runner.invoke(app, ["draft", line, "--trotzdem", "--out", str(tmp_path / "out"), "--name", "bau", "--mode", "extractive",
+                               "--abschnitt", "Finanzielle Auswirkungen"], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert "20.000,00 EUR" in (tmp_path / "out" / "bau.md").read_text(encoding="utf-8")
+    # per-year values as options
+    per_year = runner.invoke(app, ["draft", "--betreff", "Beratung Digitalstrategie", "--beratertage", "2027=40,2028=25",
+                                   "--tagessatz", "1.200", "--nur-verstehen", "--json"], env={"COLUMNS": "200"})
+    request = json.loads(per_year.stdout[per_year.stdout.index("{"):])["request"]
+    assert request["beratertage_nach_jahr"] == [{"jahr": 2027, "wert": "40"}, {"jahr": 2028, "wert": "25"}]

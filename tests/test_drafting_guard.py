@@ -118,3 +118,75 @@ def test_whole_draft_with_an_inventing_model_has_no_unsupported_figures() -> Non
     # the finance table stays as computed
     assert draft.cost_table is not None
     assert "| **Summe** |" in (draft.section("Finanzielle Auswirkungen") or pytest.fail("Abschnitt fehlt")).text
+
+
+# --- copied prompt text and uncited style passages -----------------------------------------------------
+
+
+def test_sentences_copied_from_the_prompt_or_an_uncited_style_passage_are_removed() -> None:
+    """The local model's failure from issue 22: the few-shot Ausgangslage and the block of style examples pasted
+    into a draft about mobile work."""
+    from langchain_core.documents import Document
+
+    from assistant.drafting.prose import prompt_text
+
+    request = DraftRequest(betreff="Ausbau des mobilen Arbeitens auf 60 Prozent der Beschäftigten", stadt="Stuttgart",
+                           fakten=["Mobiles Arbeiten ist in vielen Ämtern eingeführt."], abschnitte=["Begründung"])
+    skeleton = SectionSkeleton(
+        "Begründung",
+        "### Ausgangslage\n\n- Mobiles Arbeiten ist in vielen Ämtern eingeführt.\n\n### Ziel und Notwendigkeit\n\n"
+        "Ziel der Vorlage: Ausbau des mobilen Arbeitens auf 60 Prozent der Beschäftigten.",
+    )
+    style = Document(
+        page_content="Die Verwaltung wird beauftragt, die Umsetzung der Maßnahmen im Rahmen der verfügbaren Mittel fortzuführen.",
+        metadata={"chunk_id": "stil-1"},
+    )
+    example = prompt_text("Begründung")
+    assert "Im Quartier fragen mehr Menschen nach Beratung." in example  # the worked example is known to the guard
+    pasted = (
+        "### Ausgangslage\n\nMobiles Arbeiten ist in vielen Ämtern eingeführt. Im Quartier fragen mehr Menschen nach "
+        "Beratung. Das vorhandene Personal reicht dafür nicht mehr aus.\n\n"
+        "Stilbeispiele (nur Ton, keine Angaben übernehmen):\nDie Verwaltung wird beauftragt, die Umsetzung der Maßnahmen "
+        "im Rahmen der verfügbaren Mittel fortzuführen.\n\n### Ziel und Notwendigkeit\n\n"
+        "Ziel der Vorlage: Ausbau des mobilen Arbeitens auf 60 Prozent der Beschäftigten."
+    )
+    material = allowed_material(request, None, [skeleton], [])
+    section = ProseWriter(fake(pasted), "local", Settings()).write(skeleton, request, [style], material)
+    assert section.mode == "local"
+    for copied in ("Quartier", "vorhandene Personal", "Stilbeispiele", "verfügbaren Mittel"):
+        assert copied not in section.text
+    assert "Mobiles Arbeiten ist in vielen Ämtern eingeführt." in section.text and "60 Prozent" in section.text
+    assert any("aus dem Prompt" in notice and "aus nicht zitierten Stilvorlagen" in notice for notice in section.notices)
+
+
+def test_a_style_passage_may_be_used_in_the_sentence_that_cites_it() -> None:
+    from assistant.drafting.guard import CopySources, copied_findings
+
+    passage = "Die Verwaltung wird beauftragt, die Umsetzung der Maßnahmen im Rahmen der verfügbaren Mittel fortzuführen."
+    sources = CopySources(prompt="Schreibe sachlich und in ganzen Sätzen im Stil einer Verwaltungsvorlage.",
+                          passages={"stil-1": passage}, citations={1: "stil-1"})
+    cited = f"Bisher gilt: „{passage}“ (vgl. GRDrs 1/2020) [1]"
+    assert copied_findings(cited, sources) == []
+    assert [f.kind for f in copied_findings(passage, sources)] == ["Stilvorlage"]
+    assert [f.kind for f in copied_findings("Wir schreiben sachlich und in ganzen Sätzen im Stil einer Verwaltungsvorlage.",
+                                            sources)] == ["Prompt"]
+    # runs that the request or skeleton also has are the model's material, not copied text
+    own = CopySources(prompt=sources.prompt, own=["sachlich und in ganzen Sätzen im Stil einer Verwaltungsvorlage"])
+    assert copied_findings("Wir schreiben sachlich und in ganzen Sätzen im Stil einer Verwaltungsvorlage.", own) == []
+
+
+def test_prompt_examples_share_no_six_words_with_the_skeleton() -> None:
+    """The worked examples are worded unlike the skeleton, so that a copied example can be told from a kept
+    skeleton sentence (see the preamble of prompts/draft_*.txt)."""
+    from assistant.drafting.guard import word_runs
+    from assistant.drafting.prose import prompt_text
+    from assistant.drafting.skeleton import build_skeleton
+    from assistant.drafting.style import StyleMaterial
+
+    tables = CostTables.from_settings(Settings())
+    request = REQUEST.model_copy(update={"abschnitte": ["Beschlussantrag", "Begründung", "Finanzielle Auswirkungen",
+                                                        "Personelle Auswirkungen"], "fakten": ["Die Lage ist neu."]})
+    from assistant.drafting.costs import cost_table
+
+    skeleton = "\n".join(part.text for part in build_skeleton(request, cost_table(request, tables), StyleMaterial()))
+    assert word_runs(prompt_text()) & word_runs(skeleton) == set()

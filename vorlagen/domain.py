@@ -328,8 +328,41 @@ class DraftPosition(BaseModel):
         return self.vza * self.anzahl
 
 
+class DraftYearValue(BaseModel):
+    """A value for one Haushaltsjahr (Beratertage, Sachkosten in EUR)."""
+
+    jahr: int = Field(ge=2000, le=2100, description="Haushaltsjahr.")
+    wert: Decimal = Field(gt=0, description="Wert in diesem Jahr (Tage bzw. EUR).")
+
+
+class DraftOtherCost(BaseModel):
+    """A further cost of the request („Lizenzkosten 20.000 EUR jährlich“, „2027 einmalig 50.000 EUR“)."""
+
+    bezeichnung: str = Field(min_length=2, max_length=120, description="Kostenart, z. B. „Lizenzkosten“.")
+    betrag: Decimal = Field(gt=0, description="Betrag in EUR.")
+    jahr: int | None = Field(default=None, ge=2000, le=2100, description="Haushaltsjahr; leer: in jedem Haushaltsjahr.")
+
+
+class DraftFigure(BaseModel):
+    """A figure of the subject itself: a share or a quantity („60 Prozent der Beschäftigten“, „20 Ladesäulen“)."""
+
+    text: str = Field(min_length=1, max_length=200, description="Die Angabe, wie sie in der Vorlage stehen soll.")
+    wert: Decimal
+    einheit: str = Field(default="", max_length=60, description="„%“ oder das gezählte Ding.")
+
+
+def _unique_years(values: list[DraftYearValue], label: str) -> list[DraftYearValue]:
+    years = [value.jahr for value in values]
+    if len(set(years)) != len(years):
+        raise ValueError(f"{label}: jedes Haushaltsjahr bitte nur einmal angeben.")
+    return sorted(values, key=lambda value: value.jahr)
+
+
 class DraftRequest(BaseModel):
-    """What the author wants drafted: the facts of the new Vorlage and its cost inputs."""
+    """What the author wants drafted: the facts of the new Vorlage and its cost inputs.
+
+    Beratertage and Sachkosten are given either as one value for every Haushaltsjahr (``…_je_jahr``) or
+    per year (``…_nach_jahr``)."""
 
     betreff: str = Field(min_length=3, max_length=300, description="Betreff der neuen Vorlage.")
     vorlagenart: str = Field(default="Beschlussvorlage", description="Beschluss-, Mitteilungs-, Informationsvorlage …")
@@ -338,10 +371,14 @@ class DraftRequest(BaseModel):
     datum: date | None = Field(default=None, description="Datum der Vorlage (leer: heute).")
     beratungsfolge: list[Beratung] = Field(default_factory=list)
     fakten: list[str] = Field(default_factory=list, description="Die Fakten der Autorin, je Punkt ein Eintrag.")
+    kennzahlen: list[DraftFigure] = Field(default_factory=list, description="Anteile und Mengen des Vorhabens.")
     stellen: list[DraftPosition] = Field(default_factory=list)
-    beratertage_je_jahr: Decimal | None = Field(default=None, gt=0, description="Beratertage je Haushaltsjahr.")
+    beratertage_je_jahr: Decimal | None = Field(default=None, gt=0, description="Beratertage in jedem Haushaltsjahr.")
+    beratertage_nach_jahr: list[DraftYearValue] = Field(default_factory=list, description="Beratertage je Haushaltsjahr einzeln.")
     tagessatz: Decimal | None = Field(default=None, gt=0, description="Tagessatz der Beratung in EUR.")
-    sachkosten_je_jahr: Decimal | None = Field(default=None, gt=0, description="Sachkosten je Haushaltsjahr in EUR.")
+    sachkosten_je_jahr: Decimal | None = Field(default=None, gt=0, description="Sachkosten in jedem Haushaltsjahr in EUR.")
+    sachkosten_nach_jahr: list[DraftYearValue] = Field(default_factory=list, description="Sachkosten je Haushaltsjahr einzeln (EUR).")
+    weitere_kosten: list[DraftOtherCost] = Field(default_factory=list)
     haushaltsjahre: list[int] = Field(default_factory=list, description="Haushaltsjahre der Finanzplanung.")
     abschnitte: list[DraftSectionName] = Field(default_factory=lambda: list(DRAFT_SECTIONS))
     anlagen: list[str] = Field(default_factory=list, description="Titel der Anlagen.")
@@ -356,6 +393,16 @@ class DraftRequest(BaseModel):
             raise ValueError("Bitte höchstens elf Haushaltsjahre angeben.")
         return sorted(set(value))
 
+    @field_validator("beratertage_nach_jahr")
+    @classmethod
+    def _days_per_year(cls, value: list[DraftYearValue]) -> list[DraftYearValue]:
+        return _unique_years(value, "Beratertage")
+
+    @field_validator("sachkosten_nach_jahr")
+    @classmethod
+    def _material_per_year(cls, value: list[DraftYearValue]) -> list[DraftYearValue]:
+        return _unique_years(value, "Sachkosten")
+
     @field_validator("abschnitte")
     @classmethod
     def _sections(cls, value: list[DraftSectionName]) -> list[DraftSectionName]:
@@ -364,18 +411,41 @@ class DraftRequest(BaseModel):
 
     @model_validator(mode="after")
     def _consulting(self) -> DraftRequest:
-        if (self.beratertage_je_jahr is None) != (self.tagessatz is None):
-            raise ValueError("Für Beratungskosten bitte Beratertage je Jahr und Tagessatz angeben (beides).")
+        if self.beratertage_je_jahr is not None and self.beratertage_nach_jahr:
+            raise ValueError("Beratertage bitte entweder für jedes Jahr gleich oder je Jahr einzeln angeben, nicht beides.")
+        if self.sachkosten_je_jahr is not None and self.sachkosten_nach_jahr:
+            raise ValueError("Sachkosten bitte entweder für jedes Jahr gleich oder je Jahr einzeln angeben, nicht beides.")
+        if self.has_consulting_days != (self.tagessatz is not None):
+            raise ValueError("Für Beratungskosten bitte Beratertage und Tagessatz angeben (beides).")
         return self
+
+    @property
+    def has_consulting_days(self) -> bool:
+        return self.beratertage_je_jahr is not None or bool(self.beratertage_nach_jahr)
+
+    @property
+    def has_costs(self) -> bool:
+        """Whether the request has anything for the finance table."""
+        return bool(
+            self.stellen or self.tagessatz or self.sachkosten_je_jahr or self.sachkosten_nach_jahr or self.weitere_kosten
+        )
 
 
 class DraftCostRow(BaseModel):
-    """One row of the finance table: a cost type with its amount per year and in total."""
+    """One row of the finance table: a cost type with its amount per year and in total.
+
+    An amount is ``None`` where it cannot be computed (no cost table, no projection): the draft shows
+    „[bitte ergänzen]“ there, and the row's total and the year's Summe are ``None`` too."""
 
     label: str
-    amounts: list[Decimal]
+    amounts: list[Decimal | None]
     """Aligned with ``DraftCostTable.years``."""
-    total: Decimal
+    total: Decimal | None
+    assumed: list[bool] = Field(default_factory=list)
+    """Aligned with ``years``: the amount rests on a projected cost table (an „Annahme“)."""
+
+    def is_assumed(self, index: int) -> bool:
+        return index < len(self.assumed) and self.assumed[index]
 
 
 class DraftCostTable(BaseModel):
@@ -388,6 +458,11 @@ class DraftCostTable(BaseModel):
     """Cost tables used, with version (``TVöD-VKA 2026 … (Version 2026-05-01)``)."""
     formulas: list[str] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list)
+    """How projected years were computed („Annahme: … fortgeschrieben mit 2,8 % je Jahr (Quelle: …)“)."""
+
+    def assumed_years(self) -> list[int]:
+        return [year for index, year in enumerate(self.years) if any(row.is_assumed(index) for row in self.rows)]
 
 
 class DraftSection(BaseModel):

@@ -14,6 +14,7 @@ set-up use the same index. The index lives in a per-user data directory unless
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -201,6 +202,14 @@ class APISettings(BaseModel):
 class CostSettings(BaseModel):
     tables_dir: Path | None = None
     """Folder with the user's own cost tables (TOML); empty: the tables shipped in assistant/costs/tables."""
+    projection_percent: Decimal | None = Field(default=Decimal("2.8"), ge=0, le=20)
+    """Drafts only: yearly tariff increase with which a year after the last cost table is projected from
+    that table (an „Annahme“, stated in the draft); empty: such years stay „[bitte ergänzen]“."""
+    projection_source: str = (
+        "letzte Stufe der Tarifeinigung TVöD 2025 (+ 2,8 % ab 01.05.2026), komba gewerkschaft, "
+        "https://komba-vgf.de/wp/?p=834"
+    )
+    """Where the assumed yearly increase comes from; named in every draft that uses it."""
 
 
 class DraftingSettings(BaseModel):
@@ -214,6 +223,9 @@ class DraftingSettings(BaseModel):
     """Sections whose prose a language model writes from the skeleton (lists and tables stay deterministic)."""
     max_tokens: int = 320
     """Tokens per section the model may write."""
+    auto_uses_model: bool = False
+    """In ``VORLAGEN_LLM__MODE=auto``: let a language model write the prose (off: measured on the drafting
+    dev set, the skeleton was as good or better; ``--mode local``/``openai`` still use the model)."""
     output_dir: Path = Path("entwuerfe")
     """Where ``vorlagen draft`` writes .md and .docx when no ``--out`` is given."""
 

@@ -67,10 +67,17 @@ without a space, as PDF tables are often extracted. Read it as euros."""
 
 NUMBER_WORDS: dict[str, str] = {
     "null": "0", "eins": "1", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7",
-    "acht": "8", "neun": "9", "zehn": "10", "elf": "11", "zwölf": "12", "zwanzig": "20", "dreißig": "30",
-    "hundert": "100", "anderthalb": "1,5", "eineinhalb": "1,5", "zweieinhalb": "2,5",
+    "acht": "8", "neun": "9", "zehn": "10", "elf": "11", "zwölf": "12", "dreizehn": "13", "vierzehn": "14",
+    "fünfzehn": "15", "sechzehn": "16", "siebzehn": "17", "achtzehn": "18", "neunzehn": "19", "zwanzig": "20",
+    "dreißig": "30", "vierzig": "40", "fünfzig": "50", "sechzig": "60", "siebzig": "70", "achtzig": "80",
+    "neunzig": "90", "hundert": "100", "anderthalb": "1,5", "eineinhalb": "1,5", "zweieinhalb": "2,5",
 }  # fmt: skip
 """German number words -> figures (``zwei`` -> ``2``), for values stated in words."""
+ONE_WORDS = ("ein", "eine", "einer", "einem", "einen", "eines")
+"""The indefinite article, which counts one before a counted noun (``eine Stelle`` = ``1 Stelle``);
+elsewhere it is no number."""
+HALF_WORDS = ("halbe", "halben", "halber")
+"""``eine halbe Stelle`` = 0,5 Stellen."""
 ORDINAL_WORDS: dict[str, int] = {"ersten": 1, "zweiten": 2, "dritten": 3, "vierten": 4, "fünften": 5, "sechsten": 6}
 """German ordinals as they stand after "ab dem" (``ab dem zweiten Tag`` -> 2)."""
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)

@@ -27,6 +27,7 @@ from assistant.drafting import (
     Drafter,
     DraftingError,
     ParsedRequest,
+    UnassignedFigure,
     UnderstoodItem,
     render_docx,
     render_markdown,
@@ -55,6 +56,8 @@ class DraftsBody(BaseModel):
     text: str | None = Field(default=None, max_length=2000)
     abschnitte: list[DraftSectionName] | None = Field(default=None, description="Nur diese Abschnitte (Standard: alle).")
     sprachmodell: bool = Field(default=True, description="Prosa vom Sprachmodell schreiben lassen, wenn eines eingestellt ist.")
+    trotzdem: bool = Field(default=False, description="Auch entwerfen, wenn Zahlen des Texts keinem Feld zugeordnet sind "
+                           "(sonst 422 mit der Liste).")
 
     @model_validator(mode="after")
     def _one_of(self) -> DraftsBody:
@@ -69,7 +72,9 @@ class DraftsResponse(BaseModel):
     markdown: str
     understood: list[UnderstoodItem]
     notes: list[str] = Field(default_factory=list)
-    """What could not be read from a one-line request."""
+    """Assumptions made while reading a one-line request."""
+    unassigned: list[UnassignedFigure] = Field(default_factory=list)
+    """Figures of a one-line request no field took (only with ``trotzdem``)."""
     docx_url: str
     markdown_url: str
 
@@ -84,12 +89,14 @@ DrafterDep = Annotated[Drafter, Depends(get_drafter)]
 class ResolvedRequest(BaseModel):
     request: DraftRequest
     notes: list[str]
+    unassigned: list[UnassignedFigure] = Field(default_factory=list)
     use_model: bool
 
 
 def resolved_request(body: DraftsBody, drafter: DrafterDep) -> ResolvedRequest:
     """The structured request (a one-line ``text`` parsed); a dependency, so that the stream refuses
     unusable input with 422 before it starts."""
+    unassigned: list[UnassignedFigure] = []
     if body.request is not None:
         request, notes = body.request, []
     else:
@@ -98,9 +105,18 @@ def resolved_request(body: DraftsBody, drafter: DrafterDep) -> ResolvedRequest:
         except ValidationError as error:
             raise HTTPException(422, "Aus dem Text ließ sich keine Anfrage bilden: " + german_validation_message(error)) from error
         request, notes = parsed.request, parsed.notes
+        if parsed.unassigned and not body.trotzdem:
+            listed = "; ".join(f"„{u.text}“ ({u.grund})" for u in parsed.unassigned)
+            raise HTTPException(
+                422,
+                f"Angaben des Texts sind keinem Feld zugeordnet: {listed}. Bitte genauer fassen, strukturiert als "
+                "„request“ senden oder mit „trotzdem“: true ohne diese Angaben entwerfen.",
+            )
+        unassigned = parsed.unassigned
     if body.abschnitte:
         request = request.model_copy(update={"abschnitte": [name for name in DRAFT_SECTIONS if name in body.abschnitte]})
-    return ResolvedRequest(request=request, notes=notes, use_model=body.sprachmodell)
+    return ResolvedRequest(request=request, notes=notes, unassigned=unassigned,
+                           use_model=body.sprachmodell)
 
 
 Resolved = Annotated[ResolvedRequest, Depends(resolved_request)]
@@ -134,8 +150,8 @@ async def create_drafts(resolved: Resolved, request: Request, drafter: DrafterDe
     draft, draft_id = await run_in_threadpool(_draft_and_save, drafter, repository, resolved.request, resolved.use_model)
     docx_url, markdown_url = _urls(request, draft_id)
     return DraftsResponse(
-        draft_id=draft_id, draft=draft, markdown=render_markdown(draft), notes=resolved.notes,
-        understood=understood_items(draft.request), docx_url=docx_url, markdown_url=markdown_url,
+        draft_id=draft_id, draft=draft, markdown=render_markdown(draft), notes=resolved.notes, unassigned=resolved.unassigned,
+        understood=understood_items(draft.request, resolved.unassigned), docx_url=docx_url, markdown_url=markdown_url,
     )
 
 
@@ -151,6 +167,8 @@ async def stream_drafts(
 ) -> AsyncIterable[ServerSentEvent]:
     for note in resolved.notes:
         yield ServerSentEvent(event="notice", data={"text": note})
+    for figure in resolved.unassigned:
+        yield ServerSentEvent(event="notice", data={"text": f"Nicht zugeordnet: „{figure.text}“ – {figure.grund}"})
     try:
         async for event in iterate_in_threadpool(drafter.events(resolved.request, resolved.use_model)):
             if event.type == "done":

@@ -71,6 +71,38 @@
       removeButton(`Gremium ${n} entfernen`)));
   }
 
+  function addYear(row = {}) {
+    const body = document.querySelector("#e-jahreswerte tbody");
+    const n = body.children.length + 1;
+    body.append(el("tr", {},
+      input("jahr", row.jahr, `Jahr ${n}`, { inputmode: "numeric", size: 5 }),
+      input("beratertage", germanNumber(row.beratertage), `Jahr ${n}: Beratertage`, { inputmode: "decimal", size: 6 }),
+      input("sachkosten", germanNumber(row.sachkosten), `Jahr ${n}: Sachkosten`, { inputmode: "decimal", size: 10 }),
+      removeButton(`Jahr ${n} entfernen`)));
+  }
+
+  function addCost(cost = {}) {
+    const body = document.querySelector("#e-weitere tbody");
+    const n = body.children.length + 1;
+    body.append(el("tr", {},
+      input("bezeichnung", cost.bezeichnung, `Kostenart ${n}: Bezeichnung`),
+      input("betrag", germanNumber(cost.betrag), `Kostenart ${n}: Betrag`, { inputmode: "decimal", size: 10 }),
+      input("jahr", cost.jahr ?? "", `Kostenart ${n}: Jahr`, { inputmode: "numeric", size: 5 }),
+      removeButton(`Kostenart ${n} entfernen`)));
+  }
+
+  function yearRows(request) {
+    const byYear = new Map();
+    for (const v of request.beratertage_nach_jahr || []) byYear.set(v.jahr, { ...(byYear.get(v.jahr) || {}), jahr: v.jahr, beratertage: v.wert });
+    for (const v of request.sachkosten_nach_jahr || []) byYear.set(v.jahr, { ...(byYear.get(v.jahr) || {}), jahr: v.jahr, sachkosten: v.wert });
+    return [...byYear.values()].sort((a, b) => a.jahr - b.jahr);
+  }
+
+  function figure(text) {
+    const match = /-?\d[\d.]*(?:,\d+)?/.exec(text);
+    return { text, wert: match ? number(match[0]) : "0", einheit: /%|Prozent/i.test(text) ? "%" : "" };
+  }
+
   function fill(form, request) {
     form.elements.betreff.value = request.betreff || "";
     form.elements.vorlagenart.value = request.vorlagenart || "Beschlussvorlage";
@@ -81,8 +113,13 @@
     form.elements.sachkosten_je_jahr.value = germanNumber(request.sachkosten_je_jahr);
     form.elements.haushaltsjahre.value = (request.haushaltsjahre || []).join(", ");
     form.elements.fakten.value = (request.fakten || []).join("\n");
+    form.elements.kennzahlen.value = (request.kennzahlen || []).map((k) => k.text).join("\n");
     document.querySelector("#e-stellen tbody").replaceChildren();
     (request.stellen || []).forEach(addPosition);
+    document.querySelector("#e-jahreswerte tbody").replaceChildren();
+    yearRows(request).forEach(addYear);
+    document.querySelector("#e-weitere tbody").replaceChildren();
+    (request.weitere_kosten || []).forEach(addCost);
     document.querySelector("#e-beratung tbody").replaceChildren();
     (request.beratungsfolge || []).forEach(addStep);
   }
@@ -116,7 +153,14 @@
       beratungsfolge: rowValues("#e-beratung").filter((s) => s.gremium).map((s) => ({
         gremium: s.gremium, rolle: s.rolle, datum: isoDate(s.datum), oeffentlich: s.oeffentlich,
       })),
+      kennzahlen: lines(form.elements.kennzahlen.value).map(figure),
+      weitere_kosten: rowValues("#e-weitere").filter((c) => c.bezeichnung && c.betrag).map((c) => ({
+        bezeichnung: c.bezeichnung, betrag: number(c.betrag), jahr: c.jahr ? Number(c.jahr) : null,
+      })),
     };
+    const years = rowValues("#e-jahreswerte").filter((y) => y.jahr);
+    request.beratertage_nach_jahr = years.filter((y) => number(y.beratertage)).map((y) => ({ jahr: Number(y.jahr), wert: number(y.beratertage) }));
+    request.sachkosten_nach_jahr = years.filter((y) => number(y.sachkosten)).map((y) => ({ jahr: Number(y.jahr), wert: number(y.sachkosten) }));
     for (const name of ["beratertage_je_jahr", "tagessatz", "sachkosten_je_jahr"]) {
       const amount = number(value(name));
       if (amount) request[name] = amount;
@@ -186,6 +230,9 @@
     const inputNotes = document.getElementById("entwurf-hinweise-eingabe");
     document.getElementById("e-stelle-neu").addEventListener("click", () => addPosition());
     document.getElementById("e-beratung-neu").addEventListener("click", () => addStep());
+    document.getElementById("e-jahr-neu").addEventListener("click", () => addYear());
+    document.getElementById("e-kosten-neu").addEventListener("click", () => addCost());
+    const unassigned = document.getElementById("entwurf-nicht-zugeordnet");
 
     lineForm.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -197,8 +244,13 @@
           method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }),
         });
         fill(form, parsed.request);
-        inputNotes.replaceChildren(...parsed.notes.map((n) => el("li", {}, n)));
-        status.textContent = "Angaben übernommen. Bitte prüfen und dann den Entwurf erstellen.";
+        inputNotes.replaceChildren(...parsed.notes.map((n) => el("li", {}, `Annahme beim Lesen: ${n}`)));
+        const figures = parsed.unassigned || [];
+        unassigned.querySelector("ul").replaceChildren(...figures.map((u) => el("li", {}, `„${u.text}“ – ${u.grund}`)));
+        unassigned.hidden = figures.length === 0;
+        status.textContent = figures.length
+          ? `Angaben übernommen; ${figures.length} nicht zugeordnet (siehe unten). Bitte prüfen und ergänzen.`
+          : "Angaben übernommen. Bitte prüfen und dann den Entwurf erstellen.";
         document.getElementById("entwurf-form-title").focus?.();
       } catch (error) {
         status.textContent = `Fehler: ${error.message}`;

@@ -110,6 +110,8 @@ class YearRow(BaseModel):
     year: int | None = None
     amount: Decimal
     formula: str
+    assumed: bool = False
+    """The amount rests on a cost table projected beyond its validity (an „Annahme“, see the notices)."""
 
 
 class CostResult(BaseModel):

@@ -198,6 +198,8 @@ class PersonnelRate:
     annual: Decimal
     formula: str
     table: CostTable
+    assumption: str | None = None
+    """Set when the rate is projected beyond the table (``Projection``): the German „Annahme“ sentence."""
 
 
 def coverage_notice(table: CostTable, year: int) -> str | None:
@@ -217,6 +219,28 @@ class WorkplaceRate:
     sachkosten: Decimal
     gemeinkosten_prozent: Decimal
     table: CostTable
+    assumption: str | None = None
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A year after the last cost table: that table's values, personnel costs grown by a stated yearly
+    tariff increase (an assumption with its source, never silent). Used by drafts (``Settings.costs``)."""
+
+    percent: Decimal
+    source: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Projection | None:
+        percent = settings.costs.projection_percent
+        return None if percent is None else cls(percent, settings.costs.projection_source)
+
+    def factor(self, years: int) -> Decimal:
+        return (1 + self.percent / 100) ** years
+
+
+def _last_year(table: CostTable) -> int:
+    return (table.tabelle.gueltig_bis or table.tabelle.gueltig_von).year
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,10 +264,15 @@ def load_table(path: Path, user: bool = False) -> CostTable:
 class CostTables:
     """All cost tables available to a process; pick by year (and group)."""
 
-    def __init__(self, tables: list[CostTable]) -> None:
+    def __init__(self, tables: list[CostTable], projection: Projection | None = None) -> None:
         if not tables:
             raise CostError("Es ist keine Kostentabelle vorhanden.")
         self.tables = tables
+        self.projection = projection
+
+    def projecting(self, projection: Projection | None) -> CostTables:
+        """The same tables; years after the last table of a kind are projected (``Projection``)."""
+        return CostTables(self.tables, projection)
 
     @classmethod
     def load(cls, user_dir: Path | None = None, shipped_dir: Path = SHIPPED_TABLES_DIR) -> CostTables:
@@ -268,8 +297,19 @@ class CostTables:
         )
 
     def covers(self, kind: str, year: int) -> bool:
-        """Whether some table of ``kind`` (``personal`` / ``arbeitsplatz``) covers part of ``year``."""
-        return bool(self._candidates(kind, year))
+        """Whether some table of ``kind`` (``personal`` / ``arbeitsplatz``) covers part of ``year``, or
+        the year can be projected from an earlier one."""
+        return bool(self._candidates(kind, year)) or self._projection_base(kind, year) is not None
+
+    def _projection_base(self, kind: str, year: int, group: str | None = None) -> CostTable | None:
+        """The newest table of ``kind`` (with ``group``) ending before ``year``, if years are projected."""
+        if self.projection is None:
+            return None
+        earlier = [
+            t for t in self.tables
+            if t.tabelle.art == kind and _last_year(t) < year and (group is None or group in t.gruppen)
+        ]
+        return max(earlier, key=lambda t: (t.user, _last_year(t), t.tabelle.gueltig_von), default=None)
 
     def _no_table(self, kind: str, year: int) -> CostError:
         label = "Personalkostentabelle" if kind == "personal" else "Tabelle der Arbeitsplatzkosten"
@@ -285,7 +325,15 @@ class CostTables:
     def workplace(self, year: int) -> WorkplaceRate:
         candidates = self._candidates("arbeitsplatz", year)
         if not candidates:
-            raise self._no_table("arbeitsplatz", year)
+            base = self._projection_base("arbeitsplatz", year)
+            if base is None:
+                raise self._no_table("arbeitsplatz", year)
+            assert base.werte is not None
+            assumption = (
+                f"Annahme: Für {year} gibt es keine Tabelle der Arbeitsplatzkosten; die Werte von „{base.tabelle.name}“ "
+                f"(gültig bis {format_date(base.tabelle.gueltig_bis or base.tabelle.gueltig_von)}) sind unverändert übernommen."
+            )
+            return WorkplaceRate(base.werte.sachkosten_arbeitsplatz, base.werte.gemeinkosten_prozent, base, assumption)
         table = candidates[0]
         assert table.werte is not None
         return WorkplaceRate(table.werte.sachkosten_arbeitsplatz, table.werte.gemeinkosten_prozent, table)
@@ -294,11 +342,14 @@ class CostTables:
         """Annual cost of one VZÄ of ``group`` in ``year``; German ``CostError`` when not possible."""
         canonical = normalize_group(group)
         candidates = self._candidates("personal", year)
-        if not candidates:
-            raise self._no_table("personal", year)
         for table in candidates:
             if canonical in table.gruppen:
                 return _rate(table, canonical, stufe)
+        base = self._projection_base("personal", year, canonical)
+        if base is not None and self.projection is not None:
+            return _projected(_rate(base, canonical, stufe), year, self.projection)
+        if not candidates:
+            raise self._no_table("personal", year)
         known_anywhere = any(canonical in t.gruppen for t in self.tables if t.tabelle.art == "personal")
         if known_anywhere:
             years = sorted(
@@ -349,3 +400,21 @@ def _rate(table: CostTable, group: str, stufe: int | None) -> PersonnelRate:
         text += f" × (1 + {format_number(calc.arbeitgeberanteil_prozent)} % Arbeitgeberanteil)"
     text += f" = {format_number(annual, 2)} EUR je VZÄ und Jahr"
     return PersonnelRate(group, annual, text, table)
+
+
+def _projected(rate: PersonnelRate, year: int, projection: Projection) -> PersonnelRate:
+    """``rate`` of the table's last year grown by ``projection`` for each year up to ``year``."""
+    table = rate.table
+    steps = year - _last_year(table)
+    annual = rate.annual * projection.factor(steps)
+    percent = format_number(projection.percent)
+    end = format_date(table.tabelle.gueltig_bis or table.tabelle.gueltig_von)
+    formula = (
+        f"{rate.formula}; fortgeschrieben auf {year}: × (1 + {percent} %)^{steps} = {format_number(annual, 2)} EUR "
+        f"je VZÄ und Jahr (Annahme)"
+    )
+    assumption = (
+        f"Annahme: Für {year} gibt es keine Personalkostentabelle; die Werte von „{table.tabelle.name}“ (gültig bis "
+        f"{end}) sind mit {percent} % Tarifsteigerung je Jahr fortgeschrieben (Quelle der Annahme: {projection.source})."
+    )
+    return PersonnelRate(rate.group, annual, formula, table, assumption)

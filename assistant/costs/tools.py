@@ -139,20 +139,27 @@ def personalkosten(data: PersonalkostenInput, tables: CostTables) -> CostResult:
     for year in range(first_year, last_year + 1):
         year_total = Decimal(0)
         lines: list[str] = []
+        assumed = False
         for position in data.positions:
             if position.start.year > year:
                 continue
             months = months_from(position.start) if position.start.year == year else 12
             rate = _best_rate(position, year, tables, notices)
             used[rate.table.tabelle.name] = rate.table.ref()
-            if (notice := coverage_notice(rate.table, year)) and notice not in notices:
+            notice = rate.assumption or coverage_notice(rate.table, year)
+            if notice and notice not in notices:
                 notices.append(notice)
+            assumed = assumed or rate.assumption is not None
             personnel = rate.annual * position.vza
             parts = [f"Personal {format_number(position.vza)} VZÄ × {format_eur(rate.annual)}"]
             annual = personnel
             if data.include_workplace or data.include_overhead:
                 workplace = tables.workplace(year)
                 used[workplace.table.tabelle.name] = workplace.table.ref()
+                if workplace.assumption:
+                    assumed = True
+                    if workplace.assumption not in notices:
+                        notices.append(workplace.assumption)
                 if data.include_workplace:
                     annual += workplace.sachkosten * position.vza
                     parts.append(
@@ -169,7 +176,7 @@ def personalkosten(data: PersonalkostenInput, tables: CostTables) -> CostResult:
                 f"= {format_eur(share)} [{rate.formula}]"
             )
         amount = round_cents(year_total)
-        rows.append(YearRow(label=str(year), year=year, amount=amount, formula="; ".join(lines)))
+        rows.append(YearRow(label=str(year), year=year, amount=amount, formula="; ".join(lines), assumed=assumed))
     total = sum((row.amount for row in rows), Decimal(0))
     formula = (
         "Personalkosten je Jahr = Σ Stellen: (VZÄ × Jahrespersonalkosten der Gruppe"

@@ -8,21 +8,25 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.costs.models import CostError
-from assistant.costs.tables import CostTables
+from assistant.costs.tables import CostTables, Projection
 from assistant.drafting.costs import cost_table
 from assistant.drafting.guard import AllowedMaterial, passages_by_index
 from assistant.drafting.markdown import render_markdown
 from assistant.drafting.prose import ProseWriter
-from assistant.drafting.request import parse_request_line, understood
+from assistant.drafting.figures import UnassignedFigure
+from assistant.drafting.request import parse_request_line
+from assistant.drafting.understood import understood
 from assistant.drafting.skeleton import SectionSkeleton, build_skeleton, draft_date
-from assistant.drafting.style import StyleMaterial, section_examples, style_material
+from assistant.drafting.style import StyleMaterial, is_prose, section_examples, style_material
 from assistant.llm import ChatModelProvider
+from vorlagen.cities import known_cities
 from vorlagen.domain import ChunkMeta, Citation, Draft, DraftCostTable, DraftRequest, DraftSection
 from vorlagen.formatting import format_date
 from vorlagen.settings import Settings
@@ -38,11 +42,13 @@ class UnderstoodItem(BaseModel):
 
 
 class ParsedRequest(BaseModel):
-    """A one-line request as understood: the structured request and notes on what was not read."""
+    """A one-line request as understood: the structured request, notes on assumptions made while reading
+    it, and every figure no field took („nicht zugeordnet“)."""
 
     request: DraftRequest
     understood: list[UnderstoodItem]
     notes: list[str]
+    unassigned: list[UnassignedFigure] = Field(default_factory=list)
 
 
 class DraftEvent(BaseModel):
@@ -57,19 +63,20 @@ class DraftingError(ValueError):
     """The request cannot be drafted as given (German message, e.g. no cost table for a year)."""
 
 
-def understood_items(request: DraftRequest) -> list[UnderstoodItem]:
-    return [UnderstoodItem(label=label, value=value) for label, value in understood(request)]
+def understood_items(request: DraftRequest, unassigned: Sequence[UnassignedFigure] = ()) -> list[UnderstoodItem]:
+    return [UnderstoodItem(label=label, value=value) for label, value in understood(request, unassigned)]
 
 
 def _style_citations(material: StyleMaterial, first_index: int) -> list[Citation]:
-    """One citation per style document drawn on (its passage's first sentence, verbatim)."""
+    """One citation per style document drawn on (the first full sentence of its passage, verbatim)."""
     cited_docs = {c.doc_id for c in material.references}
     citations: list[Citation] = []
     for document in material.documents:
         doc_id = ChunkMeta.from_document(document).doc_id
         if doc_id in cited_docs:
             continue
-        spans = split_sentences(document.page_content)
+        text = document.page_content
+        spans = [(s, e) for s, e in split_sentences(text) if is_prose(" ".join(text[s:e].split()))]
         if not spans:
             continue
         start, end = spans[0]
@@ -116,16 +123,20 @@ class Drafter:
         return indexed | self._cities
 
     def tables(self) -> CostTables:
+        """The cost tables; a year after the last table is projected (``Settings.costs.projection_percent``)."""
         if self._tables is None:
-            self._tables = (self.service.cost_tables() if self.service is not None else None) or CostTables.from_settings(self.settings)
+            base = (self.service.cost_tables() if self.service is not None else None) or CostTables.from_settings(self.settings)
+            self._tables = base if base.projection is not None else base.projecting(Projection.from_settings(self.settings))
         return self._tables
 
-    def parse(self, text: str) -> ParsedRequest:
-        request, notes = parse_request_line(text, self.cities())
-        return ParsedRequest(request=request, understood=understood_items(request), notes=notes)
+    def parse(self, text: str, today: date | None = None) -> ParsedRequest:
+        request, notes, unassigned = parse_request_line(text, self.cities() | frozenset(known_cities()), today)
+        return ParsedRequest(
+            request=request, understood=understood_items(request, unassigned), notes=notes, unassigned=unassigned
+        )
 
     def _writer(self, use_model: bool) -> tuple[ProseWriter | None, str | None]:
-        if not use_model:
+        if not use_model or (self.settings.llm.mode == "auto" and not self.settings.drafting.auto_uses_model):
             return None, None
         choice = self.chat_models.resolve()
         if choice.model is None:
@@ -138,7 +149,7 @@ class Drafter:
         yield DraftEvent(type="understood", understood=understood_items(request))
         try:
             table = cost_table(request, self.tables())
-        except CostError as error:
+        except CostError as error:  # a table file that cannot be read; a missing year never raises
             raise DraftingError(str(error)) from error
         computed = time.perf_counter()
         material = StyleMaterial()
@@ -156,7 +167,7 @@ class Drafter:
         sections: list[DraftSection] = []
         for part in skeleton:
             if writer is not None and part.name in self.settings.drafting.llm_sections:
-                section = writer.write(part, request, section_examples(material, part.name), allowed)
+                section = writer.write(part, request, section_examples(material, part.name), allowed, citations)
             else:
                 section = DraftSection(name=part.name, text=part.text)
             sections.append(section)
@@ -169,7 +180,7 @@ class Drafter:
             cost_table=table,
             citations=citations,
             mode=modes.pop() if modes else "skeleton",
-            notices=notices + (table.notices if table else []),
+            notices=notices + (table.notices + table.assumptions if table else []),
             timings={
                 "costs": round(computed - started, 4),
                 "retrieve": round(retrieved - computed, 4),

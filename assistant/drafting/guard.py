@@ -179,3 +179,68 @@ def missing_figures(text: str, required: str) -> list[str]:
 
 def passages_by_index(citations: Sequence[Citation]) -> dict[int, Citation]:
     return {citation.index: citation for citation in citations}
+
+
+# --- copied text: the prompt and uncited style passages ------------------------------------------------
+
+COPY_RUN = 6
+"""Words in a row that a model sentence may not share with the prompt or an uncited style passage."""
+_WORD = re.compile(r"[0-9a-zäöüß]+")
+
+
+def word_runs(text: str, length: int = COPY_RUN) -> set[tuple[str, ...]]:
+    """Every run of ``length`` consecutive words (lower case, punctuation ignored)."""
+    words = _WORD.findall(text.lower())
+    return {tuple(words[i : i + length]) for i in range(len(words) - length + 1)}
+
+
+@dataclass
+class CopySources:
+    """What a model must not copy: the prompt (instructions, worked examples, labels) anywhere, and each
+    style passage except in a sentence that cites it. Runs that also occur in ``own`` (the request, the
+    skeleton, the tool results – what the model is meant to reuse) do not count."""
+
+    prompt: str
+    passages: dict[str, str] = field(default_factory=dict)
+    """Style passages by chunk id."""
+    own: list[str] = field(default_factory=list)
+    citations: dict[int, str] = field(default_factory=dict)
+    """Citation index -> chunk id of the passage it cites."""
+
+    def __post_init__(self) -> None:
+        own: set[tuple[str, ...]] = set()
+        for text in self.own:
+            own |= word_runs(text)
+        self._prompt = word_runs(self.prompt) - own
+        self._passages = {chunk: word_runs(text) - own for chunk, text in self.passages.items()}
+
+    def copied(self, sentence: str) -> str | None:
+        """``Prompt`` or ``Stilvorlage`` when ``sentence`` copies one, else None."""
+        runs = word_runs(MARKER.sub(" ", sentence))
+        if runs & self._prompt:
+            return "Prompt"
+        cited = {self.citations.get(index) for index in cited_indices(sentence)}
+        if any(runs & passage for chunk, passage in self._passages.items() if chunk not in cited):
+            return "Stilvorlage"
+        return None
+
+
+def copied_findings(text: str, sources: CopySources) -> list[Finding]:
+    """The sentences of ``text`` that copy the prompt or an uncited style passage."""
+    found = []
+    for start, end in _scopes(text):
+        kind = sources.copied(text[start:end])
+        if kind is not None:
+            found.append(Finding(kind, text[start:end], start, end))
+    return found
+
+
+def remove_copied(text: str, sources: CopySources) -> tuple[str, list[Finding]]:
+    """``text`` without the sentences that copy the prompt or an uncited style passage."""
+    found = copied_findings(text, sources)
+    result = text
+    for finding in sorted(found, key=lambda f: -f.start):
+        result = result[: finding.start] + result[finding.end :]
+    lines = [re.sub(r"[ \t]{2,}", " ", line).rstrip() for line in result.split("\n")]
+    lines = [line for line in lines if line.strip() not in ("-", "*")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip(), found

@@ -9,20 +9,21 @@ the skeleton with a German notice. Tables, numbered items and cited references a
 from __future__ import annotations
 
 import logging
-from collections import Counter
 import re
 import time
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 
-from assistant.drafting.guard import AllowedMaterial, guard_text, missing_figures
+from assistant.drafting.guard import AllowedMaterial, CopySources, guard_text, missing_figures, remove_copied
 from assistant.drafting.skeleton import SectionSkeleton
 from assistant.generation import failure_notice, load_answer_prompt
 from assistant.llm import ChatMode
-from vorlagen.domain import DraftRequest, DraftSection
+from vorlagen.domain import Citation, DraftRequest, DraftSection
 from vorlagen.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,23 @@ def prompt_for(section: str) -> ChatPromptTemplate | None:
     return load_answer_prompt(PROMPTS_DIR / f"draft_{slug}.txt") if slug else None
 
 
+_ROLE_LINE = re.compile(r"^###\s*(?:system|human|ai)\s*$", re.MULTILINE)
+_VARIABLE = re.compile(r"\{[a-z_]+\}")
+
+
+def prompt_text(section: str | None = None) -> str:
+    """The literal text of a drafting prompt – instructions, the worked examples (the turns before the
+    last ``### human``) and the labels around ``{variables}`` – or of all of them: what no model sentence
+    may repeat (``guard.CopySources``)."""
+    slugs = [_SLUGS[section]] if section in _SLUGS else list(_SLUGS.values()) if section is None else []
+    texts = []
+    for slug in slugs:
+        raw = (PROMPTS_DIR / f"draft_{slug}.txt").read_text(encoding="utf-8")
+        body = raw[_ROLE_LINE.search(raw).start() :] if _ROLE_LINE.search(raw) else raw  # the preamble is no prompt
+        texts.append(_VARIABLE.sub("\n", _ROLE_LINE.sub("\n", body)))
+    return "\n".join(texts)
+
+
 def _style_text(documents: list[Document], limit_chars: int = 600) -> str:
     text = "\n".join(" ".join(document.page_content.split())[:300] for document in documents)
     return text[:limit_chars] or "(keine)"
@@ -61,7 +79,8 @@ class ProseWriter:
         return self._mode
 
     def write(
-        self, skeleton: SectionSkeleton, request: DraftRequest, style: list[Document], allowed: AllowedMaterial
+        self, skeleton: SectionSkeleton, request: DraftRequest, style: list[Document], allowed: AllowedMaterial,
+        citations: Sequence[Citation] = (),
     ) -> DraftSection:
         prompt = prompt_for(skeleton.name)
         source = skeleton.prose or skeleton.fixed
@@ -90,7 +109,14 @@ class ProseWriter:
         text = _LEADING_HEADING.sub("", "".join(pieces)).strip()
         if not text:
             return self._skeleton(skeleton, "Das Sprachmodell lieferte keinen Text; der Abschnitt bleibt beim Entwurf ohne Sprachmodell.")
-        guarded, found = guard_text(text, allowed)
+        sources = CopySources(
+            prompt=prompt_text(skeleton.name),
+            passages={str(d.metadata.get("chunk_id")): d.page_content for d in style},
+            own=[source, request.model_dump_json(), *allowed.texts],
+            citations={c.index: c.chunk_id for c in citations},
+        )
+        kept, copied = remove_copied(text, sources)
+        guarded, found = guard_text(kept, allowed)
         missing = missing_figures(guarded, source)
         if missing:
             logger.info("Drafted %s lacks %s | %s", skeleton.name, missing, text)
@@ -100,6 +126,13 @@ class ProseWriter:
                 "der Abschnitt bleibt beim Entwurf ohne Sprachmodell.",
             )
         notices = []
+        if copied:
+            kinds = Counter(f.kind for f in copied)
+            listed = ", ".join(f"{'aus dem Prompt' if kind == 'Prompt' else 'aus nicht zitierten Stilvorlagen'}: {count}"
+                               for kind, count in kinds.items())
+            notices.append(f"Sätze des Sprachmodells, die fremden Text übernahmen, sind entfernt ({listed}).")
+        if not guarded.strip():
+            return self._skeleton(skeleton, "Der Text des Sprachmodells bestand aus übernommenem Text; der Abschnitt bleibt beim Entwurf ohne Sprachmodell.")
         if found:
             kinds = Counter(f.kind for f in found)
             listed = ", ".join(f"{kind}: {count}" for kind, count in kinds.items())

@@ -36,7 +36,7 @@ class StyleMaterial:
 
     documents: list[Document] = field(default_factory=list)
     references: list[Citation] = field(default_factory=list)
-    """Sentences quoted in the Begründung, numbered [1]..[n]."""
+    """Sentences quoted in the Ausgangslage of the Begründung, numbered [1]..[n]."""
     notices: list[str] = field(default_factory=list)
 
 
@@ -45,10 +45,10 @@ def reference_label(citation: Citation) -> str:
     return citation.drucksache or citation.title or citation.source_name
 
 
-def _is_prose(sentence: str) -> bool:
-    """A full sentence: at least six words, mostly letters, ending like a sentence."""
+def is_prose(sentence: str) -> bool:
+    """A full sentence: at least six words, mostly letters, beginning with a word and ending like a sentence."""
     words = sentence.split()
-    if len(words) < 6 or len(sentence) > 400 or addresses_the_model(sentence):
+    if len(words) < 6 or len(sentence) > 400 or addresses_the_model(sentence) or not sentence[:1].isalpha():
         return False
     letters = sum(character.isalpha() for character in sentence)
     return letters / max(len(sentence), 1) > 0.6 and sentence.rstrip()[-1:] in ".!?"
@@ -90,11 +90,12 @@ def style_material(service: AssistantService, request: DraftRequest, k: int, ref
         return material
     prose = [
         c for c in service.extractive.evidence(query, material.documents, limit=12)
-        if _is_prose(" ".join(c.quote.split())) and "„" not in c.quote and "“" not in c.quote
+        if is_prose(" ".join(c.quote.split())) and "„" not in c.quote and "“" not in c.quote
     ]
-    # a reference is most useful where it gives a comparable figure (amount, positions, share)
+    # context for the Ausgangslage: sentences that give a comparable figure (amount, positions, share);
+    # without any, the best sentence alone
     with_figures = [c for c in prose if _FIGURE.search(c.quote)]
-    chosen = (with_figures + [c for c in prose if c not in with_figures])[:references]
+    chosen = with_figures[:references] if with_figures else prose[: min(1, references)]
     material.references = [c.model_copy(update={"index": i}) for i, c in enumerate(chosen, start=1)]
     return material
 

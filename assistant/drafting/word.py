@@ -2,7 +2,8 @@
 
 Kopf as a table (Stadt, Federführend, Datum, Drucksache placeholder, Vorlagenart), Betreff, the
 Beratungsfolge as a table, the sections (Markdown headings, lists and tables turned into Word headings,
-list paragraphs and real Word tables, e.g. the finance table), the sources and the notices.
+list paragraphs and real Word tables, e.g. the finance table – amounts in EUR, column widths set so that it
+stays intact in Word and LibreOffice), the sources and the notices. A4 portrait.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import re
 
 from docx import Document as WordDocument
 from docx.document import Document as WordDocumentType
-from docx.shared import Pt
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.shared import Cm, Pt
 
 from assistant.drafting.markdown import beratungsfolge_rows, kopf, source_line
 from vorlagen.domain import Draft
@@ -48,6 +50,57 @@ def _table(word: WordDocumentType, header: list[str], rows: list[list[str]], num
     word.add_paragraph()
 
 
+_EUR = re.compile(r"^(\*\*)?(.+?) EUR(\*\*)?$")
+
+
+def _amount_table(word: WordDocumentType, header: list[str], rows: list[list[str]]) -> None:
+    """A table of amounts (the finance table): „EUR“ once in the head, widths and type size so that no amount
+    and no label breaks inside a word in Word or LibreOffice; more than six amount columns on a landscape page."""
+    amounts = len(header) - 1
+    in_eur = all(_EUR.match(cell) or "[bitte" in cell for row in rows for cell in row[1:])
+    if in_eur:
+        header = [f"{header[0]} (EUR)", *header[1:]]
+        rows = [[row[0], *(_EUR.sub(lambda m: f"{m[1] or ''}{m[2]}{m[3] or ''}", cell) for cell in row[1:])] for row in rows]
+    landscape = amounts > 6
+    if landscape:
+        _set_orientation(word.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    section = word.sections[-1]
+    usable = section.page_width - section.left_margin - section.right_margin
+    first = Cm(4.2 if amounts <= 4 else 3.4)
+    other = int((usable - first) / amounts)
+    size = Pt(9 if amounts <= 4 else 8 if amounts <= 6 else 7)
+    table = word.add_table(rows=1, cols=len(header))
+    table.style = TABLE_STYLE
+    table.autofit = False
+    for index, text in enumerate(header):
+        cell = table.rows[0].cells[index]
+        run = cell.paragraphs[0].add_run(text)
+        run.bold, run.font.size = True, size
+        if index:
+            cell.paragraphs[0].alignment = 2
+    for values in rows:
+        cells = table.add_row().cells
+        for index, (cell, text) in enumerate(zip(cells, values)):
+            _runs(cell.paragraphs[0], text)
+            for run in cell.paragraphs[0].runs:
+                run.font.size = size
+            if index:
+                cell.paragraphs[0].alignment = 2  # right
+    for row in table.rows:
+        for index, cell in enumerate(row.cells):
+            cell.width = first if index == 0 else other
+    word.add_paragraph()
+    if landscape:
+        _set_orientation(word.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+
+
+def _set_orientation(section, landscape: bool) -> None:  # type: ignore[no-untyped-def]
+    width, height = (Cm(29.7), Cm(21)) if landscape else (Cm(21), Cm(29.7))
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = width, height
+    section.left_margin, section.right_margin = Cm(2.5), Cm(2)
+
+
 def _markdown_block(word: WordDocumentType, text: str) -> None:
     """Headings (###), bullets (-), numbered items (1.), tables (|…|) and paragraphs."""
     lines = text.splitlines()
@@ -60,7 +113,7 @@ def _markdown_block(word: WordDocumentType, text: str) -> None:
                 block.append([cell.strip() for cell in lines[index].strip().strip("|").split("|")])
                 index += 1
             body = [row for row in block[1:] if not all(set(cell) <= set("-: ") for cell in row)]
-            _table(word, [_BOLD.sub(r"\1", cell) for cell in block[0]], body, numeric_from=1)
+            _amount_table(word, [_BOLD.sub(r"\1", cell) for cell in block[0]], body)
             continue
         if line.startswith("###"):
             word.add_heading(line.lstrip("#").strip(), level=2)
@@ -76,6 +129,7 @@ def _markdown_block(word: WordDocumentType, text: str) -> None:
 def render_docx(draft: Draft) -> bytes:
     request = draft.request
     word = WordDocument()
+    _set_orientation(word.sections[0], landscape=False)  # A4, as Vorlagen are printed
     word.core_properties.title = f"{request.vorlagenart}: {request.betreff}"
     word.core_properties.language = "de-DE"
     word.add_heading(request.vorlagenart, level=0)

@@ -52,3 +52,33 @@ def test_draft_page_from_request_to_download(page: Page, artifacts_dir: Path) ->
     word = WordDocument(str(target))
     assert [cell.text for cell in word.tables[1].rows[1].cells] == ["Gemeinderat", "Beschlussfassung", "30.04.2026", "öffentlich"]
     assert word.tables[-1].rows[-1].cells[0].text == "Summe"
+
+
+def test_draft_page_per_year_rows_and_unassigned_figures(page: Page, artifacts_dir: Path) -> None:  # noqa: F811
+    page.get_by_role("link", name="Entwurf").click()
+    page.get_by_label("Vorhaben in einer Zeile").fill(
+        "Externe Beratung zur Digitalisierungsstrategie in Wiesbaden: 2027 40 Beratertage, 2028 25 Beratertage, "
+        "Tagessatz 1.200 EUR, Sachkosten 2027 5.000 EUR, Fördermittel 10.000 EUR"
+    )
+    page.get_by_role("button", name="Angaben übernehmen").click()
+    # the values per year as editable rows; the figure no field took, named
+    sync_api.expect(page.get_by_label("Jahr 1", exact=True)).to_have_value("2027")
+    sync_api.expect(page.get_by_label("Jahr 1: Beratertage")).to_have_value("40")
+    sync_api.expect(page.get_by_label("Jahr 1: Sachkosten")).to_have_value("5000")
+    sync_api.expect(page.get_by_label("Jahr 2: Beratertage")).to_have_value("25")
+    box = page.locator("#entwurf-nicht-zugeordnet")
+    sync_api.expect(box).to_be_visible()
+    sync_api.expect(box).to_contain_text("10.000 EUR")
+    page.screenshot(path=str(artifacts_dir / "08-entwurf-je-jahr.png"), full_page=True)
+    # the author adds a third year in the form
+    page.get_by_role("button", name="Jahr hinzufügen").click()
+    page.get_by_label("Jahr 3", exact=True).fill("2029")
+    page.get_by_label("Jahr 3: Beratertage").fill("10")
+    page.get_by_role("button", name="Entwurf erstellen").click()
+    sync_api.expect(page.locator("#entwurf-status")).to_have_text("Entwurf fertig.")
+    finance = page.locator("#abschnitt-finanzielle-auswirkungen table.finance")
+    sync_api.expect(finance.locator("tr").first).to_contain_text("2029")
+    summe = finance.locator("tr").last
+    # 40, 25 and 10 days at 1.200 EUR plus 5.000 EUR in 2027: 53.000 / 30.000 / 12.000, 95.000 in all
+    for amount in ("53.000,00 EUR", "30.000,00 EUR", "12.000,00 EUR", "95.000,00 EUR"):
+        sync_api.expect(summe).to_contain_text(amount)

@@ -36,7 +36,7 @@ def test_parse_then_draft_then_download(client: httpx.Client) -> None:
     docx = client.get(body["docx_url"])
     assert docx.status_code == 200 and docx.headers["content-type"].startswith("application/vnd.openxmlformats")
     word = WordDocument(io.BytesIO(docx.content))
-    assert word.tables[-1].rows[0].cells[0].text == "Kostenart"
+    assert word.tables[-1].rows[0].cells[0].text == "Kostenart (EUR)"
     markdown = client.get(body["markdown_url"])
     assert markdown.status_code == 200 and markdown.text == body["markdown"]
 
@@ -61,6 +61,18 @@ def test_older_endpoint_and_german_errors(client: httpx.Client) -> None:
 
     assert_german_error(client.get("/v1/drafts/unbekannt.docx"), 404)
     assert_german_error(client.post("/v1/drafts", json={}), 422)
-    no_table = {"request": {"betreff": "Stelle ohne Tabelle", "stellen": [{"gruppe": "E 9a", "ab": "2031-01-01"}]}}
-    assert "2031" in assert_german_error(client.post("/v1/drafts", json=no_table), 422)
+    # a year after the last cost table is no error: projected, marked „Annahme“ with the assumption's source
+    no_table = {"request": {"betreff": "Stelle ohne Tabelle", "stellen": [{"gruppe": "E 9a", "ab": "2031-01-01"}],
+                            "abschnitte": ["Finanzielle Auswirkungen"]}}
+    projected = client.post("/v1/drafts", json=no_table)
+    assert projected.status_code == 200, projected.text
+    assert "2031 (Annahme)" in projected.json()["markdown"] and "Quelle der Annahme" in projected.json()["markdown"]
+    # figures of a one-line request that no field takes: 422 naming them, unless „trotzdem“
+    line = "Digitalisierung der Bauantragsverfahren: 40 bis 60 Beratertage, Tagessatz 1.100 EUR, Sachkosten 2027 20.000 EUR"
+    assert "40 bis 60 Beratertage" in assert_german_error(client.post("/v1/drafts", json={"text": line}), 422)
+    parsed = client.post("/v1/drafts/parse", json={"text": line}).json()
+    assert [u["text"] for u in parsed["unassigned"]] == ["40 bis 60 Beratertage", "1.100 EUR"]
+    assert any(item["label"] == "Nicht zugeordnet" for item in parsed["understood"])
+    anyway = client.post("/v1/drafts", json={"text": line, "trotzdem": True, "abschnitte": ["Finanzielle Auswirkungen"]})
+    assert anyway.status_code == 200 and [u["text"] for u in anyway.json()["unassigned"]] == ["40 bis 60 Beratertage", "1.100 EUR"]
     assert_german_error(client.post("/v1/draft", json={"section": "Sachstand", "topic": "Neubau Sporthalle"}), 422)

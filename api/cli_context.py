@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import typer
 from pydantic import ValidationError
@@ -55,3 +56,14 @@ def failures_table(title: str, subject: str, rows: Iterable[tuple[str, str]]) ->
     for row in rows:
         table.add_row(*row)
     return table
+
+
+def print_report_summary(console: Console, title: str, rows: Iterable[tuple[str, str]], markdown: Path, json_file: Path) -> None:
+    """A report's key figures as a two-column table, then where the report was written."""
+    table = Table(title=title)
+    table.add_column("Kennzahl")
+    table.add_column("Wert", justify="right")
+    for label, value in rows:
+        table.add_row(label, value)
+    console.print(table)
+    console.print(f"Bericht: {markdown} (auch {json_file.name})")

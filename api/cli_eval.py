@@ -27,7 +27,7 @@ from eval.report import (
     write_report,
 )
 from eval.results import GateResult, RunReport
-from api.cli_context import cli_settings
+from api.cli_context import cli_settings, print_report_summary
 from vorlagen.settings import Settings, absolute
 
 class _RunByDefault(TyperGroup):
@@ -249,13 +249,7 @@ def drafts_command(
     json_path, markdown_path = write_draft_report(report, out_dir)
     if as_json:
         print(report.summary.model_dump_json(indent=2))
-    table = Table(title=f"Entwurfsprüfung „{report.set_name}“")
-    table.add_column("Kennzahl")
-    table.add_column("Wert", justify="right")
-    for label, value in summary_rows(report.summary):
-        table.add_row(label, value)
-    console.print(table)
-    console.print(f"Bericht: {markdown_path} (auch {json_path.name})")
+    print_report_summary(console, f"Entwurfsprüfung „{report.set_name}“", summary_rows(report.summary), markdown_path, json_path)
 
 
 from api.cli_eval_decisions import decision_corpus_command, decisions_command  # noqa: E402 - after eval_app

@@ -11,9 +11,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from api.cli_context import cli_settings
+from api.cli_context import cli_settings, print_report_summary
 from vorlagen.settings import absolute
 
 
@@ -52,13 +51,7 @@ def decisions_command(
     json_path, markdown_path = write_decision_report(report, out_dir)
     if as_json:
         print(report.summary.model_dump_json(indent=2))
-    table = Table(title=f"Entscheidungsfragen „{report.set_name}“ ({report.documents} Vorlagen im Index)")
-    table.add_column("Kennzahl")
-    table.add_column("Wert", justify="right")
-    for label, value in summary_rows(report.summary):
-        table.add_row(label, value)
-    console.print(table)
-    console.print(f"Bericht: {markdown_path} (auch {json_path.name})")
+    print_report_summary(console, f"Entscheidungsfragen „{report.set_name}“ ({report.documents} Vorlagen im Index)", summary_rows(report.summary), markdown_path, json_path)
 
 
 def decision_corpus_command(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import subprocess
+import sys
+
 import re
 from pathlib import Path
 
@@ -68,8 +72,37 @@ def extractive_answer(question: str, evidence: list[Citation]) -> Answer:
 
 
 def model_file() -> Path:
+    """The installed local model; skips when it is not installed, or when llama.cpp cannot run it on this
+    CPU (a build for another instruction set stops the whole test process with "Illegal instruction")."""
     settings = Settings()
     path = settings.llm.model_dir / settings.llm.local_model_file
     if not path.is_file():
         pytest.skip(f"Lokales Sprachmodell nicht installiert ({path}); „vorlagen models install“ installiert es.")
+    problem = _llama_cpp_crash(str(path))
+    if problem:
+        pytest.skip(problem)
     return path
+
+
+_PROBE = """
+import sys
+from llama_cpp import Llama
+model = Llama(model_path=sys.argv[1], n_ctx=512, n_batch=512, n_threads=2, verbose=False)
+model.create_completion("Die Stadt plant den Neubau einer Sporthalle. " * 12, max_tokens=2)
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def _llama_cpp_crash(path: str) -> str | None:
+    """Run the model once in a child process (a prompt long enough for the batched kernels): None when it
+    works or llama.cpp is not installed, else why the real-model tests cannot run here."""
+    try:
+        done = subprocess.run([sys.executable, "-c", _PROBE, path], capture_output=True, timeout=300, check=False)
+    except subprocess.TimeoutExpired:
+        return "Das lokale Modell antwortete im Probelauf nicht binnen 300 s."
+    if done.returncode == 0 or b"No module named 'llama_cpp'" in done.stderr:
+        return None
+    last = (done.stderr.decode(errors="replace").strip().splitlines() or [""])[-1]
+    why = f"Signal {-done.returncode}" if done.returncode < 0 else f"Exit {done.returncode}: {last}"
+    return (f"llama.cpp bricht auf dieser CPU ab ({why}, 4 = Illegal instruction); „make llm“ baut es mit den "
+            "CMAKE_ARGS des Makefiles für jede AVX2-CPU neu.")

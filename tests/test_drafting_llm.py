@@ -14,6 +14,7 @@ from assistant.drafting import Drafter, render_markdown
 from assistant.drafting.drafter import allowed_material
 from assistant.drafting.guard import findings
 from assistant.llm import llama_cpp_available
+from tests.evidence_helpers import model_file
 from assistant.model_install import model_path
 from vorlagen.domain import DraftPosition, DraftRequest
 from vorlagen.settings import Settings
@@ -27,6 +28,7 @@ def test_local_model_writes_a_section_that_passes_the_guard_or_is_replaced() -> 
     })
     if not model_path(settings).is_file() or not llama_cpp_available():
         pytest.skip("Lokales Sprachmodell nicht installiert (vorlagen models install)")
+    model_file()  # skips where llama.cpp cannot run the model on this CPU
     request = DraftRequest(
         betreff="Einrichtung einer Koordinierungsstelle Klimaanpassung", datum=date(2026, 3, 2),
         stellen=[DraftPosition(anzahl=2, gruppe="E 12", ab=date(2026, 7, 1))],

@@ -84,6 +84,6 @@ def test_two_workers_answer_at_once_from_one_chroma_server(
 
         # another process adds a document; both workers find it right away
         build_index(env, [seeds / "mitteilung_buendelung_digitalisierung_2024.txt"])
-        fresh = _ask_all(running.base_url, "Wann nimmt das Digitalisierungsamt die Arbeit auf?", 8)
+        fresh = _ask_all(running.base_url, "Zu welchem Datum soll das Digitalisierungsamt die Arbeit aufnehmen?", 8)
         assert all(any(c["source_name"] == "mitteilung_buendelung_digitalisierung_2024.txt" for c in a["citations"])
                    for a in fresh)

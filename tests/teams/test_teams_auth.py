@@ -13,7 +13,7 @@ from tests.teams.connector import BotConnector
 from tests.teams.identity import FakeIdentity, unknown_key_token
 from tests.web.server import LiveServer
 
-QUESTION = "Wie heißt die Digitalisierungsstrategie der Landeshauptstadt Stuttgart?"
+QUESTION = "Wie viele Stellen werden für das Stuttgarter Amt für Digitalisierung und IT geschaffen?"
 
 
 def _post(server: LiveServer, connector: BotConnector, conversation: str, token: str | None) -> httpx.Response:
@@ -56,7 +56,7 @@ def test_token_signed_by_the_published_key_is_accepted(teams_server: LiveServer,
     assert response.status_code in (200, 202), response.text
     posts = connector.wait_for(conversation, lambda p: any(post.cards for post in p))
     [reply] = [post for post in posts if post.cards]
-    assert "Digital MoveS" in str(reply.cards[0])
+    assert "7,5" in str(reply.cards[0])
     # the keys came from the JWKS document served here; the reply carries the bot's own token from MSAL
     assert ("login.botframework.com", "GET", "/v1/.well-known/keys") in identity.requests
     assert identity.outgoing_tokens() >= 1

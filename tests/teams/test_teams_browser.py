@@ -16,7 +16,7 @@ from tests.web.server import API_KEY
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-QUESTION = "Wie heißt die Digitalisierungsstrategie der Landeshauptstadt Stuttgart?"
+QUESTION = "Wie viele Stellen werden für das Stuttgarter Amt für Digitalisierung und IT geschaffen?"
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright (Python) ist nicht installiert")
 

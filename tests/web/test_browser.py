@@ -139,7 +139,7 @@ def test_upload_pdf_then_ask_about_it(page: Page, server: LiveServer, shared_dir
     page.screenshot(path=str(artifacts_dir / "03-dokumente-hochgeladen.png"), full_page=True)
 
     page.get_by_role("link", name="Fragen").click()
-    turn = ask(page, "Welche Variante soll zum Bebauungsplan Nr. 199 Odenwaldallee beschlossen werden?")
+    turn = ask(page, "An welchem Tag berät der UVPA über den Bebauungsplan Nr. 199 Odenwaldallee?")
     sources = [turn.locator("button.chip").nth(i).get_attribute("data-doc") for i in range(turn.locator("button.chip").count())]
     assert any((source or "").startswith("upload/") for source in sources), sources  # the upload's id
     page.screenshot(path=str(artifacts_dir / "04-antwort-zum-pdf.png"), full_page=True)

@@ -52,15 +52,11 @@ class FactReader:
         chunks = (with_document_chunks(documents, self.chunks_of, self.settings.evidence_vorlagen,
                                        self.settings.calculation_max_chunks) if self.chunks_of else []) or documents
         sentences = self.extractive.score_sentences(question, chunks, weights)
+        years = {str(c.metadata.get("doc_id")): str(c.metadata.get("year") or "") for c in chunks}
         doc_tokens: dict[str, frozenset[str]] = {}
-        for doc_id in {str(c.metadata.get("doc_id")) for c in chunks}:
-            tokens = self.doc_tokens(doc_id) if self.doc_tokens is not None else None
-            doc_tokens[doc_id] = tokens if tokens is not None else frozenset()
-        for chunk in chunks:  # the Vorlage's year counts as named in it
-            year = chunk.metadata.get("year")
-            if year:
-                doc_id = str(chunk.metadata.get("doc_id"))
-                doc_tokens[doc_id] = doc_tokens[doc_id] | {str(year)}
+        for doc_id, year in years.items():  # the Vorlage's year counts as named in it
+            tokens = (self.doc_tokens(doc_id) if self.doc_tokens is not None else None) or frozenset()
+            doc_tokens[doc_id] = tokens | {year} if year else tokens
         return Evidence(sentences, retrieved, vorlage_ranks, doc_tokens)
 
     def candidates(self, analysis: QuestionAnalysis, documents: list[Document],

@@ -161,9 +161,13 @@ def candidates_for_part(
         chosen += [s for s in scored[pool:] if _names_focus(part.focus, s.window_tokens)][:pool]
     best_share = shares[id(scored[0])] if scored else 0.0
     best_keyword = max((float(s.document.metadata.get("bm25_score") or 0.0) for s in evidence.sentences), default=0.0)
+    per_vorlage: dict[str, dict[str, float]] = {}
     found: list[Candidate] = []
     for sentence in chosen:
-        context = _SentenceContext.of(sentence, part, analysis, evidence, own, weights, subject)
+        doc_id = str(sentence.document.metadata.get("doc_id"))
+        if doc_id not in per_vorlage:
+            per_vorlage[doc_id] = _vorlage_features(sentence.document, analysis, evidence, subject)
+        context = _SentenceContext.of(sentence, part, analysis, evidence, own, weights, per_vorlage[doc_id])
         context.shared["sentence_rank"] = 1.0 / rank_of[id(sentence)]
         context.shared["window_gap"] = shares[id(sentence)] - best_share
         keyword = float(sentence.document.metadata.get("bm25_score") or 0.0)
@@ -204,28 +208,23 @@ class _SentenceContext:
     @classmethod
     def of(
         cls, sentence: ScoredSentence, part: QuestionPart, analysis: QuestionAnalysis, evidence: Evidence,
-        own: dict[str, float], weights: dict[str, float], subject: dict[str, float],
+        own: dict[str, float], weights: dict[str, float], vorlage: dict[str, float],
     ) -> _SentenceContext:
         meta = sentence.document.metadata
         doc_id = str(meta.get("doc_id"))
-        doc_tokens = evidence.doc_tokens.get(doc_id, frozenset())
-        title = frozenset(tokenize(str(meta.get("title") or "")))
         rank = int(meta.get("rank") or 0)
         retrieved = str(meta.get("chunk_id")) in evidence.retrieved_chunks
-        years = {str(year) for year in analysis.years}
         words = len(sentence.text.split())
         shared = {
             "bias": 1.0,
             "sentence_terms": coverage(own, sentence.tokens),
             "window_terms": coverage(own, sentence.window_tokens),
             "question_terms": coverage(weights, sentence.window_tokens),
-            "vorlage_terms": coverage(subject, doc_tokens | title),
-            "title_terms": coverage(subject, title),
+            **vorlage,
             "chunk_rank": 1.0 / rank if retrieved and rank else 0.0,
             "vorlage_rank": 1.0 / evidence.vorlage_ranks.get(doc_id, 50),
             "retrieved": float(retrieved),
             "focus_asked": float(bool(part.focus)),
-            "year_in_vorlage": float(bool(years) and bool(years & doc_tokens)),
             "heading": float(words < 5 or (len(sentence.text) < 70 and sentence.text.rstrip()[-1:] not in ".!?:;)")),
             "sentence_words": min(1.0, words / 60),
             "amount_named": float(_names_the_amount(part.focus, sentence.window_tokens)),
@@ -277,6 +276,21 @@ class _SentenceContext:
         offset = sentence.start
         return Candidate(part, sentence, offset + start, offset + end, span is not None,
                          [values.get(name, 0.0) for name in FEATURES])
+
+
+def _vorlage_features(
+    document: Document, analysis: QuestionAnalysis, evidence: Evidence, subject: dict[str, float]
+) -> dict[str, float]:
+    """The features that depend on the value's Vorlage only (computed once per Vorlage and part: its
+    token set is large)."""
+    doc_tokens = evidence.doc_tokens.get(str(document.metadata.get("doc_id")), frozenset())
+    title = frozenset(tokenize(str(document.metadata.get("title") or "")))
+    years = {str(year) for year in analysis.years}
+    return {
+        "vorlage_terms": coverage(subject, doc_tokens | title),
+        "title_terms": coverage(subject, title),
+        "year_in_vorlage": float(bool(years) and bool(years & doc_tokens)),
+    }
 
 
 def clause_breaks(text: str) -> list[int]:

@@ -110,6 +110,7 @@ def train_command(
 
     Beispiel: vorlagen eval train --index ~/vorlagen-bank
     """
+    from assistant.scorer import AnswerScorer
     from assistant.service import AssistantService
     from eval import train as training
 
@@ -120,7 +121,7 @@ def train_command(
         data = {split: training.read_rows(path) for split, path in rows.items()}
     else:
         settings = _index_settings(ctx, index)
-        service = AssistantService(settings, open_store(settings))
+        service = AssistantService(settings, open_store(settings), scorer=AnswerScorer.untrained())
         data = {}
         for split in ("train", "dev"):
             questions = training.load_split(bank, split)

@@ -18,7 +18,7 @@ from langchain_core.documents import Document
 from assistant.extractive import ScoredSentence, coverage
 from assistant.question import AMOUNT_NOUNS, QuestionAnalysis, QuestionPart
 from assistant.spans import TYPED, AnswerType, Span, find_spans
-from vorlagen.text import YEAR_PATTERN, events, label_before, period_of, tokenize
+from vorlagen.text import YEAR_PATTERN, asked_direction, events, label_before, period_of, stated_direction, tokenize
 
 _CLAUSE_BREAK = re.compile(r"[;()\n–]|,(?!\d)|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
 _WORD = re.compile(r"\S+")
@@ -61,6 +61,10 @@ FEATURES: tuple[str, ...] = (
     "untyped",  # a sentence as the answer (no typed value asked)
     "type_exact",  # the value is of the asked type (else of a related one: a duration for a count …)
     "type_amount", "type_date", "type_count", "type_percent", "type_duration", "type_name",
+    "direction_agrees",  # the part asks for the value after (before) a change and the value is marked so
+    "direction_conflicts",  # … and the value is marked as the other one ("von 5 Mio. auf 8 Mio.")
+    "unit_is_focus",  # the count's or duration's own noun is the asked-for noun ("wie viele Stunden" – "39 Stunden")
+    "value_words_in_question",  # share of a name's words that the question already names (no answer then)
     # the same measurements relative to the part's best candidate (0 for the best): what ranks a value
     # above the others of the same question
     "rel_sentence_terms", "rel_window_terms", "rel_question_terms", "rel_clause_terms", "rel_nearness",
@@ -266,7 +270,16 @@ class _SentenceContext:
                 values["period_conflicts"] = float(stated is not None and stated != asked or (stated is None and total))
             values["total_agrees"] = float(bool(_TOTAL.search(part.text)) and bool(_TOTAL.search(clause)))
             if span.type in (AnswerType.ANZAHL, AnswerType.DAUER):
-                values["counts_the_noun"] = float(bool(set(tokenize(span.text)) & set(self.own)))
+                span_tokens = set(tokenize(span.text))
+                values["counts_the_noun"] = float(bool(span_tokens & set(self.own)))
+                values["unit_is_focus"] = float(bool(part.focus) and _names_focus(part.focus, span_tokens))
+            if (asked := asked_direction(part.text)) and (stated := stated_direction(sentence.text, start, end)):
+                values["direction_agrees"] = float(stated == asked)
+                values["direction_conflicts"] = float(stated == -asked)
+            if span.type not in TYPED:
+                words = [t for t in tokenize(span.text) if not t[:1].isdigit()]
+                asked_words = set(tokenize(self.analysis.question))
+                values["value_words_in_question"] = sum(t in asked_words for t in words) / len(words) if words else 0.0
             if span.type is AnswerType.DATUM and (asked_events := events(part.text)):
                 values["event_agrees"] = float(bool(asked_events & events(clause)))
             values["same_type_in_sentence"] = 1.0 / same_type

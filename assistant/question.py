@@ -82,7 +82,7 @@ _TYPE_CUES: list[tuple[AnswerType, re.Pattern[str]]] = [
                                   r"in welchem jahr|welches datum|stichtag|frist|termin)\b", re.I)),
     (AnswerType.ANZAHL, re.compile(r"\b(wie oft|wie häufig|wie viele[n]?|wieviele[n]?|anzahl|wie viel(?!\s+(geld|euro|kostet|kosten))\s+\w*"
                                    r"(stellen|plätze|vzä|personen|betten))\b|\bwie ?viele[n]?\b", re.I)),
-    (AnswerType.BETRAG, re.compile(r"\b(wie ?viel\b(?!e)|wie teuer|was verlangt|was nimmt|wie hoch|wie viel (geld|euro)|was kostet|was kosten|welche[rnm]? (betrag|summe|"
+    (AnswerType.BETRAG, re.compile(r"\b(wie ?viel\b(?!e)|wie teuer|was verlangt|was nimmt|wie hoch|wie viel (geld|euro)|was kostet(?:en?)?|was kosten|welche[rnm]? (betrag|summe|"
                                    r"kosten|mittel|zuschuss|förderung)|\w*kosten\w*|\w*summe|\w*betrag|\w*volumen|\w*preis\w*|"
                                    r"\w*zuschuss|\w*zuschüsse|\w*aufwendungen|\w*aufwand|\w*mittel|finanzier\w*|in welcher höhe|"
                                    r"mit welche[mr] betrag|\w*budget\w*|\w*ausgaben|\w*einsparung\w*|\w*erlös\w*|\w*einnahmen|"
@@ -91,10 +91,13 @@ _TYPE_CUES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.ORGANISATION, re.compile(r"\b(welche[srm]?\s+(\w*firma|\w*unternehmen|\w*dienstleister|\w*büro|\w*anbieter|partner|träger|caterer|betreiber|bieter|"
                                          r"verein|beratungsunternehmen|auftragnehmer|institution|organisation|verband|"
                                          r"gesellschaft|hersteller|lieferant\w*|\w*ministerium|\w*behörde|\w*präsidium|"
-                                         r"fördergeber\w*|zuwendungsgeber\w*)|wer\s+(liefert|erhält|übernimmt|führt|"
+                                         r"fördergeber\w*|zuwendungsgeber\w*|fraktion\w*|partei\w*)|wer\s+(liefert|erhält|übernimmt|führt|"
                                          r"betreibt|baut|bekommt|hat den (auftrag|zuschlag))|wer\s+(?:soll|wird|darf)\b[^?,]*\b(?:liefern|bauen|ausführen|"
                                          r"übernehmen|betreiben)|mit wem|an wen|von wem)\b", re.I)),
-    (AnswerType.PERSON, re.compile(r"\b(wer (leitet|ist|war)|welche person|wer unterschreibt|unterzeichnet|unterschrieben)\b", re.I)),
+    (AnswerType.PERSON, re.compile(r"\b(wer (leitet|ist|war)|welche person|wer unterschreibt|unterzeichnet|unterschrieben|"
+                                   r"welche[rnm]?\s+(\w*stadträt\w*|\w*stadtrat|\w*rätin|\w*bürgermeister\w*|ortsvorsteher\w*|"
+                                   r"vorsitzende\w*|leiter\w*|beigeordnete\w*|dezernent\w*|mitglied\w*|vertreter\w*|stellvertret\w*)|"
+                                   r"wer|wen|wem)\b", re.I)),
     (AnswerType.ORT, re.compile(r"\b(wo\b|an welche[mn] (ort|standort)|welche[rnm]? (standort|ort|stadtteil|gebäude))", re.I)),
     (AnswerType.NAME, re.compile(r"\bwelche[srnm]?\s+(software|programm|plattform|anwendung|app|fachverfahren|fachanwendung)\b|"
                                  r"\b(wie heißt|wie heisst|wie lautet|welchen namen|wie nennt|bezeichnung|titel)\b", re.I)),
@@ -127,7 +130,7 @@ _ROLE_ADVISE = re.compile(r"\b(vorberat\w*|vorberatung|(berät|beraten|berieten)
 
 _COUNTED = re.compile(r"\b[Ww]ie\s?viele?[n]?\s+(?:(?:[a-zäöüß]+(?:e|en|er|es|em))\s+){0,2}([A-ZÄÖÜ][\wäöüß-]+)")
 _OFTEN = re.compile(r"\bwie (oft|häufig)\b", re.I)
-_COSTS_VERB = re.compile(r"\b((was|wie viel)(\s+\w+){0,3}\s+(kostet|kosten)|wie viel (geld|euro)|wie teuer|was verlangt|was nimmt)\b", re.I)
+_COSTS_VERB = re.compile(r"\b((was|wie viel)(\s+\w+){0,3}\s+(kostet|kostete|kosteten|kosten)|wie viel (geld|euro)|wie teuer|was verlangt|was nimmt)\b", re.I)
 _CAPITALISED = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]*\b")
 AMOUNT_NOUNS = ("kosten", "summe", "betrag", "volumen", "preis", "wert", "aufwendungen", "aufwand", "budget",
                  "ausgaben", "einsparung", "einsparungen", "erlös", "erlöse", "einnahmen", "erträge", "entgelt",

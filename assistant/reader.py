@@ -59,20 +59,27 @@ class FactReader:
             doc_tokens[doc_id] = tokens | {year} if year else tokens
         return Evidence(sentences, retrieved, vorlage_ranks, doc_tokens)
 
-    def candidates(self, analysis: QuestionAnalysis, documents: list[Document],
-                   settled_terms: frozenset[str] = frozenset()) -> list[list[Candidate]]:
-        """The scored candidates of each part, best first, one per distinct value (the evaluation's
-        training data is read from here, too)."""
+    def found(self, analysis: QuestionAnalysis, documents: list[Document],
+              settled_terms: frozenset[str] = frozenset()) -> list[list[Candidate]]:
+        """Every candidate of each part, unscored (the scorer's training data is read from here)."""
         weights = {t: w for t, w in self.extractive.question_weights(analysis.question).items()
                    if t not in settled_terms}
         if not weights or not documents:
             return [[] for _ in analysis.parts]
         evidence = self.evidence(analysis.question, documents, weights)
-        ranked: list[list[Candidate]] = []
+        per_part: list[list[Candidate]] = []
         for part in analysis.parts:
             found = candidates_for_part(part, analysis, evidence, weights, self.settings.candidate_sentences)
             if analysis.years:  # a question naming a year answers from that year or not at all
                 found = [c for c in found if c.feature("year_in_vorlage") or c.feature("year_agrees")]
+            per_part.append(found)
+        return per_part
+
+    def candidates(self, analysis: QuestionAnalysis, documents: list[Document],
+                   settled_terms: frozenset[str] = frozenset()) -> list[list[Candidate]]:
+        """The scored candidates of each part, best first, one per distinct value."""
+        ranked: list[list[Candidate]] = []
+        for found in self.found(analysis, documents, settled_terms):
             best: dict[str, Candidate] = {}
             for candidate in self.scorer.score(found):
                 best.setdefault(_value_key(candidate), candidate)

@@ -58,6 +58,14 @@ class AnswerScorer(BaseModel):
             )
         return scorer
 
+    @classmethod
+    def untrained(cls) -> AnswerScorer:
+        """Zero weights over the current ``FEATURES``: every candidate scores 0,5 (for collecting the
+        candidates a scorer is then trained on)."""
+        zeros = [0.0] * len(FEATURES)
+        return cls(version="untrained", features=list(FEATURES), weights=zeros, means=zeros,
+                   scales=[1.0] * len(FEATURES), intercept=0.0, threshold=0.5)
+
     def probability(self, features: list[float]) -> float:
         z = self.intercept + sum(
             w * (x - m) / s for w, x, m, s in zip(self.weights, features, self.means, self.scales, strict=True)

@@ -75,14 +75,17 @@ class AssistantService:
         settings: Settings,
         store: VorlagenStore | None = None,
         chat_models: ChatModelProvider | None = None,
+        scorer: AnswerScorer | None = None,
     ) -> None:
+        """``scorer``: the answer scorer to use instead of the trained one named in the settings
+        (training collects candidates before a scorer for their features exists)."""
         self.settings = settings
         self.store = store or VorlagenStore(settings)
         self.chat_models = chat_models or ChatModelProvider(settings)
         self.extractive = ExtractiveAnswerer(
             settings.answer, idf=self._idf, full_text=self._full_text, doc_tokens=self.store.doc_tokens
         )
-        self.facts = FactReader(self.extractive, settings.answer, AnswerScorer.load(settings.answer.scorer),
+        self.facts = FactReader(self.extractive, settings.answer, scorer or AnswerScorer.load(settings.answer.scorer),
                                 chunks_of=self.store.chunks_of, doc_tokens=self.store.doc_tokens)
         self.about = VorlageAnswerer(self.extractive, self.store.get_vorlage, settings.answer)
         self.router = build_router(self.facts, self.about, self._calculate)

@@ -105,6 +105,11 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.ORGANISATION, re.compile(
         rf"\b(?:Firma|Fa\.)\s+{_CAP}(?:\s+(?:{_CAP}|&|und|für))*?(?:\s+{_COMPANY_FORM})?(?=[\s,.;:)]|$)")),
     (AnswerType.ORGANISATION, re.compile(rf"\b{_CAP}(?:[\s-]+(?:{_CAP}|&|und|für|der|des|de|von)){{0,5}}\s+{_COMPANY_FORM}(?![\w])")),
+    # a council group: "SPD-Fraktion", "Fraktion DIE LINKE", "die GRÜNE-Fraktion", "(CDU)" after a member's name
+    (AnswerType.ORGANISATION, re.compile(
+        r"\b[A-ZÄÖÜ][\wÄÖÜäöüß/&.]*-(?:Gemeinderats|Ortschaftsrats|Kreistags)?[Ff]raktion\b"
+        r"|\b(?:Fraktion|Gruppe)\s+(?:der\s+|von\s+)?(?P<inner>[A-ZÄÖÜ][\wÄÖÜäöüß/&.]*(?:\s+[A-ZÄÖÜ][\wÄÖÜäöüß/&.]*){0,2})"
+        r"|(?<=[a-zäöüß]\s\()(?P<inner_group>[A-ZÄÖÜ][A-ZÄÖÜa-zäöü/&.|]{1,15})(?=\))")),
     # public bodies: "Verkehrsministerium Baden-Württemberg", "Ministerium für Verkehr", "Regierungspräsidium Karlsruhe"
     (AnswerType.ORGANISATION, re.compile(
         r"\b(?:[A-ZÄÖÜ][\wäöüß-]*(?:ministerium|präsidium|behörde|amt|agentur|kammer|verband)|Ministerium|Behörde|Agentur)\b"
@@ -120,8 +125,13 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"am\s+Standort|in\s+den\s+Räumen)\s+(?:(?:des|der|von|am|an\s+der)\s+)?"
         r"(?P<inner>[A-ZÄÖÜ][\wäöüß.-]*(?:\s+[A-ZÄÖÜ][\wäöüß.-]*){0,3})")),
     (AnswerType.PERSON, re.compile(
-        r"\b(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?)\s+"
+        r"\b(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?|"
+        r"(?:Stadt|Ortschafts|Gemeinde|Kreis|Bezirksbei)r(?:at|ätin)|Ortsvorsteher(?:in)?|Beigeordnete[r]?)\s+"
         r"(?:(?:Dr\.|Prof\.)\s+)*[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?")),
+    # a name after a role label of minutes and forms: "Vorsitz: Anett-Maud Joppien", "Leitung: Dr. Eva Maier"
+    (AnswerType.PERSON, re.compile(
+        r"\b(?:Vorsitz|Vorsitzende[r]?|Leitung|Sitzungsleitung|Ansprechpartner(?:in)?|Berichterstatter(?:in)?|"
+        r"Schriftführer(?:in)?|Protokoll)\s*:\s*(?P<inner>(?:(?:Dr\.|Prof\.)\s+)*[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+){1,2})")),
     (AnswerType.NAME, re.compile(r"[„“\"»«‚'](?P<inner>[^„“\"»«\n]{3,150})[“”\"«»‘']")),
     (AnswerType.NAME, re.compile(
         r"\b(?:Software|Programm|Plattform|Anwendung|App|Fachverfahren|Fachanwendung|Produkt)\s+"
@@ -148,7 +158,8 @@ def _spans(text: str) -> tuple[Span, ...]:
     spans: list[Span] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            start, end = match.span("inner") if "inner" in pattern.groupindex else match.span()
+            start, end = next((match.span(name) for name in pattern.groupindex
+                               if name.startswith("inner") and match.start(name) >= 0), match.span())
             start, end = _trim(text, start, end)
             if end > start:
                 spans.append(Span(type=kind, start=start, end=end, text=text[start:end]))

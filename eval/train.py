@@ -74,7 +74,7 @@ def collect(service: AssistantService, questions: Iterable[EvalQuestion],
         if question.type == "calc" or prepared.analysis.kind not in (QuestionKind.FACT, QuestionKind.CALCULATION):
             continue  # computed values are no candidates; metadata and lists have their own answerers
         documents = service.retrieve(prepared.searched, prepared.filters, prepared.k, prepared.named)
-        ranked = service.facts.candidates(prepared.analysis, documents, service.settled_terms(prepared.named))
+        ranked = service.facts.found(prepared.analysis, documents, service.settled_terms(prepared.named))
         rows = [
             _row(question, index, candidate)
             for index, options in enumerate(ranked)

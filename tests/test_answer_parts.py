@@ -236,3 +236,26 @@ def test_a_procedure_question_naming_a_body_gets_that_bodys_step() -> None:
     assert named is not None and "Bauausschuss (Vorberatung) am 20.05.2026" in named and "Gemeinderat" not in named
     every = answerer._value(analyze_question("Welche Gremien beraten über den Neubau der Schule?"), vorlage)
     assert every is not None and "Bauausschuss" in every and "Gemeinderat" in every
+
+
+def test_who_and_whom_ask_for_a_person_and_a_council_group_for_an_organisation() -> None:
+    from assistant.question import answer_type
+    from assistant.spans import AnswerType
+
+    assert answer_type("Wen beruft der Ortschaftsrat in den Beirat?") is AnswerType.PERSON
+    assert answer_type("Wem wurde die Ehrennadel verliehen?") is AnswerType.PERSON
+    assert answer_type("Welche Stadträtin stellte den Antrag zur Beleuchtung?") is AnswerType.PERSON
+    assert answer_type("Welche Fraktion lehnte die Erhöhung ab?") is AnswerType.ORGANISATION
+    assert answer_type("Wer liefert die neuen Tablets?") is AnswerType.ORGANISATION
+
+
+def test_persons_after_a_title_or_a_role_label_and_council_groups_are_spans() -> None:
+    from assistant.spans import AnswerType, find_spans
+
+    text = ("Vorsitz: Hanna-Lena Berghof. Ortschaftsrätin Gül Yilmaz (FW) fragte nach; "
+            "die CDU-Fraktion und die Fraktion DIE PARTEI stimmten dagegen.")
+    spans = {(s.type, s.text) for s in find_spans(text)}
+    assert (AnswerType.PERSON, "Hanna-Lena Berghof") in spans
+    assert (AnswerType.PERSON, "Ortschaftsrätin Gül Yilmaz") in spans
+    assert {(AnswerType.ORGANISATION, "FW"), (AnswerType.ORGANISATION, "CDU-Fraktion"),
+            (AnswerType.ORGANISATION, "DIE PARTEI")} <= spans

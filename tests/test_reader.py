@@ -71,6 +71,29 @@ def test_a_count_of_the_asked_noun_and_a_value_already_in_the_question() -> None
     assert found["3 Schulen"].feature("value_in_question") == 1.0
 
 
+def test_the_value_after_a_change_is_told_from_the_value_before_it() -> None:
+    text = "Die Gebühr für den Hallenschlüssel steigt zum Schuljahresbeginn von 15 Euro auf 25 Euro."
+    found = _by_value(_candidates("Auf welchen Betrag wird die Gebühr für den Hallenschlüssel erhöht?", [_chunk(text)]))
+    assert found["25 Euro"].feature("direction_agrees") == 1.0 and found["25 Euro"].feature("direction_conflicts") == 0.0
+    assert found["15 Euro"].feature("direction_conflicts") == 1.0
+    before = _by_value(_candidates("Was kostete der Hallenschlüssel bislang?", [_chunk(text)]))
+    assert before["15 Euro"].feature("direction_agrees") == 1.0 and before["25 Euro"].feature("direction_conflicts") == 1.0
+
+
+def test_a_count_whose_own_noun_is_the_asked_one() -> None:
+    text = "An 4 Werktagen ist die Halle 11 Stunden für Vereine geöffnet."
+    found = _by_value(_candidates("Wie viele Stunden ist die Halle für Vereine offen?", [_chunk(text)]))
+    assert found["11 Stunden"].feature("unit_is_focus") == 1.0
+    assert found["4 Werktagen"].feature("unit_is_focus") == 0.0
+
+
+def test_a_name_the_question_already_names_is_marked() -> None:
+    text = "Die Pflege der Halle übernimmt weiterhin Frau Dr. Ilse Vogt; Herr Karl Brenner scheidet aus."
+    found = _by_value(_candidates("Wer übernimmt nach Herrn Brenner die Pflege der Halle?", [_chunk(text)]))
+    assert found["Herr Karl Brenner"].feature("value_words_in_question") > 0.0
+    assert found["Frau Dr. Ilse Vogt"].feature("value_words_in_question") == 0.0
+
+
 def test_a_question_without_a_typed_value_gets_sentences_as_candidates() -> None:
     text = "Die Halle wird während der Bauzeit vom Schulsport des benachbarten Gymnasiums mitgenutzt."
     candidates = _candidates("Wie geht es mit dem Schulsport während der Bauzeit weiter?", [_chunk(text)])

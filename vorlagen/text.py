@@ -138,6 +138,37 @@ def period_of(text: str, at_start: bool = False) -> str | None:
     return _PERIOD_WORDS.get(word, word)
 
 
+_ASKS_NEW = re.compile(
+    r"\b(?:künftig\w*|zukünftig\w*|neue[nmrs]?|nunmehr|(?:erhöh|angehoben|anheb|steig|stieg|senk|gesenkt|reduzier|"
+    r"verringer|verlänger|verkürz|änder|geändert)\w*\b[^?.]{0,40}?\bauf\b|auf welche[nmrs]?|(?:wird|werden|soll|sollen)\b[^?]*\b(?:künftig|dann))\b",
+    re.I,
+)
+_ASKS_OLD = re.compile(r"\b(?:bisher\w*|bislang|vorher\w*|früher\w*|ursprünglich\w*|zuvor|ehemalig\w*|alte[nmrs]?)\b", re.I)
+_MARKED_NEW = re.compile(r"(?:\bauf|\bkünftig|\bzukünftig|\bneu\w*|\bnunmehr|\bdann)\s+(?:(?:rund|ca\.|etwa|rd\.|nur|noch|jeweils|insgesamt)\s+)?$", re.I)
+_MARKED_OLD = re.compile(r"(?:\bvon|\bbisher\w*|\bbislang|\bderzeit\w*|\baktuell\w*|\bursprünglich\w*|\bstatt|\banstelle\s+von)\s+"
+                         r"(?:(?:rund|ca\.|etwa|rd\.|nur|jeweils|insgesamt)\s+)?$", re.I)
+_NEW_AFTER = re.compile(r"^\S*\s*(?:\S+\s+){0,3}?(?:auf|künftig)\s+\S*\d", re.I)
+
+
+def asked_direction(question: str) -> int:
+    """Whether a question asks for the value after a change (+1: "künftig", "neue", "angehoben auf",
+    "auf welchen Betrag"), before it (-1: "bisher", "ursprünglich", "früher") or neither (0)."""
+    new, old = bool(_ASKS_NEW.search(question)), bool(_ASKS_OLD.search(question))
+    return 0 if new == old else 1 if new else -1
+
+
+def stated_direction(text: str, start: int, end: int) -> int:
+    """Whether the value at ``text[start:end]`` is the new one of a change (+1: "… auf 8 Mio. Euro",
+    "künftig 50 Euro") or the old one (-1: "von 5 Mio. Euro auf …", "bisher 20 Euro"), by the words right
+    before it; 0 where nothing says."""
+    before = text[max(0, start - 30) : start]
+    if _MARKED_NEW.search(before):
+        return 1
+    if _MARKED_OLD.search(before) and (not before.rstrip().lower().endswith("von") or _NEW_AFTER.match(text[end : end + 40])):
+        return -1
+    return 0
+
+
 def month_number(word: str) -> int | None:
     """``Januar``/``Jan.``/``jan`` -> 1; None for anything else."""
     return MONTHS.get(word.lower().rstrip("."))

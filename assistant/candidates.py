@@ -75,6 +75,7 @@ RELATIVE = ("sentence_terms", "window_terms", "question_terms", "clause_terms", 
 
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 RELATED_TYPES: dict[AnswerType, frozenset[AnswerType]] = {
+    AnswerType.BETRAG: frozenset({AnswerType.ANZAHL}),
     AnswerType.ANZAHL: frozenset({AnswerType.DAUER, AnswerType.PROZENT}),
     AnswerType.DAUER: frozenset({AnswerType.ANZAHL, AnswerType.DATUM}),
     AnswerType.DATUM: frozenset({AnswerType.DAUER}),
@@ -83,7 +84,8 @@ RELATED_TYPES: dict[AnswerType, frozenset[AnswerType]] = {
     AnswerType.NAME: frozenset({AnswerType.ORGANISATION}),
     AnswerType.ORT: frozenset({AnswerType.NAME, AnswerType.ORGANISATION}),
 }
-"""Types a question word may also be answered with ("Wie viele Stunden …?" – "39 Stunden" is a duration);
+"""Types a question word may also be answered with ("Wie viele Stunden …?" – "39 Stunden" is a duration;
+"Wie viel Fläche …?" – "99 m²" is a quantity, not money);
 the scorer sees whether the type was the asked one (``type_exact``)."""
 _TYPE_FEATURE = {
     AnswerType.BETRAG: "type_amount", AnswerType.DATUM: "type_date", AnswerType.ANZAHL: "type_count",

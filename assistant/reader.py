@@ -102,16 +102,19 @@ class FactReader:
         mode = "extractive"
         notices: list[str] = []
         close = [self._close(options, threshold) for options in ranked]
-        if chooser is not None and any(len(options) > 1 for options in close):
+        if chooser is not None and any(len(options) > (0 if self.settings.choice_floor is not None else 1) for options in close):
             result = chooser.choose(
                 question, [part.text for part in analysis.parts],
                 [[choice.Candidate(value=value_text(c), sentence=_excerpt(c)) for c in options] for options in close],
             )
             if result.notice:
                 notices.append(result.notice)
+            reads = self.settings.choice_floor is not None
             for index, picked in enumerate(result.choices):
                 if picked is not None:
                     chosen[index] = close[index][picked]
+                elif reads and close[index]:  # the model read the part's candidates and found none fitting
+                    chosen[index] = None
             mode = chooser.mode if result.choices else mode
         answered = [c for c in chosen if c is not None]
         if not answered:
@@ -129,6 +132,8 @@ class FactReader:
     def _close(self, options: list[Candidate], threshold: float) -> list[Candidate]:
         """The candidates a language model may choose among: above the threshold and within
         ``choice_margin`` of the best (a clear best needs no model)."""
+        if self.settings.choice_floor is not None:
+            return [c for c in options if c.score >= self.settings.choice_floor][: self.settings.choice_candidates]
         if not options or options[0].score < threshold:
             return []
         close = [c for c in options if c.score >= threshold and options[0].score - c.score <= self.settings.choice_margin]

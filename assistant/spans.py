@@ -80,9 +80,13 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.DATUM, re.compile(r"(?<![\d.])\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})(?![\d])")),
     (AnswerType.DATUM, re.compile(rf"(?<![\d.])(?:\d{{1,2}}\.\s*)?{MONTH_PATTERN}\s+\d{{4}}(?!\d)", re.I)),
     (AnswerType.DATUM, re.compile(
-        r"\b(?:(?:im|ab|seit|bis|zum)\s+)?(?:(?:Früh)?[Jj]ahr|Sommer|Herbst|Winter|Frühjahr|Quartal|Haushaltsjahr|Schuljahr)"
+        r"\b(?:(?:im|ab|seit|bis|zum)\s+)?(?:(?:Früh|Spät)?[Jj]ahr|Sommer|Herbst|Winter|Frühjahr|Quartal|Haushaltsjahr|Schuljahr)"
         r"(?:es)?\s+(?:\d\.\s+Quartal\s+)?\d{4}(?:/\d{2,4})?\b")),
     (AnswerType.DATUM, re.compile(r"\b[1-4]\.\s?Quartal\s+\d{4}\b")),
+    # a calendar week, a part of a month, a time of day: "39. KW 2024", "Ende Mai", "18:30 Uhr", "15 Uhr"
+    (AnswerType.DATUM, re.compile(r"\b\d{1,2}\.\s?(?:KW|Kalenderwoche)(?:\s+\d{4})?\b")),
+    (AnswerType.DATUM, re.compile(rf"\b(?:Anfang|Mitte|Ende)\s+{MONTH_PATTERN}(?:\s+\d{{4}})?", re.I)),
+    (AnswerType.DATUM, re.compile(r"(?<![\d.,])(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\s?Uhr\b|(?<![\d.,:])(?:[01]?\d|2[0-3]):[0-5]\d(?![\d:])")),
     # a bare year where a text says when something happens: "soll 2026 beginnen", "ab 2027", "bis Ende 2030"
     (AnswerType.DATUM, re.compile(
         r"\b(?:(?:ab|bis|seit)\s+(?:(?:Anfang|Mitte|Ende)\s+)?(?:(?:des\s+Jahres|dem\s+Jahr)\s+)?|(?:Anfang|Mitte|Ende)\s+)"

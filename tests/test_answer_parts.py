@@ -259,3 +259,22 @@ def test_persons_after_a_title_or_a_role_label_and_council_groups_are_spans() ->
     assert (AnswerType.PERSON, "Ortschaftsrätin Gül Yilmaz") in spans
     assert {(AnswerType.ORGANISATION, "FW"), (AnswerType.ORGANISATION, "CDU-Fraktion"),
             (AnswerType.ORGANISATION, "DIE PARTEI")} <= spans
+
+
+def test_calendar_weeks_parts_of_a_month_and_times_of_day_are_dates() -> None:
+    from assistant.spans import AnswerType, find_spans
+
+    text = ("Die Arbeiten laufen von der 14. KW 2027 bis Mitte Oktober; die Halle öffnet werktags um 7:45 Uhr "
+            "und schließt samstags bereits um 13 Uhr. Die Übergabe ist im Spätjahr 2027 geplant.")
+    dates = {s.text for s in find_spans(text) if s.type is AnswerType.DATUM}
+    assert {"14. KW 2027", "Mitte Oktober", "7:45 Uhr", "13 Uhr", "im Spätjahr 2027"} <= dates
+    assert not any(s.type is AnswerType.DATUM for s in find_spans("Der Eintritt kostet 12.50 Euro."))
+
+
+def test_times_and_measures_are_asked_as_such() -> None:
+    from assistant.question import answer_type
+    from assistant.spans import AnswerType
+
+    assert answer_type("Um wie viel Uhr beginnt die Bürgerversammlung?") is AnswerType.DATUM
+    assert answer_type("Wie breit wird der neue Radweg am Ufer?") is AnswerType.ANZAHL
+    assert answer_type("Wie lange dauert die Sperrung?") is AnswerType.DAUER

@@ -136,3 +136,34 @@ def test_a_part_below_the_threshold_is_named_and_not_answered() -> None:
     text = "Gesamtkosten: 1.240.500,00 Euro für die Sanierung der Sporthalle am Waldrand."
     answer = reader.answer(analyze_question("Was kostet die Sanierung der Sporthalle am Waldrand?"), [_chunk(text)])
     assert answer.refused and answer.citations == []
+
+
+class _Chooser:
+    """A stand-in for the language model's choice (the real model's contract is tested in test_llm.py):
+    records what it was offered and answers with a fixed choice."""
+
+    mode = "local"
+
+    def __init__(self, pick: int | None) -> None:
+        self.pick = pick
+        self.offered: list[list[str]] = []
+
+    def choose(self, question, parts, candidates):  # noqa: ANN001, ANN201 – the CandidateChooser signature
+        from assistant.choice import ChoiceResult
+
+        self.offered = [[c.value for c in options] for options in candidates]
+        return ChoiceResult(choices=[self.pick])
+
+
+@pytest.mark.parametrize(("pick", "refused"), [(0, False), (None, True)])
+def test_with_a_floor_the_model_reads_candidates_below_the_threshold_and_its_none_refuses(pick, refused) -> None:
+    scorer = AnswerScorer.load().model_copy(update={"threshold": 1.0})
+    settings = AnswerSettings(choice_floor=0.0)
+    reader = FactReader(ExtractiveAnswerer(settings, idf=lambda _: 1.0), settings, scorer)
+    text = "Gesamtkosten: 1.240.500,00 Euro für die Sanierung der Sporthalle am Waldrand."
+    chooser = _Chooser(pick)
+    answer = reader.answer(analyze_question("Was kostet die Sanierung der Sporthalle am Waldrand?"), [_chunk(text)],
+                           chooser=chooser)
+    assert chooser.offered and chooser.offered[0][0] == "1.240.500,00 Euro"
+    assert answer.refused is refused
+    assert refused or "1.240.500,00 Euro" in (answer.short_answer or answer.text)

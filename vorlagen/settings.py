@@ -136,6 +136,10 @@ class AnswerSettings(BaseModel):
     choice_margin: float = 0.15
     """Only candidates scored within this of a part's best go to the language model; a part with a clear
     best keeps it without asking (most parts: the model then costs nothing)."""
+    choice_floor: float | None = None
+    """Set: the language model reads every part – its ``choice_candidates`` best candidates scored at
+    least this go to it even below the no-answer threshold, and its "none" refuses the part (the model
+    as the reader). Unset: it only breaks close calls above the threshold."""
     list_max_vorlagen: int = 6
     """Vorlagen in the answer to a list question ("Welche Vorlagen gibt es zu …?")."""
     list_min_coverage: float = 0.5

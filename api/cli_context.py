@@ -8,8 +8,10 @@ from pathlib import Path
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from vorlagen.embeddings import EmbeddingUnavailableError
 from vorlagen.settings import Settings, load_settings
 from vorlagen.store import StoreUnavailableError, VorlagenStore
 from vorlagen.validation import german_validation_message
@@ -40,11 +42,12 @@ def index_line(settings: Settings) -> str:
 
 
 def open_store(settings: Settings) -> VorlagenStore:
-    """The store, or the German reason it cannot be opened on stderr and exit code 3."""
+    """The store, or the German reason it cannot be opened (vector store unreachable, embedding backend
+    not installed or not configured) on stderr and exit code 3."""
     try:
         return VorlagenStore(settings)
-    except StoreUnavailableError as error:
-        Console(stderr=True).print(f"[red]{error}[/red]")
+    except (StoreUnavailableError, EmbeddingUnavailableError) as error:
+        Console(stderr=True).print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(3) from error
 
 

@@ -1,4 +1,5 @@
-"""``vorlagen doctor``: where the index is and what it holds, which models answer, which settings.
+"""``vorlagen doctor``: where the index is and what it holds, which models embed and answer (and which
+embedding backends and answer modes this installation can use), which settings.
 
 Reads the registry read-only and opens no vector store: it never creates an index, and it can run
 beside a server that owns the embedded Chroma store.
@@ -20,6 +21,7 @@ from api.schemas import ModeOption
 from assistant.llm import answer_mode, llama_cpp_available, plan_mode
 from assistant.model_install import model_status as local_model_status
 from ingest.identity import INGEST_VERSION, legacy_document_count
+from vorlagen.embeddings import BackendOption, backend_options
 from vorlagen.settings import Settings
 
 
@@ -38,6 +40,10 @@ class IndexReport(BaseModel):
 
 class ModelsReport(BaseModel):
     embedding: str
+    embedding_ok: bool
+    """The configured embedding backend is installed (and, for ``openai``, configured)."""
+    embedding_backends: list[BackendOption]
+    """Every embedding backend and whether it is available here (and how to add it)."""
     configured_mode: str
     answer_mode: str
     """The mode answers are given in (``assistant.llm.answer_mode``: the same as ``/readyz`` and the
@@ -86,10 +92,13 @@ def models_report(settings: Settings) -> ModelsReport:
     from api.routes.health import mode_options, model_status as answer_model_status  # the checks /readyz makes
 
     embedding = settings.embedding
+    backends = backend_options(embedding)
     local = local_model_status(settings)
     answer = answer_model_status(settings)
     return ModelsReport(
         embedding=embedding.backend + (f" ({embedding.model_path})" if embedding.model_path else ""),
+        embedding_ok=any(option.available for option in backends if option.backend == embedding.backend),
+        embedding_backends=backends,
         configured_mode=settings.llm.mode,
         answer_mode=answer_mode(settings).mode,
         draft_mode=plan_mode(settings).mode,
@@ -146,6 +155,13 @@ def print_report(report: DoctorReport, console: Console) -> None:
     models = report.models
     console.print("[bold]Modelle[/bold]")
     console.print(f"  Embeddings: {models.embedding}")
+    if not models.embedding_ok:
+        console.print("  [red]Das eingestellte Embedding-Backend ist hier nicht verfügbar: Einlesen und Fragen "
+                      "scheitern (siehe unten, wie es hinzukommt).[/red]")
+    console.print("  Verfügbare Embedding-Backends (VORLAGEN_EMBEDDING__BACKEND):")
+    for backend in models.embedding_backends:
+        mark = "[green]verfügbar[/green]" if backend.available else "[yellow]nicht verfügbar[/yellow]"
+        console.print(f"    {backend.backend}: {mark} – {escape(backend.detail)}")
     console.print(f"  Antwortmodus: eingestellt {models.configured_mode} → verwendet {models.answer_mode} "
                   f"(Entwürfe: {models.draft_mode})")
     console.print(f"  {'' if models.answer_ok else '[red]'}{escape(models.answer_detail)}{'' if models.answer_ok else '[/red]'}")
@@ -169,15 +185,16 @@ def doctor(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Als JSON ausgeben (für Skripte).")] = False,
 ) -> None:
-    """Zeigt Index (Dokumente, Abschnitte, Ort), Modelle, Antwortmodus und alle Einstellungen in Gebrauch.
+    """Zeigt Index (Dokumente, Abschnitte, Ort), Modelle, verfügbare Embedding-Backends und Antwortmodi
+    und alle Einstellungen in Gebrauch.
 
     Öffnet den Index nur lesend und legt nichts an. Exit-Code 1, wenn das Antwortmodell nicht
-    bereit ist oder das Register nicht lesbar ist.
+    bereit ist, das eingestellte Embedding-Backend fehlt oder das Register nicht lesbar ist.
     """
     report = doctor_report(cli_settings(ctx))
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
     else:
         print_report(report, Console())
-    if report.index.problem or not report.models.answer_ok:
+    if report.index.problem or not report.models.answer_ok or not report.models.embedding_ok:
         raise typer.Exit(1)

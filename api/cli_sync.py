@@ -11,11 +11,13 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from api.cli_context import cli_settings, failures_table
 from ingest.oparl_client import OParlError
 from ingest.oparl_sync import OParlSync, SyncProgress, SyncReport
+from vorlagen.embeddings import EmbeddingUnavailableError
 from vorlagen.store import StoreUnavailableError, VorlagenStore
 
 
@@ -48,8 +50,8 @@ def sync(
         raise typer.Exit(2)
     try:
         store = VorlagenStore(settings)
-    except StoreUnavailableError as error:
-        err.print(f"[red]{error}[/red]")
+    except (StoreUnavailableError, EmbeddingUnavailableError) as error:
+        err.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(3) from error
     syncer = OParlSync(settings, store)
     targets = [(e.url, e.body_filter) for e in syncer.state.endpoints()] if all_endpoints else [(url, body)]

@@ -1,35 +1,51 @@
-"""The report's charts as PNG bytes (matplotlib, Agg backend; no display needed)."""
+"""The report's charts as PNG bytes (matplotlib, Agg backend; no display needed).
+
+matplotlib is imported when the first chart is drawn, not with this module: every ``vorlagen`` command
+imports the eval commands, and pyplot would be a large part of the start-up of each (``vorlagen ingest``, ``ask``).
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+from eval.metrics import mean
+from eval.questions import QUESTION_TYPES
+from eval.results import PipelineRun, RunReport
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
-from matplotlib.figure import Figure  # noqa: E402
-
-from eval.metrics import mean  # noqa: E402
-from eval.questions import QUESTION_TYPES  # noqa: E402
-from eval.results import PipelineRun, RunReport  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 TYPE_LABELS = {"fact": "Fakt", "multi": "Mehrere Vorlagen", "calc": "Rechnung", "unanswerable": "Nicht beantwortbar"}
 COLORS = ("#1f5f8b", "#e08a1e", "#5b9a3c", "#9b3d8f")
+
+
+@cache
+def _pyplot() -> Any:
+    """``matplotlib.pyplot`` with the Agg backend (chosen before pyplot is imported)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.tight_layout()
     figure.savefig(buffer, format="png", dpi=110)
-    plt.close(figure)
+    _pyplot().close(figure)
     return buffer.getvalue()
 
 
 def _percent_axis(axis) -> None:  # noqa: ANN001 - matplotlib Axes
+    from matplotlib.ticker import FuncFormatter
+
     axis.set_ylim(0, 1.05)
-    axis.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _: f"{value * 100:.0f} %"))
+    axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value * 100:.0f} %"))
     axis.grid(axis="y", alpha=0.3)
 
 
@@ -41,7 +57,7 @@ def accuracy_by_type(runs: Sequence[PipelineRun]) -> bytes:
     """Share of correctly answered questions per type (facts right, or correctly refused), per pipeline."""
     types = [t for t in QUESTION_TYPES if any(t in run.by_type for run in runs)]
     groups = [*types, "gesamt"]
-    figure, axis = plt.subplots(figsize=(7.5, 4.2))
+    figure, axis = _pyplot().subplots(figsize=(7.5, 4.2))
     width = 0.8 / len(runs)
     for offset, run in enumerate(runs):
         values = [
@@ -63,7 +79,7 @@ def accuracy_by_type(runs: Sequence[PipelineRun]) -> bytes:
 
 def recall_curve(runs: Sequence[PipelineRun], depth: int) -> bytes:
     """Mean recall@k over the questions with gold sources, k = 1..depth."""
-    figure, axis = plt.subplots(figsize=(7.5, 4.2))
+    figure, axis = _pyplot().subplots(figsize=(7.5, 4.2))
     ks = list(range(1, depth + 1))
     for offset, run in enumerate(runs):
         values = [mean(r.recall.get(k) for r in run.results if r.recall) for k in ks]
@@ -78,7 +94,7 @@ def recall_curve(runs: Sequence[PipelineRun], depth: int) -> bytes:
 
 def latency_histogram(runs: Sequence[PipelineRun]) -> bytes:
     """Distribution of the total time per question, per pipeline."""
-    figure, axis = plt.subplots(figsize=(7.5, 4.2))
+    figure, axis = _pyplot().subplots(figsize=(7.5, 4.2))
     all_values = [r.timings["total"] for run in runs for r in run.results if "total" in r.timings]
     bins = 20
     if all_values:
@@ -109,7 +125,7 @@ COMPARISON_METRICS = (
 def comparison_chart(before: RunReport, after: RunReport, pipeline: str = "ours") -> bytes:
     """Key metrics of two runs side by side (our pipeline in each)."""
     runs = [(label, report.run(pipeline) or report.primary) for label, report in (("A (vorher)", before), ("B (nachher)", after))]
-    figure, axis = plt.subplots(figsize=(7.5, 4.2))
+    figure, axis = _pyplot().subplots(figsize=(7.5, 4.2))
     width = 0.4
     for offset, (label, run) in enumerate(runs):
         values = [run.overall.metric(name) for name, _ in COMPARISON_METRICS]

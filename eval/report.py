@@ -209,8 +209,12 @@ def render_markdown(report: RunReport, comparison: Comparison | None = None) -> 
     return "\n".join(parts)
 
 
+_UNITS = {name: unit for name, _, unit in SUMMARY_METRICS}
+
+
 def _delta_unit(metric: str) -> str:
-    return "s" if metric.startswith("latency") else "x" if metric == "mrr" else "%"
+    """The unit ``SUMMARY_METRICS`` gives the metric (the answer length is words, not a share)."""
+    return _UNITS.get(metric) or ("s" if metric.startswith("latency") else "%")
 
 
 def comparison_metric_rows(comparison: Comparison) -> list[list[str]]:

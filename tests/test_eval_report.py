@@ -96,6 +96,8 @@ def test_cli_compare_prints_changes(reports: tuple[Path, Path], tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert "Vergleich A → B" in result.output and "unverändert" in result.output
     assert (tmp_path / "compare.md").read_text(encoding="utf-8").startswith("## Vergleich")
+    length = next(line for line in result.output.splitlines() if "Antwortlänge" in line)
+    assert "%" not in length and "Pp" not in length  # words, not a share
 
 
 def test_cli_rejects_broken_question_set_with_german_message(tmp_path: Path) -> None:

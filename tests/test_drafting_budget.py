@@ -229,3 +229,36 @@ def test_repeated_prompt_labels_are_dropped_from_the_model_text() -> None:
     section = draft.section("Personelle Auswirkungen")
     assert section is not None and section.mode == "local"
     assert section.text.startswith("Für das Vorhaben werden 2 Stellen") and "Gerüst" not in section.text
+
+
+def test_the_drafts_report_shows_per_section_what_the_model_did() -> None:
+    """``vorlagen eval drafts --mode local``: per case the mode used per section asked of the model (or the
+    reason it kept its skeleton), the seconds, and the summary counts; ``--ids``/``--limit`` pick a subset."""
+    from datetime import datetime
+
+    from eval.drafts import (
+        DraftCase, DraftEvalReport, DraftSetError, check_draft, render_report_markdown, select_cases, summarize,
+    )
+
+    clock = Clock()
+    model = SlowModel(clock=clock, reading_s=40.0, piece_s=0.2)
+    draft = drafter(settings(80), model, clock).draft(REQUEST)
+    case = DraftCase(id="b1", request=REQUEST, sections=list(REQUEST.abschnitte))
+    result = check_draft(case, draft, frozenset(), lambda doc_id: None)
+    assert result.section_modes == {"Begründung": "local", "Finanzielle Auswirkungen": "skeleton",
+                                    "Personelle Auswirkungen": "skeleton"}
+    assert result.fallbacks == {"Finanzielle Auswirkungen": "zeitbudget", "Personelle Auswirkungen": "zeitbudget"}
+    assert result.model_seconds is not None and set(result.section_seconds) == set(result.section_modes)
+    summary = summarize([result])
+    assert (summary.model_sections, summary.model_sections_asked, summary.fallbacks) == (1, 3, {"zeitbudget": 2})
+    report = DraftEvalReport(created_at=datetime.now(), set_name="s", set_path="s.jsonl", set_sha256="0", corpus=[],
+                             llm_mode="local", use_model=True, model_budget_s=80, case_ids=["b1"], git_commit=None,
+                             summary=summary, results=[result])
+    markdown = render_report_markdown(report)
+    assert "Begr. local" in markdown and "Fin. Gerüst (zeitbudget)" in markdown and "80 s je Entwurf" in markdown
+
+    cases = [DraftCase(id=f"d{n}", text="Beratung") for n in range(1, 5)]
+    assert [c.id for c in select_cases(cases, ["d3", "d1"])] == ["d1", "d3"]
+    assert [c.id for c in select_cases(cases, None, 2)] == ["d1", "d2"]
+    with pytest.raises(DraftSetError, match="d9"):
+        select_cases(cases, ["d9"])

@@ -193,6 +193,9 @@ def test_cited_quotes_reach_the_model_as_markers_and_come_back_verbatim() -> Non
     # a quote moved into a sentence or dropped is missing: the section keeps its skeleton
     assert restore_quotes("Wie [Zitat 1] zeigt, nehmen Hitzetage zu.", quotes)[1] == ["[Zitat 1]"]
     assert restore_quotes("Hitzetage nehmen zu.", quotes)[1] == ["[Zitat 1]"]
+    # a repeated or invented marker does not stay in the text
+    again, missing = restore_quotes("[Zitat 1]\nHitzetage nehmen zu.\n- [Zitat 1]\n- [Zitat 7]\nEnde [Zitat 3].", quotes)
+    assert missing == [] and again == f"- {line}\nHitzetage nehmen zu.\nEnde ."
 
 
 def test_the_system_text_is_the_same_in_every_drafting_prompt() -> None:

@@ -112,7 +112,7 @@ def quote_markers(source: str) -> tuple[str, dict[str, str]]:
 
 def restore_quotes(text: str, quotes: dict[str, str]) -> tuple[str, list[str]]:
     """The quote lines back in place of their markers; markers the model dropped or moved into a sentence
-    (a quote must stand on its own line) are returned as missing."""
+    (a quote must stand on its own line) are returned as missing; other markers are removed."""
     missing = []
     for key, line in quotes.items():
         own_line = re.compile(rf"^[ \t]*(?:[-*][ \t]*)?{re.escape(key)}[ \t]*$", re.MULTILINE)
@@ -120,8 +120,10 @@ def restore_quotes(text: str, quotes: dict[str, str]) -> tuple[str, list[str]]:
             missing.append(key)
             continue
         text = own_line.sub(lambda _: f"- {line}", text, count=1)
-        text = text.replace(key, "")
-    return text, missing
+    return _MARKER.sub("", text), missing  # repeated or invented markers
+
+
+_MARKER = re.compile(r"^[ \t]*(?:[-*][ \t]*)?\[Zitat \d+\][ \t]*\n?|\[Zitat \d+\]", re.MULTILINE)
 
 
 CHARS_PER_TOKEN = 3.0

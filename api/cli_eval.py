@@ -225,30 +225,42 @@ def drafts_command(
     ] = None,
     index: Annotated[Path | None, typer.Option("--index", help="Ordner des Index (sonst VORLAGEN_DATA_DIR).")] = None,
     mode: Annotated[Mode | None, typer.Option("--mode", help="Sprachmodell: extractive (keines), local, openai oder auto.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Zielordner für drafts_report.json und drafts_report.md.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Zusammenfassung als JSON auf der Standardausgabe.")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Zielordner für drafts_report.json, drafts_report.md und entwuerfe/<Fall>.md.")
+    ] = None,
+    ids: Annotated[
+        list[str] | None,
+        typer.Option("--ids", help="Nur diese Fälle (Kennungen, mit Komma getrennt oder mehrfach), z. B. --ids d01,d04."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Höchstens so viele Fälle (die ersten).")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Den ganzen Bericht (Zusammenfassung und jeder Fall) als JSON auf der Standardausgabe.")
+    ] = False,
 ) -> None:
-    """Entwurfsprüfung: jeden Fall entwerfen und prüfen (Pflichtangaben, nicht belegte Angaben, Abschnitte, Zitate, Zeit).
+    """Entwurfsprüfung: jeden Fall entwerfen und prüfen (Pflichtangaben, nicht belegte Angaben, Abschnitte, Zitate, Zeit;
+    mit Sprachmodell je Abschnitt, ob das Modell ihn schrieb oder warum er beim Gerüst blieb).
 
-    Beispiel: vorlagen eval drafts eval/sets/drafts_dev.jsonl --corpus ../shared/corpus/seeds --mode extractive
+    Beispiel: vorlagen eval drafts eval/sets/drafts_dev.jsonl --corpus ../shared/corpus/seeds --mode local --ids d01,d04
     """
-    from eval.drafts import DraftSetError, load_cases, run_draft_eval, summary_rows, write_draft_report
+    from eval.drafts import DraftSetError, load_cases, run_draft_eval, select_cases, summary_rows, write_draft_report
 
     console = _console()
     settings = cli_settings(ctx)
+    wanted = [part.strip() for value in ids or [] for part in value.split(",") if part.strip()] or None
     try:
-        load_cases(cases)
+        select_cases(load_cases(cases), wanted, limit)
     except DraftSetError as error:
         raise _fail(str(error)) from error
+    out_dir = out or settings.evaluation.reports_dir / f"{cases.stem}-{datetime.now():%Y%m%d-%H%M%S}"
     with tempfile.TemporaryDirectory(prefix="vorlagen-drafts-", ignore_cleanup_errors=True) as scratch:
         settings = run_settings(settings, mode, index, corpus, Path(scratch))
         with console.status("Entwürfe …") as status:
             report = run_draft_eval(settings, cases, corpus or [], use_model=(mode or settings.llm.mode) != "extractive",
-                                    progress=lambda case: status.update(f"Entwurf {case} …"))
-    out_dir = out or settings.evaluation.reports_dir / f"{cases.stem}-{datetime.now():%Y%m%d-%H%M%S}"
+                                    progress=lambda case: status.update(f"Entwurf {case} …"), ids=wanted, limit=limit,
+                                    drafts_dir=out_dir / "entwuerfe")
     json_path, markdown_path = write_draft_report(report, out_dir)
     if as_json:
-        print(report.summary.model_dump_json(indent=2))
+        print(report.model_dump_json(indent=2))
     print_report_summary(console, f"Entwurfsprüfung „{report.set_name}“", summary_rows(report.summary), markdown_path, json_path)
 
 

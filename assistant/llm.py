@@ -13,6 +13,10 @@
 
 Loading the local model takes seconds and ~2 GB RAM, so a ``ChatModelProvider`` (held by the
 façade, one per process) loads it once and hands out the same instance.
+
+``generation_deadline(at)`` bounds the local model's generations started inside it by a point in time
+(``time.monotonic()``): llama.cpp stops at the next step of its computation, also while it still reads
+the prompt (which yields nothing to check between pieces), and the stream raises ``DeadlineExceeded``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -120,8 +127,38 @@ def _local_model_problem(settings: Settings) -> str | None:
     return None
 
 
+class DeadlineExceeded(TimeoutError):
+    """A generation stopped at its ``generation_deadline``."""
+
+
+_DEADLINE: ContextVar[float | None] = ContextVar("generation_deadline", default=None)
+
+
+@contextmanager
+def generation_deadline(at: float | None) -> Iterator[None]:
+    """Local-model generations started (first piece requested) inside this block stop at ``at``
+    (``time.monotonic()``), prompt reading included. Other chat models ignore it; their callers check
+    the time between pieces."""
+    token = _DEADLINE.set(at)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _abort_callback(deadline: float) -> Any:
+    """A llama.cpp abort callback (asked between the steps of every computation) that says stop once
+    ``deadline`` has passed; ``None`` where this llama-cpp-python has no such hook."""
+    try:
+        import llama_cpp
+    except ImportError:  # pragma: no cover - SerializedChatLlamaCpp needs llama_cpp anyway
+        return None
+    factory = getattr(llama_cpp, "ggml_abort_callback", None)
+    return factory(lambda _data: time.monotonic() > deadline) if factory is not None else None
+
+
 class SerializedChatLlamaCpp(ChatLlamaCpp):
-    """``ChatLlamaCpp`` whose generations run one at a time.
+    """``ChatLlamaCpp`` whose generations run one at a time and stop at a ``generation_deadline``.
 
     One ``llama_cpp.Llama`` context must not be used by two threads at once (API requests run in a
     thread pool), so each generation holds a lock until its stream is exhausted or closed.
@@ -136,8 +173,35 @@ class SerializedChatLlamaCpp(ChatLlamaCpp):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        deadline = _DEADLINE.get()
         with self._lock:
-            yield from super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
+            if deadline is None:
+                yield from super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
+                return
+            if time.monotonic() >= deadline:
+                raise DeadlineExceeded
+            with self._abort_at(deadline):
+                try:
+                    yield from super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
+                except RuntimeError as error:  # llama_decode returned 2: aborted by the callback
+                    if time.monotonic() >= deadline:
+                        raise DeadlineExceeded from error
+                    raise
+
+    @contextmanager
+    def _abort_at(self, deadline: float) -> Iterator[None]:
+        import llama_cpp
+
+        context = getattr(getattr(self.client, "_ctx", None), "ctx", None)
+        callback = _abort_callback(deadline)
+        if context is None or callback is None or not hasattr(llama_cpp, "llama_set_abort_callback"):
+            yield  # an older build: the caller's check between pieces still applies
+            return
+        llama_cpp.llama_set_abort_callback(context, callback, None)
+        try:
+            yield
+        finally:
+            llama_cpp.llama_set_abort_callback(context, llama_cpp.ggml_abort_callback(), None)
 
 
 def build_local_model(settings: Settings) -> BaseChatModel:

@@ -8,7 +8,8 @@ independent recomputation, the request understood, every figure placed or named 
 unsupported numbers/dates/references/names (the invention guard run over the whole draft against
 request, tool results and cited passages – must be 0), sentences with prompt text, empty sections, the
 Betreff keeping its figures, placeholders per section, citations valid (quote verbatim at its offsets),
-seconds.
+seconds. With a language model also per section asked of it: the mode that wrote it or why it kept its
+skeleton, and the seconds (the draft's ``timings``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -42,6 +44,10 @@ from ingest.pipeline import Ingestor
 from vorlagen.domain import DRAFT_SECTIONS, Draft, DraftRequest, DraftSectionName
 from vorlagen.settings import Settings
 from vorlagen.store import VorlagenStore
+
+
+GOAL_SECONDS = 90.0
+"""A whole draft, with the language model on two cores, should take at most this long (issue 22)."""
 
 
 class DraftSetError(ValueError):
@@ -95,6 +101,18 @@ class DraftCaseResult(BaseModel):
     empty_sections: list[str] = Field(default_factory=list)
     betreff_problems: list[str] = Field(default_factory=list)
     placeholders: dict[str, int] = Field(default_factory=dict)
+    section_modes: dict[str, str] = Field(default_factory=dict)
+    """Per section the language model was asked for: the mode that wrote it (``local``, ``openai``) or
+    ``skeleton`` (fallen back; why in ``fallbacks``)."""
+    fallbacks: dict[str, str] = Field(default_factory=dict)
+    """Per section that fell back to its skeleton: ``zeitbudget``, ``zeitlimit``, ``fehler``, ``leer``,
+    ``angaben_fehlen``, ``uebernommen`` (``vorlagen.domain.DraftFallback``)."""
+    model_seconds: float | None = None
+    """Seconds of the draft's model budget spent (loading the model included); ``None`` without a model."""
+    section_seconds: dict[str, float] = Field(default_factory=dict)
+    """Seconds per section the model was asked for."""
+    read_seconds: dict[str, float] = Field(default_factory=dict)
+    """Of these, seconds until the model's first piece of text (reading the prompt)."""
 
     @property
     def passed(self) -> bool:
@@ -122,6 +140,14 @@ class DraftSummary(BaseModel):
     empty_sections: int = 0
     betreff_correct: float | None = None
     cases_passed: int = 0
+    model_sections: int = 0
+    """Sections written by the language model (after the guards)."""
+    model_sections_asked: int = 0
+    """Sections the language model was asked for."""
+    fallbacks: dict[str, int] = Field(default_factory=dict)
+    """Sections fallen back to the skeleton, by reason."""
+    seconds_over_goal: int = 0
+    """Drafts that took longer than ``GOAL_SECONDS``."""
 
 
 class DraftEvalReport(BaseModel):
@@ -132,6 +158,9 @@ class DraftEvalReport(BaseModel):
     corpus: list[str]
     llm_mode: str
     use_model: bool
+    model_budget_s: float | None = None
+    case_ids: list[str] = Field(default_factory=list)
+    """The cases run (a subset with ``--ids``/``--limit``)."""
     git_commit: str | None
     summary: DraftSummary
     results: list[DraftCaseResult]
@@ -196,7 +225,22 @@ def check_draft(
         seconds=draft.timings.get("total", 0.0),
         mode=draft.mode,
         notices=[*draft.notices, *(f"{s.name}: {n}" for s in draft.sections for n in s.notices)],
+        **model_use(draft),
     )
+
+
+def model_use(draft: Draft) -> dict[str, object]:
+    """Which sections the model was asked for, which it wrote, why the others fell back, and the time."""
+    asked = {key.removeprefix("model:"): value for key, value in draft.timings.items() if key.startswith("model:")}
+    reading = {key.removeprefix("model-read:"): value for key, value in draft.timings.items() if key.startswith("model-read:")}
+    sections = {section.name: section for section in draft.sections if section.name in asked}
+    return {
+        "section_modes": {name: section.mode for name, section in sections.items()},
+        "fallbacks": {name: section.fallback for name, section in sections.items() if section.fallback},
+        "model_seconds": draft.timings.get("model"),
+        "section_seconds": asked,
+        "read_seconds": reading,
+    }
 
 
 def _ratio(found: int, total: int) -> float | None:
@@ -223,6 +267,10 @@ def summarize(results: list[DraftCaseResult]) -> DraftSummary:
         empty_sections=sum(len(r.empty_sections) for r in ok),
         betreff_correct=_ratio(sum(not r.betreff_problems for r in ok), len(ok)),
         cases_passed=sum(r.passed for r in results),
+        model_sections=sum(mode != "skeleton" for r in ok for mode in r.section_modes.values()),
+        model_sections_asked=sum(len(r.section_modes) for r in ok),
+        fallbacks=dict(Counter(reason for r in ok for reason in r.fallbacks.values()).most_common()),
+        seconds_over_goal=sum(r.seconds > GOAL_SECONDS for r in ok),
     )
 
 
@@ -245,11 +293,25 @@ def draft_case(drafter: Drafter, case: DraftCase, use_model: bool) -> CaseDraft:
     return CaseDraft(draft=drafter.draft(request, use_model), unassigned=parsed.unassigned)
 
 
+def select_cases(cases: list[DraftCase], ids: list[str] | None = None, limit: int | None = None) -> list[DraftCase]:
+    """The cases named in ``ids`` (in the set's order), else all; then the first ``limit``."""
+    if ids:
+        known = {case.id for case in cases}
+        unknown = [case_id for case_id in ids if case_id not in known]
+        if unknown:
+            raise DraftSetError(f"Unbekannte Fälle: {', '.join(unknown)} (der Satz hat {', '.join(sorted(known))}).")
+        cases = [case for case in cases if case.id in ids]
+    return cases[:limit] if limit is not None else cases
+
+
 def run_draft_eval(
-    settings: Settings, path: Path, corpus: list[Path], use_model: bool, progress: Callable[[str], None] | None = None
+    settings: Settings, path: Path, corpus: list[Path], use_model: bool, progress: Callable[[str], None] | None = None,
+    ids: list[str] | None = None, limit: int | None = None, drafts_dir: Path | None = None,
 ) -> DraftEvalReport:
-    """Draft every case of ``path`` (ingesting ``corpus`` into ``settings.data_dir`` first) and check it."""
-    cases = load_cases(path)
+    """Draft every case of ``path`` (or those in ``ids``, at most ``limit``; ingesting ``corpus`` into
+    ``settings.data_dir`` first) and check it; with ``drafts_dir`` each draft is kept there as
+    ``<id>.md`` (with its notices: what the model wrote, what fell back and why)."""
+    cases = select_cases(load_cases(path), ids, limit)
     store = VorlagenStore(settings)
     try:
         if corpus:
@@ -268,6 +330,9 @@ def run_draft_eval(
             started = time.perf_counter()
             try:
                 result = draft_case(drafter, case, use_model)
+                if drafts_dir is not None:
+                    drafts_dir.mkdir(parents=True, exist_ok=True)
+                    (drafts_dir / f"{case.id}.md").write_text(render_markdown(result.draft), encoding="utf-8")
                 results.append(check_draft(case, result.draft, cities, document_text, result.unassigned,
                                            settings.costs.projection_percent))
             except Exception as error:  # noqa: BLE001 - a failing case is reported, the run goes on
@@ -284,6 +349,8 @@ def run_draft_eval(
         corpus=[str(p) for p in corpus] or [str(settings.data_dir)],
         llm_mode=settings.llm.mode,
         use_model=use_model,
+        model_budget_s=settings.drafting.model_budget_s if use_model else None,
+        case_ids=[case.id for case in cases],
         git_commit=git_commit(),
         summary=summarize(results),
         results=results,
@@ -312,8 +379,25 @@ def summary_rows(summary: DraftSummary) -> list[tuple[str, str]]:
         ("Abschnitte vorhanden", _percent(summary.sections_present)),
         ("Zitate gültig (Offsets exakt)", _percent(summary.citation_validity)),
         ("Zeit je Vorlage p50 / max", f"{_seconds(summary.seconds_p50)} / {_seconds(summary.seconds_max)}"),
+        (f"Vorlagen über {GOAL_SECONDS:g} s", str(summary.seconds_over_goal)),
         ("Abgebrochene Fälle", str(summary.errors)),
-    ]
+    ] + ([
+        ("Abschnitte vom Sprachmodell (gefragt)", f"{summary.model_sections} ({summary.model_sections_asked})"),
+        ("Beim Gerüst geblieben, nach Grund", ", ".join(f"{reason} {count}" for reason, count in summary.fallbacks.items()) or "–"),
+    ] if summary.model_sections_asked else [])
+
+
+_SHORT = {"Begründung": "Begr.", "Finanzielle Auswirkungen": "Fin.", "Personelle Auswirkungen": "Pers.", "Beschlussantrag": "Beschl."}
+
+
+def section_use(result: DraftCaseResult) -> str:
+    """„Begr. local 41,20 s (lesen 12,10 s) · Fin. Gerüst (zeitbudget) 0,00 s“: per section asked of the model."""
+    parts = []
+    for name, mode in result.section_modes.items():
+        used = mode if mode != "skeleton" else f"Gerüst ({result.fallbacks.get(name, '?')})"
+        read = f" (lesen {_seconds(result.read_seconds[name])})" if name in result.read_seconds else ""
+        parts.append(f"{_SHORT.get(name, name)} {used} {_seconds(result.section_seconds.get(name))}{read}")
+    return " · ".join(parts) or "–"
 
 
 def render_report_markdown(report: DraftEvalReport) -> str:
@@ -321,15 +405,18 @@ def render_report_markdown(report: DraftEvalReport) -> str:
         f"# Entwurfsprüfung „{report.set_name}“",
         "",
         f"Erstellt {report.created_at:%d.%m.%Y %H:%M}, Commit {report.git_commit or '–'}, Modus {report.llm_mode}"
-        f"{'' if report.use_model else ' (ohne Sprachmodell)'}, Korpus: {', '.join(report.corpus)}.",
+        f"{'' if report.use_model else ' (ohne Sprachmodell)'}"
+        f"{f', Zeitbudget des Sprachmodells {report.model_budget_s:g} s je Entwurf' if report.model_budget_s else ''}, "
+        f"Korpus: {', '.join(report.corpus)}, Fälle: {', '.join(report.case_ids)}.",
         "",
         "| Kennzahl | Wert |",
         "|---|---|",
         *(f"| {label} | {value} |" for label, value in summary_rows(report.summary)),
         "",
         "| Fall | Pflichtangaben | Summen | verstanden | nicht zugeordnet | nicht belegt | Prompt-Text | Betreff "
-        "| Platzhalter je Abschnitt | Abschnitte | Zitate gültig | Zeit | Modus | Fehler / fehlend |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| Platzhalter je Abschnitt | Abschnitte | Zitate gültig | Zeit | davon Sprachmodell | Sprachmodell je Abschnitt "
+        "| Fehler / fehlend |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report.results:
         problems = r.error or "; ".join([
@@ -342,7 +429,7 @@ def render_report_markdown(report: DraftEvalReport) -> str:
             f"| {r.id} | {r.facts_found}/{r.facts_total} | {totals} | {'ok' if not r.understood_problems else 'nein'} "
             f"| {len(r.unassigned)} | {len(r.unsupported)} | {len(r.prompt_hits)} | {'ok' if not r.betreff_problems else 'nein'} "
             f"| {places} | {r.sections_present}/{r.sections_expected} | {r.citations_valid}/{r.citations_total} "
-            f"| {_seconds(r.seconds)} | {r.mode} | {problems} |"
+            f"| {_seconds(r.seconds)} | {_seconds(r.model_seconds)} | {section_use(r)} | {problems} |"
         )
     return "\n".join(lines) + "\n"
 

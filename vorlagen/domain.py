@@ -465,6 +465,13 @@ class DraftCostTable(BaseModel):
         return [year for index, year in enumerate(self.years) if any(row.is_assumed(index) for row in self.rows)]
 
 
+DraftFallback = Literal["zeitbudget", "zeitlimit", "fehler", "leer", "angaben_fehlen", "uebernommen"]
+"""``zeitbudget``: the draft's time for the model (``drafting.model_budget_s``) was spent or would not
+suffice; ``zeitlimit``: the call took longer than ``llm.timeout_s``; ``fehler``: the model failed;
+``leer``: no text; ``angaben_fehlen``: the text lacked a figure of the skeleton; ``uebernommen``: the
+text was only copied prompt or style text."""
+
+
 class DraftSection(BaseModel):
     name: str
     text: str
@@ -472,6 +479,8 @@ class DraftSection(BaseModel):
     mode: str = "skeleton"
     """``skeleton`` (deterministic) or the chat mode that wrote the prose (``local``, ``openai``)."""
     notices: list[str] = Field(default_factory=list)
+    fallback: DraftFallback | None = None
+    """Why a section meant for the language model kept its skeleton (its notice says it in German)."""
 
 
 class Draft(BaseModel):

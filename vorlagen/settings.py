@@ -228,7 +228,19 @@ class DraftingSettings(BaseModel):
     )
     """Sections whose prose a language model writes from the skeleton (lists and tables stay deterministic)."""
     max_tokens: int = 320
-    """Tokens per section the model may write."""
+    """Tokens per section the model may write at most (a short section gets fewer: about one and a half
+    times its skeleton, ``assistant.drafting.prose.section_max_tokens``)."""
+    model_budget_s: float = Field(default=80.0, gt=0)
+    """Seconds all language-model calls of one draft may take together (loading the local model
+    included): a call ends at the latest when the budget is spent, a section whose call would not fit
+    keeps its skeleton with a notice (``assistant/drafting/budget.py``). With retrieval and the rest, a
+    whole draft stays under 90 s."""
+    style_chars: int = Field(default=600, ge=0)
+    """Characters of style passages in a section's prompt for a model server."""
+    local_style_chars: int = Field(default=0, ge=0)
+    """The same for the local model (0: none, the prompt then has no style block). Off: the small model
+    copied the style passage instead of rewriting its skeleton (which the guards then discard), and it
+    reads only about 45 tokens a second."""
     auto_uses_model: bool = False
     """In ``VORLAGEN_LLM__MODE=auto``: let a language model write the prose (off: measured on the drafting
     dev set, the skeleton was as good or better; ``--mode local``/``openai`` still use the model)."""

@@ -3,12 +3,15 @@
 ``Drafter.events(request)`` yields typed events: ``understood`` (what the drafting will use), one
 ``section`` per finished section (skeleton, or prose from the language model after the invention guard),
 ``draft`` (the complete, authoritative draft) and ``done``. ``Drafter.draft(request)`` returns the draft.
+The model's calls of one draft share ``drafting.model_budget_s`` (``budget.ModelBudget``); the draft's
+``timings`` give ``model`` (the budget spent), ``model:<Abschnitt>`` per section the model was asked for
+and ``model-read:<Abschnitt>`` until its first piece of text (reading the prompt).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
@@ -17,6 +20,7 @@ from pydantic import BaseModel, Field
 from assistant.costs.models import CostError
 from assistant.costs.tables import CostTables, Projection
 from assistant.drafting.costs import cost_table
+from assistant.drafting.budget import ModelBudget
 from assistant.drafting.guard import AllowedMaterial, passages_by_index
 from assistant.drafting.markdown import render_markdown
 from assistant.drafting.prose import ProseWriter
@@ -109,10 +113,12 @@ class Drafter:
         chat_models: ChatModelProvider | None = None,
         tables: CostTables | None = None,
         cities: frozenset[str] = frozenset(),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``cities``: city names the invention guard checks besides those of the indexed Vorlagen (the
-        names a model could copy from style passages)."""
+        names a model could copy from style passages); ``clock``: the time of the model budget."""
         self.settings = settings
+        self._clock = clock
         self._cities = cities
         self.service = service
         self.chat_models = chat_models or (service.chat_models if service is not None else ChatModelProvider(settings))
@@ -136,13 +142,16 @@ class Drafter:
         )
 
     def _writer(self, use_model: bool) -> tuple[ProseWriter | None, str | None]:
+        """The writer of this draft's prose, with the draft's time budget for the model (started before the
+        model is resolved: loading the local model counts)."""
         if not use_model or (self.settings.llm.mode == "auto" and not self.settings.drafting.auto_uses_model):
             return None, None
+        budget = ModelBudget(self.settings.drafting.model_budget_s, self._clock)
         choice = self.chat_models.resolve()
         if choice.model is None:
             notice = choice.notice if choice.notice and self.settings.llm.mode != "auto" else None
             return None, notice and notice.replace("es folgt die extraktive Antwort", "der Entwurf entsteht ohne Sprachmodell")
-        return ProseWriter(choice.model, choice.mode, self.settings), None
+        return ProseWriter(choice.model, choice.mode, self.settings, budget), None
 
     def events(self, request: DraftRequest, use_model: bool = True) -> Iterator[DraftEvent]:
         started = time.perf_counter()
@@ -165,14 +174,21 @@ class Drafter:
         for text in notices:
             yield DraftEvent(type="notice", text=text)
         sections: list[DraftSection] = []
+        model_seconds: dict[str, float] = {}
         for part in skeleton:
             if writer is not None and part.name in self.settings.drafting.llm_sections:
+                began = time.perf_counter()
                 section = writer.write(part, request, section_examples(material, part.name), allowed, citations)
+                model_seconds[f"model:{part.name}"] = round(time.perf_counter() - began, 4)
+                if writer.last_call is not None and writer.last_call.first_piece_s is not None:
+                    model_seconds[f"model-read:{part.name}"] = round(writer.last_call.first_piece_s, 4)
             else:
                 section = DraftSection(name=part.name, text=part.text)
             sections.append(section)
             yield DraftEvent(type="section", section=section)
         finished = time.perf_counter()
+        if writer is not None and writer.budget is not None:
+            model_seconds["model"] = round(writer.budget.spent(), 4)
         modes = {section.mode for section in sections if section.mode != "skeleton"}
         draft = Draft(
             request=request,
@@ -186,6 +202,7 @@ class Drafter:
                 "retrieve": round(retrieved - computed, 4),
                 "sections": round(finished - retrieved, 4),
                 "total": round(finished - started, 4),
+                **model_seconds,
             },
         )
         yield DraftEvent(type="draft", draft=draft)

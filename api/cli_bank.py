@@ -129,22 +129,19 @@ def train_command(
                 task = progress.add_task(f"Kandidaten ({split})", total=len(questions))
                 data[split] = training.collect(service, questions, lambda _: progress.advance(task))
             training.write_rows(rows[split], data[split])
-    best = None
-    for c in training.C_GRID:
-        scorer = training.fit(data["train"], c)
-        threshold, score = training.choose_threshold(scorer, data["dev"])
-        if best is None or score.utility > best[2].utility:
-            best = (scorer, threshold, score, c)
-    assert best is not None
-    scorer, threshold, dev_score, c = best
+    papers = training.papers_of([*training.load_split(bank, "train"), *training.load_split(bank, "dev")])
+    c, threshold, cross_validated = training.choose_by_cross_validation(data["train"] + data["dev"], papers)
+    scorer = training.fit(data["train"], c)
+    dev_score = training.score_split(scorer, data["dev"], threshold)
     train_score = training.score_split(scorer, data["train"], threshold)
     scorer = scorer.model_copy(update={
         "threshold": threshold,
         "version": f"bank-{sum(len(q.rows) for q in data['train'])}-C{c}",
         "trained_on": {"bank": "eval/bank", "train_questions": len(data["train"]), "dev_questions": len(data["dev"]),
-                       "seed": training.SEED, "C": c},
+                       "seed": training.SEED, "C": c, "selection": f"{training.FOLDS}-fold CV over train+dev by paper"},
         "metrics": training.as_metrics("train", train_score, training.ranking_accuracy(scorer, data["train"]))
-        | training.as_metrics("dev", dev_score, training.ranking_accuracy(scorer, data["dev"])),
+        | training.as_metrics("dev", dev_score, training.ranking_accuracy(scorer, data["dev"]))
+        | {f"cv_{name}": value for name, value in vars(cross_validated).items()},
     })
     scorer.save(out)
     training.dump_json(data_dir / "metrics.json", scorer.metrics | {"threshold": threshold, "C": c})

@@ -75,7 +75,7 @@ RELATIVE = ("sentence_terms", "window_terms", "question_terms", "clause_terms", 
 
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 RELATED_TYPES: dict[AnswerType, frozenset[AnswerType]] = {
-    AnswerType.BETRAG: frozenset({AnswerType.ANZAHL}),
+    AnswerType.BETRAG: frozenset({AnswerType.ANZAHL, AnswerType.PROZENT}),
     AnswerType.ANZAHL: frozenset({AnswerType.DAUER, AnswerType.PROZENT}),
     AnswerType.DAUER: frozenset({AnswerType.ANZAHL, AnswerType.DATUM}),
     AnswerType.DATUM: frozenset({AnswerType.DAUER}),

@@ -122,10 +122,12 @@ def test_training_on_the_committed_candidates_reproduces_the_shipped_scorer() ->
 
     data = {split: train.read_rows(BANK / "training" / f"{split}-candidates.jsonl.gz") for split in ("train", "dev")}
     shipped = AnswerScorer.load(DEFAULT_SCORER)
-    refit = train.fit(data["train"], float(shipped.trained_on["C"]))
+    papers = train.papers_of([*train.load_split(BANK, "train"), *train.load_split(BANK, "dev")])
+    c, threshold, _ = train.choose_by_cross_validation(data["train"] + data["dev"], papers)
+    assert c == shipped.trained_on["C"] and threshold == shipped.threshold
+    refit = train.fit(data["train"], c)
     assert refit.weights == pytest.approx(shipped.weights, abs=1e-4)
-    threshold, dev = train.choose_threshold(refit, data["dev"])
-    assert threshold == shipped.threshold and dev.right == shipped.metrics["dev_right"]
+    assert train.score_split(refit, data["dev"], threshold).right == shipped.metrics["dev_right"]
 
 
 def test_a_part_below_the_threshold_is_named_and_not_answered() -> None:

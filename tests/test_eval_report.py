@@ -107,3 +107,11 @@ def test_cli_rejects_broken_question_set_with_german_message(tmp_path: Path) -> 
     assert result.exit_code == 2
     output = " ".join(result.output.split())
     assert "Zeile 1: ungültige Frage" in output and "„fakt“ ist nicht erlaubt" in output
+
+
+def test_the_rule_count_counts_patterns_alternatives_and_hand_set_floats() -> None:
+    from eval.rule_count import RuleCount, count_source
+
+    count = RuleCount()
+    count_source('import re\nA = re.compile(r"a|b|c")\nB = re.compile("x")\nW = 0.45\nN = 1.0\nM = 3\n', count)
+    assert (count.patterns, count.alternatives, count.floats) == (2, 4, 1)

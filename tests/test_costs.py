@@ -266,3 +266,11 @@ def test_cost_tools_are_structured_tools_with_artifacts(tables: CostTables) -> N
     assert missing.startswith("Für das Jahr 2031 liegt keine Personalkostentabelle vor")
     schema = tools["personalkosten"].tool_call_schema.model_json_schema()
     assert "positions" in schema["properties"]
+
+
+def test_references_fractions_and_house_numbers_are_no_figures() -> None:
+    from assistant.costs.quantities import parse_quantities
+
+    found = parse_quantities("Nach Drs. 415/2026 übernimmt der Verein den 1/4-Anteil am Gebäude Lindenallee 12 a für 80.000 Euro.")
+    assert [q.kind for q in found] == ["verweis", "verweis", "adresse", "betrag"]
+    assert [q.value for q in found if q.value is not None] == [80000]

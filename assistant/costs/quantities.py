@@ -20,7 +20,8 @@ from pydantic import BaseModel
 from vorlagen.formatting import parse_german_number
 from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, TARIFF_PRICE_PATTERN, month_number, scale_factor
 
-QuantityKind = Literal["betrag", "tage", "stellen", "prozent", "monate", "datum", "gruppe", "jahr", "anzahl", "zahl"]
+QuantityKind = Literal["betrag", "tage", "stellen", "prozent", "monate", "datum", "gruppe", "jahr", "verweis", "adresse",
+                       "anzahl", "zahl"]
 
 NUMBER = r"(?<![\w.,/])(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?![.,]?\d)"
 
@@ -44,6 +45,9 @@ _PATTERNS: list[tuple[QuantityKind, re.Pattern[str]]] = [
     ("monate", re.compile(r"(?P<num>" + NUMBER + r")\s*Monate[n]?\b")),
     ("monate", re.compile(r"\b(?P<half>(?:ein(?:em)?\s+)?halbe[sn]?\s+Jahr(?:es)?|Jahresmitte|Mitte\s+des\s+Jahres|Halbjahr)\b", re.I)),
     ("jahr", re.compile(r"(?<![\d./])(?P<y>(?:19|20)\d{2})(?![\d])(?P<ff>\s*ff\.?)?")),
+    # numbers that are no figures: a reference or fraction ("GRDrs 862/2021", "1/10-Anteil") and a house number
+    ("verweis", re.compile(r"(?<![\w.,/])\d+/\d+(?:/\d+)?(?![\d,])")),
+    ("adresse", re.compile(r"\b[A-ZÄÖÜ][\wäöüß.-]*(?:straße|strasse|allee|gasse|platz|weg|ring|damm|ufer)\s+\d{1,4}(?:\s?[a-z]\b)?(?!\d)")),
     ("anzahl", re.compile(r"(?P<num>" + NUMBER + r")\s*(?P<x>x\s*)?(?P<adj>(?:[a-zäöüß][\w-]*(?:e|en|er|es|em)\s+){0,2})"
                           r"(?P<noun>[A-ZÄÖÜ][\wäöüß-]+)")),
     ("zahl", re.compile(r"(?P<num>-?" + NUMBER + r")")),
@@ -127,6 +131,8 @@ def _quantity(kind: QuantityKind, match: re.Match[str]) -> Quantity | None:
         return make(when=when, preposition=prep)
     if kind == "gruppe":
         return make(group=match.group(0).strip())
+    if kind in ("verweis", "adresse"):
+        return make()
     if kind == "monate":
         if groups.get("half"):
             return make(value=Decimal(6), unit="Monate")

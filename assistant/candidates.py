@@ -18,7 +18,17 @@ from langchain_core.documents import Document
 from assistant.extractive import ScoredSentence, coverage
 from assistant.question import AMOUNT_NOUNS, QuestionAnalysis, QuestionPart
 from assistant.spans import TYPED, AnswerType, Span, find_spans
-from vorlagen.text import YEAR_PATTERN, asked_direction, events, label_before, period_of, stated_direction, tokenize
+from vorlagen.text import (
+    YEAR_PATTERN,
+    asked_bound,
+    asked_direction,
+    events,
+    label_before,
+    period_of,
+    stated_bound,
+    stated_direction,
+    tokenize,
+)
 
 _CLAUSE_BREAK = re.compile(r"[;()\n–]|,(?!\d)|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
 _WORD = re.compile(r"\S+")
@@ -65,6 +75,8 @@ FEATURES: tuple[str, ...] = (
     "direction_conflicts",  # … and the value is marked as the other one ("von 5 Mio. auf 8 Mio.")
     "unit_is_focus",  # the count's or duration's own noun is the asked-for noun ("wie viele Stunden" – "39 Stunden")
     "value_words_in_question",  # share of a name's words that the question already names (no answer then)
+    "bound_agrees",  # a date stated with the bound asked for ("bis wann" – "bis 15 Uhr", "ab wann" – "ab dem 1. Mai")
+    "bound_conflicts",  # … with another bound ("bis wann" – "ab 10 Uhr")
     # the same measurements relative to the part's best candidate (0 for the best): what ranks a value
     # above the others of the same question
     "rel_sentence_terms", "rel_window_terms", "rel_question_terms", "rel_clause_terms", "rel_nearness",
@@ -165,6 +177,7 @@ def candidates_for_part(
     chosen += [s for s in scored[pool:] if str(s.document.metadata.get("chunk_id")) in evidence.retrieved_chunks]
     if part.focus:
         chosen += [s for s in scored[pool:] if _names_focus(part.focus, s.window_tokens)][:pool]
+    question_words = frozenset(tokenize(analysis.question))
     best_share = shares[id(scored[0])] if scored else 0.0
     best_keyword = max((float(s.document.metadata.get("bm25_score") or 0.0) for s in evidence.sentences), default=0.0)
     per_vorlage: dict[str, dict[str, float]] = {}
@@ -185,10 +198,21 @@ def candidates_for_part(
         spans = [span for span in find_spans(sentence.text) if span.type is part.answer_type or span.type in related]
         exact = sum(1 for span in spans if span.type is part.answer_type)
         for span in spans:
+            if span.type not in TYPED and _named_in_question(span.text, question_words):
+                continue  # the question's own name ("Wer folgt auf Herrn Maier?") is no answer to it
             found.append(context.candidate(span, max(exact, 1)))
         if not spans and part.answer_type not in TYPED and part.answer_type is not AnswerType.DRUCKSACHE:
             found.append(context.candidate(None))  # a name not recognised as such: the sentence may hold it
     return _with_relative(found)
+
+
+def _named_in_question(value: str, question_words: frozenset[str]) -> bool:
+    """Every word of a name (titles and numbers aside) stands in the question."""
+    words = [t for t in tokenize(value) if not t[:1].isdigit() and t not in _TITLES]
+    return bool(words) and all(t in question_words for t in words)
+
+
+_TITLES = frozenset(tokenize("Herr Herrn Frau Dr Prof Firma"))
 
 
 def _with_relative(found: list[Candidate]) -> list[Candidate]:
@@ -284,6 +308,9 @@ class _SentenceContext:
                 values["value_words_in_question"] = sum(t in asked_words for t in words) / len(words) if words else 0.0
             if span.type is AnswerType.DATUM and (asked_events := events(part.text)):
                 values["event_agrees"] = float(bool(asked_events & events(clause)))
+            if span.type is AnswerType.DATUM and (bound := asked_bound(part.text)) and (stated := stated_bound(sentence.text, start)):
+                values["bound_agrees"] = float(stated == bound)
+                values["bound_conflicts"] = float(stated != bound)
             values["same_type_in_sentence"] = 1.0 / same_type
             values["type_exact"] = float(span.type is part.answer_type)
             numbers = set(_DIGITS.findall(span.text))

@@ -90,8 +90,16 @@ def test_a_count_whose_own_noun_is_the_asked_one() -> None:
 def test_a_name_the_question_already_names_is_marked() -> None:
     text = "Die Pflege der Halle übernimmt weiterhin Frau Dr. Ilse Vogt; Herr Karl Brenner scheidet aus."
     found = _by_value(_candidates("Wer übernimmt nach Herrn Brenner die Pflege der Halle?", [_chunk(text)]))
-    assert found["Herr Karl Brenner"].feature("value_words_in_question") > 0.0
+    assert 0.0 < found["Herr Karl Brenner"].feature("value_words_in_question") < 1.0
     assert found["Frau Dr. Ilse Vogt"].feature("value_words_in_question") == 0.0
+
+
+def test_a_date_with_the_asked_bound_and_a_name_the_question_gives_is_no_candidate() -> None:
+    text = "Die Halle ist sonntags ab 9 Uhr und bis 18 Uhr offen; den Schlüssel hat Frau Ilse Vogt, vertreten durch Herrn Karl Brenner."
+    found = _by_value(_candidates("Bis wie viel Uhr ist die Halle sonntags offen?", [_chunk(text)]))
+    assert found["18 Uhr"].feature("bound_agrees") == 1.0 and found["9 Uhr"].feature("bound_conflicts") == 1.0
+    named = _by_value(_candidates("Wer vertritt Herrn Karl Brenner beim Schlüssel der Halle?", [_chunk(text)]))
+    assert "Frau Ilse Vogt" in named and "Herrn Karl Brenner" not in named
 
 
 def test_a_question_without_a_typed_value_gets_sentences_as_candidates() -> None:

@@ -169,6 +169,27 @@ def stated_direction(text: str, start: int, end: int) -> int:
     return 0
 
 
+_ASKED_BOUND = re.compile(r"\b(ab|bis|seit)\s+(?:wann|wie\s?viel\s+uhr|zu\s+welche[mr]|welche[mr]|zum|wie\s+lange)\b", re.I)
+_STATED_BOUND = re.compile(r"\b(ab|bis|seit)\s+(?:(?:zum|zur|dem|den|spätestens|einschließlich|voraussichtlich|ca\.|etwa|Ende|Mitte|Anfang)\s+){0,2}$", re.I)
+
+
+def asked_bound(question: str) -> str | None:
+    """The bound a date question asks for: "ab wann" -> ``ab``, "bis wann" / "bis wie viel Uhr" -> ``bis``,
+    "seit wann" -> ``seit``; None for a plain "wann"."""
+    match = _ASKED_BOUND.search(question)
+    return match.group(1).lower() if match else None
+
+
+def stated_bound(text: str, start: int) -> str | None:
+    """The bound a text states for the value at ``start``: "bis 15 Uhr", "ab dem 1. Januar 2026", "seit
+    2019" -> ``bis``, ``ab``, ``seit`` (the span may include the word itself)."""
+    own = re.match(r"(ab|bis|seit)\b", text[start : start + 5], re.I)
+    if own:
+        return own.group(1).lower()
+    match = _STATED_BOUND.search(text[max(0, start - 40) : start])
+    return match.group(1).lower() if match else None
+
+
 def month_number(word: str) -> int | None:
     """``Januar``/``Jan.``/``jan`` -> 1; None for anything else."""
     return MONTHS.get(word.lower().rstrip("."))

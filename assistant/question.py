@@ -79,7 +79,7 @@ _TYPE_CUES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.PROZENT, re.compile(r"\b(wie viel prozent|wieviel prozent|prozent|anteil|quote|prozentsatz)\b", re.I)),
     (AnswerType.DAUER, re.compile(r"\b(wie lange|dauer|laufzeit|für welchen zeitraum|wie viele (jahre|monate|wochen))\b", re.I)),
     (AnswerType.DATUM, re.compile(r"\b(wann|ab wann|bis wann|seit wann|(?:um|bis|ab) wie ?viel uhr|uhrzeit|zu welchem (datum|zeitpunkt|termin)|an welchem tag|"
-                                  r"in welchem jahr|welches datum|stichtag|frist|termin)\b", re.I)),
+                                  r"in welchem jahr|welches datum|an welche[mn] (?:datum|termin)|stichtag|frist|termin)\b", re.I)),
     (AnswerType.ANZAHL, re.compile(r"\b(wie (?:lang|breit|groß|tief|weit|schwer|hoch (?:und|ist (?:der|die|das) \w*(?:bau|halle|gebäude|turm|mast)))\b|wie oft|wie häufig|wie viele[n]?|wieviele[n]?|anzahl|wie viel(?!\s+(geld|euro|kostet|kosten))\s+\w*"
                                    r"(stellen|plätze|vzä|personen|betten))\b|\bwie ?viele[n]?\b", re.I)),
     (AnswerType.BETRAG, re.compile(r"\b(wie ?viel\b(?!e)|wie teuer|was verlangt|was nimmt|wie hoch|wie viel (geld|euro)|was kostet(?:en?)?|was kosten|welche[rnm]? (betrag|summe|"

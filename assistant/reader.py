@@ -102,14 +102,14 @@ class FactReader:
         mode = "extractive"
         notices: list[str] = []
         close = [self._close(options, threshold) for options in ranked]
-        if chooser is not None and any(len(options) > (0 if self.settings.choice_floor is not None else 1) for options in close):
+        reads = self.settings.choice_floor is not None  # the model reads every part, not only close calls
+        if chooser is not None and any(len(options) > (0 if reads else 1) for options in close):
             result = chooser.choose(
                 question, [part.text for part in analysis.parts],
                 [[choice.Candidate(value=value_text(c), sentence=_excerpt(c)) for c in options] for options in close],
             )
             if result.notice:
                 notices.append(result.notice)
-            reads = self.settings.choice_floor is not None
             for index, picked in enumerate(result.choices):
                 if picked is not None:
                     chosen[index] = close[index][picked]
@@ -131,7 +131,8 @@ class FactReader:
 
     def _close(self, options: list[Candidate], threshold: float) -> list[Candidate]:
         """The candidates a language model may choose among: above the threshold and within
-        ``choice_margin`` of the best (a clear best needs no model)."""
+        ``choice_margin`` of the best (a clear best needs no model) – or, with ``choice_floor`` set, the
+        ``choice_candidates`` best scored at least that, below the threshold too (the model as the reader)."""
         if self.settings.choice_floor is not None:
             return [c for c in options if c.score >= self.settings.choice_floor][: self.settings.choice_candidates]
         if not options or options[0].score < threshold:

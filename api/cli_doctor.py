@@ -132,6 +132,14 @@ def _flatten(values: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
     return rows
 
 
+def _print_options(console: Console, title: str, options: list[tuple[str, bool, str]]) -> None:
+    """A list of choices (name, available, how to add it) under a title."""
+    console.print(f"  {title}:")
+    for name, available, detail in options:
+        mark = "[green]verfügbar[/green]" if available else "[yellow]nicht verfügbar[/yellow]"
+        console.print(f"    {name}: {mark} – {escape(detail)}")
+
+
 def _yes(flag: bool) -> str:
     return "ja" if flag else "nein"
 
@@ -158,17 +166,12 @@ def print_report(report: DoctorReport, console: Console) -> None:
     if not models.embedding_ok:
         console.print("  [red]Das eingestellte Embedding-Backend ist hier nicht verfügbar: Einlesen und Fragen "
                       "scheitern (siehe unten, wie es hinzukommt).[/red]")
-    console.print("  Verfügbare Embedding-Backends (VORLAGEN_EMBEDDING__BACKEND):")
-    for backend in models.embedding_backends:
-        mark = "[green]verfügbar[/green]" if backend.available else "[yellow]nicht verfügbar[/yellow]"
-        console.print(f"    {backend.backend}: {mark} – {escape(backend.detail)}")
+    _print_options(console, "Verfügbare Embedding-Backends (VORLAGEN_EMBEDDING__BACKEND)",
+                   [(b.backend, b.available, b.detail) for b in models.embedding_backends])
     console.print(f"  Antwortmodus: eingestellt {models.configured_mode} → verwendet {models.answer_mode} "
                   f"(Entwürfe: {models.draft_mode})")
     console.print(f"  {'' if models.answer_ok else '[red]'}{escape(models.answer_detail)}{'' if models.answer_ok else '[/red]'}")
-    console.print("  Verfügbare Modi (VORLAGEN_LLM__MODE):")
-    for option in models.modes:
-        mark = "[green]verfügbar[/green]" if option.available else "[yellow]nicht verfügbar[/yellow]"
-        console.print(f"    {option.mode}: {mark} – {escape(option.detail)}")
+    _print_options(console, "Verfügbare Modi (VORLAGEN_LLM__MODE)", [(o.mode, o.available, o.detail) for o in models.modes])
     console.print(f"  Lokales Modell: {models.local_model} (vorhanden: {_yes(models.local_model_present)}, "
                   f"llama-cpp-python: {_yes(models.llama_cpp)})")
     console.print(f"  Modellserver: {models.model_server or 'keiner eingestellt'}")

@@ -177,7 +177,7 @@ def candidates_for_part(
     chosen += [s for s in scored[pool:] if str(s.document.metadata.get("chunk_id")) in evidence.retrieved_chunks]
     if part.focus:
         chosen += [s for s in scored[pool:] if _names_focus(part.focus, s.window_tokens)][:pool]
-    question_words = frozenset(tokenize(analysis.question))
+    cues = _PartCues.of(part, analysis)
     best_share = shares[id(scored[0])] if scored else 0.0
     best_keyword = max((float(s.document.metadata.get("bm25_score") or 0.0) for s in evidence.sentences), default=0.0)
     per_vorlage: dict[str, dict[str, float]] = {}
@@ -186,7 +186,7 @@ def candidates_for_part(
         doc_id = str(sentence.document.metadata.get("doc_id"))
         if doc_id not in per_vorlage:
             per_vorlage[doc_id] = _vorlage_features(sentence.document, analysis, evidence, subject)
-        context = _SentenceContext.of(sentence, part, analysis, evidence, own, weights, per_vorlage[doc_id])
+        context = _SentenceContext.of(sentence, part, cues, evidence, own, weights, per_vorlage[doc_id])
         context.shared["sentence_rank"] = 1.0 / rank_of[id(sentence)]
         context.shared["window_gap"] = shares[id(sentence)] - best_share
         keyword = float(sentence.document.metadata.get("bm25_score") or 0.0)
@@ -198,7 +198,7 @@ def candidates_for_part(
         spans = [span for span in find_spans(sentence.text) if span.type is part.answer_type or span.type in related]
         exact = sum(1 for span in spans if span.type is part.answer_type)
         for span in spans:
-            if span.type not in TYPED and _named_in_question(span.text, question_words):
+            if span.type not in TYPED and _named_in_question(span.text, cues.question_words):
                 continue  # the question's own name ("Wer folgt auf Herrn Maier?") is no answer to it
             found.append(context.candidate(span, max(exact, 1)))
         if not spans and part.answer_type not in TYPED and part.answer_type is not AnswerType.DRUCKSACHE:
@@ -225,19 +225,47 @@ def _with_relative(found: list[Candidate]) -> list[Candidate]:
     return found
 
 
+@dataclass(frozen=True)
+class _PartCues:
+    """What the question part asks, read once per part (not once per candidate)."""
+
+    question_words: frozenset[str]
+    question_digits: frozenset[str]
+    years: frozenset[str]
+    period: str | None
+    """The period an amount is asked per ("pro Jahr")."""
+    total: bool
+    events: frozenset[str]
+    direction: int
+    bound: str | None
+
+    @classmethod
+    def of(cls, part: QuestionPart, analysis: QuestionAnalysis) -> _PartCues:
+        return cls(
+            question_words=frozenset(tokenize(analysis.question)),
+            question_digits=frozenset(_DIGITS.findall(analysis.question)),
+            years=frozenset(str(year) for year in analysis.years),
+            period=period_of(part.text),
+            total=bool(_TOTAL.search(part.text)),
+            events=frozenset(events(part.text)),
+            direction=asked_direction(part.text),
+            bound=asked_bound(part.text),
+        )
+
+
 @dataclass
 class _SentenceContext:
     """What the features of the candidates in one sentence share (computed once per sentence)."""
 
     sentence: ScoredSentence
     part: QuestionPart
-    analysis: QuestionAnalysis
+    cues: _PartCues
     own: dict[str, float]
     shared: dict[str, float]
 
     @classmethod
     def of(
-        cls, sentence: ScoredSentence, part: QuestionPart, analysis: QuestionAnalysis, evidence: Evidence,
+        cls, sentence: ScoredSentence, part: QuestionPart, cues: _PartCues, evidence: Evidence,
         own: dict[str, float], weights: dict[str, float], vorlage: dict[str, float],
     ) -> _SentenceContext:
         meta = sentence.document.metadata
@@ -263,7 +291,7 @@ class _SentenceContext:
             shared[kind] = 1.0
         elif part.answer_type is not AnswerType.TEXT:
             shared["type_name"] = 1.0
-        return cls(sentence, part, analysis, own, shared)
+        return cls(sentence, part, cues, own, shared)
 
     def candidate(self, span: Span | None, same_type: int = 1) -> Candidate:
         sentence, part = self.sentence, self.part
@@ -285,36 +313,36 @@ class _SentenceContext:
             label = tokenize(label_before(sentence.text, start))
             values["focus_in_label"] = float(bool(part.focus) and _names_focus(part.focus, label))
             clause_years = set(_YEAR.findall(clause)) - set(_YEAR.findall(span.text))
-            wanted = {str(year) for year in self.analysis.years}
+            wanted = self.cues.years
             values["year_agrees"] = float(bool(wanted & clause_years))
             values["year_conflicts"] = float(bool(wanted) and bool(clause_years) and not wanted & clause_years)
-            if span.type is AnswerType.BETRAG and (asked := period_of(part.text)):
+            if span.type is AnswerType.BETRAG and (asked := self.cues.period):
                 stated = period_of(span.text) or period_of(sentence.text[end : end + 20], at_start=True) or period_of(
                     sentence.text[max(clause_start, start - 40) : start])
                 values["period_agrees"] = float(stated == asked)
                 total = _TOTAL.search(sentence.text[max(0, start - 60) : end]) is not None
                 values["period_conflicts"] = float(stated is not None and stated != asked or (stated is None and total))
-            values["total_agrees"] = float(bool(_TOTAL.search(part.text)) and bool(_TOTAL.search(clause)))
+            values["total_agrees"] = float(self.cues.total and bool(_TOTAL.search(clause)))
             if span.type in (AnswerType.ANZAHL, AnswerType.DAUER):
                 span_tokens = set(tokenize(span.text))
                 values["counts_the_noun"] = float(bool(span_tokens & set(self.own)))
                 values["unit_is_focus"] = float(bool(part.focus) and _names_focus(part.focus, span_tokens))
-            if (asked := asked_direction(part.text)) and (stated := stated_direction(sentence.text, start, end)):
-                values["direction_agrees"] = float(stated == asked)
-                values["direction_conflicts"] = float(stated == -asked)
+            if (direction := self.cues.direction) and (change := stated_direction(sentence.text, start, end)):
+                values["direction_agrees"] = float(change == direction)
+                values["direction_conflicts"] = float(change == -direction)
             if span.type not in TYPED:
                 words = [t for t in tokenize(span.text) if not t[:1].isdigit()]
-                asked_words = set(tokenize(self.analysis.question))
-                values["value_words_in_question"] = sum(t in asked_words for t in words) / len(words) if words else 0.0
-            if span.type is AnswerType.DATUM and (asked_events := events(part.text)):
-                values["event_agrees"] = float(bool(asked_events & events(clause)))
-            if span.type is AnswerType.DATUM and (bound := asked_bound(part.text)) and (stated := stated_bound(sentence.text, start)):
-                values["bound_agrees"] = float(stated == bound)
-                values["bound_conflicts"] = float(stated != bound)
+                values["value_words_in_question"] = (sum(t in self.cues.question_words for t in words) / len(words)
+                                                     if words else 0.0)
+            if span.type is AnswerType.DATUM and self.cues.events:
+                values["event_agrees"] = float(bool(self.cues.events & events(clause)))
+            if span.type is AnswerType.DATUM and (bound := self.cues.bound) and (given_bound := stated_bound(sentence.text, start)):
+                values["bound_agrees"] = float(given_bound == bound)
+                values["bound_conflicts"] = float(given_bound != bound)
             values["same_type_in_sentence"] = 1.0 / same_type
             values["type_exact"] = float(span.type is part.answer_type)
             numbers = set(_DIGITS.findall(span.text))
-            values["value_in_question"] = float(bool(numbers) and numbers <= set(_DIGITS.findall(self.analysis.question)))
+            values["value_in_question"] = float(bool(numbers) and numbers <= self.cues.question_digits)
         offset = sentence.start
         return Candidate(part, sentence, offset + start, offset + end, span is not None,
                          [values.get(name, 0.0) for name in FEATURES])

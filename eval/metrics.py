@@ -10,7 +10,8 @@ Definitions (also in ``eval/README.md``):
   (``1.200``, ``7,5``) matches a number in the answer of the same value (``1200``, ``1.200,00``,
   ``7,50``), or one that only adds decimals (``37.343`` matches ``37.343,63``); digits never match
   inside a larger number (``10`` does not match ``100`` or ``2010``). Tokens that are ambiguous in
-  German text (``2.5``, ``11.5.23``) are not read as numbers.
+  German text (``2.5``, ``11.5.23``) are not read as numbers. Full dates match in any German spelling
+  (``01.01.2026`` = ``1. Januar 2026`` = ``1.1.2026``).
 - **direkte Antwort**: every ``expected_facts`` group has one alternative in the answer's *first line*
   (the short answer), matched as for fact accuracy; answerable questions only.
 - **answer words**: words of the whole answer text (citation markers not counted); reported as the
@@ -39,6 +40,7 @@ from pydantic import BaseModel
 
 from vorlagen.domain import Answer, Citation
 from vorlagen.formatting import parse_german_number, round_cents
+from vorlagen.text import canonical_dates
 
 DocumentTextLookup = Callable[[str], str | None]
 """doc_id -> the full text of the document (``Vorlage.text``), or None if unknown."""
@@ -184,7 +186,7 @@ def alternative_matches(alternative: str, answer_text: str) -> bool:
             if truncation_allowed and value != value.to_integral_value() and int(value) == expected_number:
                 return True
         return False
-    return _guarded_substring(normalize_text(alternative), normalize_text(answer_text))
+    return _guarded_substring(canonical_dates(normalize_text(alternative)), canonical_dates(normalize_text(answer_text)))
 
 
 def fact_groups_matched(expected_facts: Sequence[Sequence[str]], answer_text: str) -> list[bool]:

@@ -100,6 +100,21 @@ def test_alternative_does_not_match_other_numbers(expected: str, answer: str) ->
     assert not metrics.alternative_matches(expected, answer)
 
 
+@pytest.mark.parametrize(
+    ("expected", "answer", "matches"),
+    [
+        ("01.01.2026", "Die Satzung gilt ab dem 01. Januar 2026 [1].", True),
+        ("1. Januar 2026", "Inkrafttreten: 1.1.2026", True),
+        ("15. März 2024", "Sitzung am 15.03.2024, 17:00 Uhr", True),
+        ("1. Januar 2026", "ab 11. Januar 2026", False),
+        ("01.01.2026", "im Jahr 2026", False),
+        ("05.06.2025", "am 5. Juli 2025", False),
+    ],
+)
+def test_a_date_matches_in_any_german_spelling(expected: str, answer: str, matches: bool) -> None:
+    assert metrics.alternative_matches(expected, answer) is matches
+
+
 def test_number_tokens_skip_dates_and_dot_decimals() -> None:
     tokens = metrics.number_tokens("Am 01.02.2021 und 11.5.23 waren es 83,5 Stellen, 2.5 mal 1.426.274 EUR.")
     assert [value for _, value in tokens] == [Decimal("83.5"), Decimal("1426274")]

@@ -195,6 +195,26 @@ def month_number(word: str) -> int | None:
     return MONTHS.get(word.lower().rstrip("."))
 
 
+_FULL_DATE = re.compile(
+    rf"(?<![\d.])(?P<day>\d{{1,2}})\.\s?(?:(?P<month>\d{{1,2}})\.\s?|(?P<name>{MONTH_PATTERN})\s+)(?P<year>\d{{4}})(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def canonical_dates(text: str) -> str:
+    """Every full date of ``text`` written one way, ``dd.mm.jjjj``: ``1. Januar 2026``, ``01. Jan. 2026``
+    and ``1.1.2026`` all become ``01.01.2026``; anything that is no valid day and month stays as it is."""
+
+    def canonical(match: re.Match[str]) -> str:
+        month = int(match["month"]) if match["month"] else month_number(match["name"])
+        day = int(match["day"])
+        if not month or not 1 <= month <= 12 or not 1 <= day <= 31:
+            return match.group(0)
+        return f"{day:02d}.{month:02d}.{match['year']}"
+
+    return _FULL_DATE.sub(canonical, text)
+
+
 def scale_factor(word: str) -> Decimal | None:
     """``Mio.`` -> 10**6, ``Tsd.`` -> 1000, ``T€`` -> 1000; None for anything else."""
     return SCALES.get(word.lower().rstrip("."))

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.about import VorlageAnswerer
 from assistant.choice import CandidateChooser
+from assistant.operands import StatedCalculation
 from assistant.reader import FactReader
 from assistant.question import QuestionAnalysis, QuestionKind
 from vorlagen.domain import Answer
@@ -47,12 +48,18 @@ class AnswerTask(BaseModel):
 
 
 def build_router(
-    facts: FactReader, about: VorlageAnswerer, calculate: CalculationHandler
+    facts: FactReader, about: VorlageAnswerer, calculate: CalculationHandler, operands: StatedCalculation | None = None
 ) -> Runnable[AnswerTask, Answer]:
+    """``operands``: differences and shares of two figures the Vorlagen state, read by the learned scorer; the
+    cost planners (``calculate``) take every other calculation and what ``operands`` does not find."""
+
     def fact(task: AnswerTask) -> Answer:
         return facts.answer(task.analysis, task.documents, task.settled_terms, task.chooser)
 
     def calculation(task: AnswerTask) -> Answer:
+        read = operands.answer(task.analysis, task.documents, task.settled_terms) if operands else None
+        if read is not None and not read.refused:
+            return _kind(read, QuestionKind.CALCULATION)
         answer = calculate(task.analysis.question, task.documents)
         if answer is None:
             return fact(task)

@@ -24,6 +24,7 @@ from assistant.costs.tables import CostTables
 from assistant.decision_chain import DecisionChainBuilder
 from assistant.decisions import DecisionAnswerer
 from assistant.extractive import ExtractiveAnswerer
+from assistant.operands import StatedCalculation
 from assistant.reader import FactReader
 from assistant.scorer import AnswerScorer
 from assistant.widening import with_document_chunks
@@ -88,7 +89,7 @@ class AssistantService:
         self.facts = FactReader(self.extractive, settings.answer, scorer or AnswerScorer.load(settings.answer.scorer),
                                 chunks_of=self.store.chunks_of, doc_tokens=self.store.doc_tokens)
         self.about = VorlageAnswerer(self.extractive, self.store.get_vorlage, settings.answer)
-        self.router = build_router(self.facts, self.about, self._calculate)
+        self.router = build_router(self.facts, self.about, self._calculate, StatedCalculation(self.facts))
         self.decisions = DecisionAnswerer(
             self.extractive, DecisionChainBuilder(self.store.get_vorlage, self.store.linked_papers, self.store.chunks_of),
             self.store.find_doc_ids, settings.answer,

@@ -142,6 +142,10 @@ class AnswerSettings(BaseModel):
     """Set: the language model reads every part – its ``choice_candidates`` best candidates scored at
     least this go to it even below the no-answer threshold, and its "none" refuses the part (the model
     as the reader). Unset: it only breaks close calls above the threshold."""
+    operand_floor: float = Field(default=0.15, ge=0.0, le=1.0)
+    """A calculation over two stated figures (``assistant.operands``) computes only when each figure scores
+    at least this: the scorer is calibrated on whole answers, and an operand's description ("über der
+    Kostenermittlung") is shorter than a question. Chosen on the train split's calculation questions."""
     list_max_vorlagen: int = 6
     """Vorlagen in the answer to a list question ("Welche Vorlagen gibt es zu …?")."""
     list_min_coverage: float = 0.5

@@ -39,6 +39,13 @@ def answer_calculation(
     plan = plan_calculation(question, evidence)
     if plan is None:
         return None
+    return answer_plan(question, plan, tables=tables, settings=settings)
+
+
+def answer_plan(
+    question: str, plan: CalculationPlan, *, tables: CostTables | None, settings: Settings | None = None
+) -> Answer:
+    """Run ``plan`` and render its result with the inputs, citations and formula (or its German message)."""
     if plan.error:
         return _refusal(question, plan.error)
     if plan.tool == "personalkosten" and tables is None:

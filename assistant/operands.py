@@ -1,0 +1,173 @@
+"""Calculations over two figures the Vorlagen state, each read by the learned scorer.
+
+"Um wie viel Euro lag A unter B?", "Um wie viel Prozent liegt A über B?", "Welchen Anteil hat A an B?":
+the question names both figures by description and gives neither. Each description becomes a question
+part (an amount, or a count when the question asks "wie viele"); the fact reader's candidates for it are
+scored by the same trained scorer as fact answers; the best two distinct figures of one unit go to the
+Decimal cost tool ``rechne``. A description without a figure scored at least ``answer.operand_floor`` gives
+``None``: the caller falls back to the cost planners, and from there to a refusal — never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from langchain_core.documents import Document
+
+from assistant.candidates import Candidate
+from assistant.costs.answer import answer_plan
+from assistant.costs.evidence import evidence_ref
+from assistant.costs.models import Operand, Operation, RechneInput
+from assistant.costs.plan import CalculationPlan, PlannedInput
+from assistant.costs.quantities import Quantity, parse_quantities
+from assistant.costs.tools import format_amount
+from assistant.question import QuestionAnalysis, QuestionKind, QuestionPart, focus_terms
+from assistant.reader import FactReader
+from assistant.spans import AnswerType
+from vorlagen.domain import Answer
+
+_I = re.IGNORECASE
+_HOW_MUCH = re.compile(r"\b(?:um\s+)?wie\s?viele?[nr]?\b", _I)
+_PERCENT = re.compile(r"\bwie\s?viel\s+prozent\b|\bprozentual\w*\b", _I)
+_COUNT = re.compile(r"\bwie\s?viele[nr]?\b", _I)
+_COMPARISON = re.compile(
+    r"\s(?P<word>über|unter|gegenüber|oberhalb|unterhalb|(?:mehr|weniger|höher|niedriger|größer|kleiner|teurer|"
+    r"günstiger|billiger)\s+als|im\s+vergleich\s+(?:zu[rm]?|mit)|verglichen\s+mit)\s+(?P<rest>.+)$", _I)
+"""The word that sets two figures against each other, and what stands after it (the second figure)."""
+_SHARE = re.compile(r"\banteil\w*\s+(?P<first>.+)\s+an\s+(?P<second>(?:der|dem|den)\s.+)$", _I)
+""""(prozentualen) Anteil haben A an der Gesamtsumme B"."""
+_BELOW = re.compile(r"^(?:unter|unterhalb|weniger|niedriger|kleiner|günstiger|billiger)\b", _I)
+_QUESTION_TAIL = re.compile(r"[?.!]+\s*$")
+_LEADING = re.compile(r"^(?:(?:um\s+)?wie\s?viele?[nr]?\b\s*(?:(?:euro|prozent|prozentpunkte)\b)?\s*(?:(?:brutto|netto)\b)?\s*"
+                      r"|welche[nrs]?\s+(?:prozentualen\s+)?)", _I)
+
+
+@dataclass(frozen=True)
+class OperandQuestion:
+    """The two figures a question sets against each other, and how."""
+
+    operation: Operation
+    first: str
+    second: str
+    below: bool = False
+    """"A unter B": the answer reads "liegt um … unter"."""
+
+
+def operand_question(question: str) -> OperandQuestion | None:
+    """The two figure descriptions of a difference or share question; None for any other question."""
+    text = _QUESTION_TAIL.sub("", question.strip())
+    if share := _SHARE.search(text):
+        if _PERCENT.search(text) or re.search(r"\banteil", text, _I):
+            return OperandQuestion("anteil", share["first"], share["second"])
+    if not _HOW_MUCH.search(text):
+        return None
+    comparison = _COMPARISON.search(text)
+    if comparison is None:
+        return None
+    first = _LEADING.sub("", text[: comparison.start()].strip()).strip()
+    second = comparison["rest"].strip()
+    if not first or not second:
+        return None
+    operation: Operation = "veraenderung_prozent" if _PERCENT.search(text) else "differenz"
+    return OperandQuestion(operation, first, second, below=bool(_BELOW.match(comparison["word"])))
+
+
+@dataclass(frozen=True)
+class _Figure:
+    candidate: Candidate
+    quantity: Quantity
+
+
+class StatedCalculation:
+    """Difference, change in percent and share of two stated figures (see the module doc)."""
+
+    def __init__(self, facts: FactReader) -> None:
+        self.facts = facts
+
+    def answer(self, analysis: QuestionAnalysis, documents: list[Document],
+               settled_terms: frozenset[str] = frozenset()) -> Answer | None:
+        if len(analysis.parts) != 1:
+            return None  # "Wie viele …, und um wie viel lag …?": the fact reader answers each part
+        asked = operand_question(analysis.question)
+        if asked is None or _stated_figures(analysis.question):
+            return None
+        kind = AnswerType.ANZAHL if _COUNT.search(analysis.question) and asked.operation == "differenz" else AnswerType.BETRAG
+        parts = [QuestionPart(text=text, answer_type=kind, focus=focus_terms(text, kind)) for text in (asked.first, asked.second)]
+        operands = analysis.model_copy(update={"kind": QuestionKind.FACT, "parts": parts})
+        ranked = self.facts.candidates(operands, documents, settled_terms)
+        pair = self._pair(ranked)
+        if pair is None:
+            return None
+        first, second = pair
+        return answer_plan(analysis.question, _plan(asked, first, second), tables=None)
+
+    def _pair(self, ranked: list[list[Candidate]]) -> tuple[_Figure, _Figure] | None:
+        """The best-scored pair of different figures of one unit, both scored at least ``operand_floor``."""
+        threshold = self.facts.settings.operand_floor
+        options = [[f for c in part if c.score >= threshold and (f := _figure(c)) is not None] for part in ranked]
+        if len(options) != 2:
+            return None
+        pairs = [(a.candidate.score * b.candidate.score, a, b) for a in options[0] for b in options[1]
+                 if a.quantity.value != b.quantity.value and a.quantity.unit == b.quantity.unit]
+        if not pairs:
+            return None
+        _, first, second = max(pairs, key=lambda pair: pair[0])
+        return first, second
+
+
+def _stated_figures(question: str) -> bool:
+    """The question gives figures itself: the cost planners compute with those."""
+    return sum(1 for q in parse_quantities(question) if q.kind in ("betrag", "prozent", "anzahl", "zahl")) >= 2
+
+
+_FIGURE_KINDS = {AnswerType.BETRAG: frozenset({"betrag"}),
+                 AnswerType.ANZAHL: frozenset({"anzahl", "zahl", "stellen", "tage", "monate"})}
+
+
+def _figure(candidate: Candidate) -> _Figure | None:
+    """The candidate as a figure of the asked kind (an amount with its currency, a count), with offsets in
+    its chunk; None when its number belongs to something else (a postcode, a rank, a date)."""
+    digit = next((i for i, ch in enumerate(candidate.raw_value) if ch.isdigit()), None)
+    if digit is None:
+        return None
+    at = candidate.start + digit
+    sentence = candidate.sentence
+    text = candidate.document.page_content[sentence.start : sentence.end]
+    for quantity in parse_quantities(text):
+        start, end = quantity.start + sentence.start, quantity.end + sentence.start
+        if start <= at < end:
+            if quantity.value is None or quantity.kind not in _FIGURE_KINDS.get(candidate.part.answer_type, frozenset()):
+                return None
+            return _Figure(candidate, quantity.model_copy(update={"start": start, "end": end}))
+    return None
+
+
+def _plan(asked: OperandQuestion, first: _Figure, second: _Figure) -> CalculationPlan:
+    if asked.operation == "differenz":  # the amount by which one lies above the other: larger minus smaller
+        ordered = sorted((first, second), key=lambda f: f.quantity.value or Decimal(0), reverse=True)
+        description = "Differenz der beiden genannten Werte"
+    else:  # change in percent and share: the second figure is the base
+        ordered = [first, second]
+        description = "Veränderung in Prozent" if asked.operation == "veraenderung_prozent" else "Anteil in Prozent"
+    labels = {id(first): _label(asked.first), id(second): _label(asked.second)}
+    operands = [Operand(value=f.quantity.value, unit=f.quantity.unit, label=labels[id(f)], origin="Dokument")
+                for f in ordered]
+    inputs = [PlannedInput.from_evidence(labels[id(f)], format_amount(f.quantity.value or Decimal(0), f.quantity.unit),
+                                         evidence_ref(f.candidate.document, f.quantity)) for f in ordered]
+    return CalculationPlan(tool="rechne", description=description,
+                           tool_input=RechneInput(operation=asked.operation, operands=operands), inputs=inputs)
+
+
+_LABEL_LEAD = re.compile(r"^(?:(?:liegt|lag|liegen|lagen|ist|war|sind|waren|hat|haben|hatte|hatten)\s+)?"
+                         r"(?:(?:der|die|das|dem|den|denen|des)\s+)?", _I)
+
+
+def _label(description: str, limit: int = 60) -> str:
+    """The figure's description as the answer names it: without the verb and article it starts with."""
+    text = _LABEL_LEAD.sub("", " ".join(description.split())) or " ".join(description.split())
+    if len(text) <= limit:
+        return text[:1].upper() + text[1:]
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut[:1].upper() + cut[1:] + " …"

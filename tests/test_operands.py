@@ -1,0 +1,71 @@
+"""Calculations over two stated figures: the question's two descriptions, and answers over the seeds whose
+arithmetic and citations are checked independently."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from assistant.operands import operand_question
+from eval.metrics import number_tokens
+
+
+@pytest.mark.parametrize(
+    ("question", "operation", "first", "second", "below"),
+    [
+        ("Um wie viel Euro lag die Schlussrechnung für den Umbau unter dem genehmigten Budget?", "differenz",
+         "lag die Schlussrechnung für den Umbau", "dem genehmigten Budget", True),
+        ("Wie viel teurer als die Schätzung war das günstigste Angebot für die Dachsanierung?", None, "", "", False),
+        ("Um wie viel Prozent liegt der neue Mietzins über dem bisherigen Mietzins?", "veraenderung_prozent",
+         "liegt der neue Mietzins", "dem bisherigen Mietzins", False),
+        ("Welchen Anteil haben die Landesmittel an den Gesamtkosten der Sanierung?", "anteil",
+         "haben die Landesmittel", "den Gesamtkosten der Sanierung", False),
+        ("Um wie viele Plätze liegt das Angebot im Vergleich zum Bedarf des Jahres?", "differenz",
+         "Plätze liegt das Angebot", "Bedarf des Jahres", False),
+        ("Wie hoch sind die Kosten über die gesamte Laufzeit?", None, "", "", False),
+        ("Was kostet die Sanierung der Turnhalle?", None, "", "", False),
+    ],
+)
+def test_the_two_figures_a_question_compares(question: str, operation: str | None, first: str, second: str,
+                                             below: bool) -> None:
+    asked = operand_question(question)
+    if operation is None:
+        assert asked is None
+        return
+    assert asked is not None
+    assert (asked.operation, asked.first, asked.second, asked.below) == (operation, first, second, below)
+
+
+def _figures(text: str) -> list[Decimal]:
+    return [value for _, value in number_tokens(text) if value >= 1000]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Um wie viel Euro lagen die Wiesbadener Sachmittel für die Beratung über den Sachmitteln für die "
+        "Softwareanschaffung 2024?",
+        "Um wie viel Prozent liegen die Sachmittel für die Beratung 2024 über den Sachmitteln für die "
+        "Softwareanschaffung 2024?",
+    ],
+)
+def test_a_comparison_over_the_seeds_computes_from_two_cited_figures(seeds_service, question: str) -> None:
+    """Contract: either the answer is a calculation whose two inputs each stand in their cited quote and whose
+    result the test recomputes, or it is no calculation at all (never a figure without its source)."""
+    answer = seeds_service.ask(question)
+    assert answer.kind == "calculation", answer.text
+    inputs = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(inputs) == 2 and len(answer.citations) == 2, answer.text
+    values = []
+    for line, citation in zip(inputs, answer.citations, strict=True):
+        value = _figures(line.split(":", 1)[1])[0]
+        assert value in _figures(citation.quote), (line, citation.quote)
+        values.append(value)
+    result = answer.text.splitlines()[0]
+    if "Prozent" in result or "%" in result:
+        expected = (values[0] - values[1]) / values[1] * 100
+        shown = Decimal(result.split(":", 1)[1].split("%")[0].strip().replace(".", "").replace(",", "."))
+        assert abs(shown - expected) < Decimal("0.01")
+    else:
+        assert _figures(result)[0] == abs(values[0] - values[1])

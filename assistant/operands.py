@@ -38,6 +38,8 @@ _COMPARISON = re.compile(
 """The word that sets two figures against each other, and what stands after it (the second figure)."""
 _SHARE = re.compile(r"\banteil\w*\s+(?P<first>.+)\s+an\s+(?P<second>(?:der|dem|den)\s.+)$", _I)
 """"(prozentualen) Anteil haben A an der Gesamtsumme B"."""
+_SET_AGAINST = re.compile(r"\bwenn\s+man\s+(?P<first>.+?)\s+mit\s+(?P<second>.+?)\s+(?:vergleicht|verrechnet|gegenüberstellt)$", _I)
+""""…, wenn man A mit B vergleicht / verrechnet": the two figures named in a clause of their own."""
 _BELOW = re.compile(r"^(?:unter|unterhalb|weniger|niedriger|kleiner|günstiger|billiger)\b", _I)
 _QUESTION_TAIL = re.compile(r"[?.!]+\s*$")
 _LEADING = re.compile(r"^(?:(?:um\s+)?wie\s?viele?[nr]?\b\s*(?:(?:euro|prozent|prozentpunkte)\b)?\s*(?:(?:brutto|netto)\b)?\s*"
@@ -63,6 +65,9 @@ def operand_question(question: str) -> OperandQuestion | None:
             return OperandQuestion("anteil", share["first"], share["second"])
     if not _HOW_MUCH.search(text):
         return None
+    if against := _SET_AGAINST.search(text):
+        operation: Operation = "veraenderung_prozent" if _PERCENT.search(text) else "differenz"
+        return OperandQuestion(operation, against["first"], against["second"])
     comparison = _COMPARISON.search(text)
     if comparison is None:
         return None
@@ -70,8 +75,8 @@ def operand_question(question: str) -> OperandQuestion | None:
     second = comparison["rest"].strip()
     if not first or not second:
         return None
-    operation: Operation = "veraenderung_prozent" if _PERCENT.search(text) else "differenz"
-    return OperandQuestion(operation, first, second, below=bool(_BELOW.match(comparison["word"])))
+    change: Operation = "veraenderung_prozent" if _PERCENT.search(text) else "differenz"
+    return OperandQuestion(change, first, second, below=bool(_BELOW.match(comparison["word"])))
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,7 @@ class StatedCalculation:
 
 def _stated_figures(question: str) -> bool:
     """The question gives figures itself: the cost planners compute with those."""
-    return sum(1 for q in parse_quantities(question) if q.kind in ("betrag", "prozent", "anzahl", "zahl")) >= 2
+    return sum(1 for q in parse_quantities(question) if q.kind in ("betrag", "prozent")) >= 2
 
 
 _FIGURE_KINDS = {AnswerType.BETRAG: frozenset({"betrag"}),

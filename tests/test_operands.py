@@ -23,6 +23,10 @@ from eval.metrics import number_tokens
          "haben die Landesmittel", "den Gesamtkosten der Sanierung", False),
         ("Um wie viele Plätze liegt das Angebot im Vergleich zum Bedarf des Jahres?", "differenz",
          "Plätze liegt das Angebot", "Bedarf des Jahres", False),
+        ("Wie viel bleibt übrig, wenn man die Einnahmen aus dem Verkauf mit den Kosten der Räumung verrechnet?",
+         "differenz", "die Einnahmen aus dem Verkauf", "den Kosten der Räumung", False),
+        ("Um wie viel ist der Zuschuss gestiegen, wenn man den Ansatz 2024 mit dem Ansatz 2026 vergleicht?",
+         "differenz", "den Ansatz 2024", "dem Ansatz 2026", False),
         ("Wie hoch sind die Kosten über die gesamte Laufzeit?", None, "", "", False),
         ("Was kostet die Sanierung der Turnhalle?", None, "", "", False),
     ],
@@ -69,3 +73,17 @@ def test_a_comparison_over_the_seeds_computes_from_two_cited_figures(seeds_servi
         assert abs(shown - expected) < Decimal("0.01")
     else:
         assert _figures(result)[0] == abs(values[0] - values[1])
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Wie viel bleibt übrig, wenn man die Einnahmen aus dem Verkauf mit den Kosten der Räumung verrechnet?", "differenz"),
+        ("Was ergibt sich, wenn man den Ansatz des Vorjahres mit dem neuen Ansatz vergleicht?", "differenz"),
+        ("Mit welchen Kosten rechnet die Stadt für die Räumung?", None),
+    ],
+)
+def test_setting_two_figures_against_each_other_is_a_calculation(question: str, kind: str | None) -> None:
+    from assistant.costs.cues import calculation_kind
+
+    assert calculation_kind(question) == kind

@@ -105,7 +105,8 @@ def train_command(
     as_json: Annotated[bool, typer.Option("--json", help="Kennzahlen als JSON auf stdout.")] = False,
 ) -> None:
     """Das Antwortmodell trainieren: Kandidaten der Fragenbank sammeln (train, dev), logistische Regression auf
-    train, Regularisierung und Schwelle für „keine Antwort“ auf dev wählen; schreibt Modell, Kandidaten und
+    train, Regularisierung und die Schwellen für „keine Antwort“ (Werte, Sätze) durch Kreuzvalidierung über train
+    und dev wählen; schreibt Modell, Kandidaten und
     Kennzahlen. Der versiegelte Test-Teil wird nicht gelesen.
 
     Beispiel: vorlagen eval train --index ~/vorlagen-bank
@@ -130,12 +131,14 @@ def train_command(
                 data[split] = training.collect(service, questions, lambda _: progress.advance(task))
             training.write_rows(rows[split], data[split])
     papers = training.papers_of([*training.load_split(bank, "train"), *training.load_split(bank, "dev")])
-    c, threshold, cross_validated = training.choose_by_cross_validation(data["train"] + data["dev"], papers)
+    c, thresholds, cross_validated = training.choose_by_cross_validation(data["train"] + data["dev"], papers)
     scorer = training.fit(data["train"], c)
-    dev_score = training.score_split(scorer, data["dev"], threshold)
-    train_score = training.score_split(scorer, data["train"], threshold)
+    dev_score = training.score_split(scorer, data["dev"], thresholds)
+    train_score = training.score_split(scorer, data["train"], thresholds)
+    chosen = {"threshold": thresholds.value, "sentence_threshold": thresholds.sentence, "C": c}
     scorer = scorer.model_copy(update={
-        "threshold": threshold,
+        "threshold": thresholds.value,
+        "sentence_threshold": thresholds.sentence,
         "version": f"bank-{sum(len(q.rows) for q in data['train'])}-C{c}",
         "trained_on": {"bank": "eval/bank", "train_questions": len(data["train"]), "dev_questions": len(data["dev"]),
                        "seed": training.SEED, "C": c, "selection": f"{training.FOLDS}-fold CV over train+dev by paper"},
@@ -144,11 +147,11 @@ def train_command(
         | {f"cv_{name}": value for name, value in vars(cross_validated).items()},
     })
     scorer.save(out)
-    training.dump_json(data_dir / "metrics.json", scorer.metrics | {"threshold": threshold, "C": c})
+    training.dump_json(data_dir / "metrics.json", scorer.metrics | chosen)
     if as_json:
-        typer.echo(json.dumps(scorer.metrics | {"threshold": threshold, "C": c}, indent=1))
+        typer.echo(json.dumps(scorer.metrics | chosen, indent=1))
         return
-    console.print(f"Antwortmodell {out} (C = {c}, Schwelle {threshold}):")
+    console.print(f"Antwortmodell {out} (C = {c}, Schwelle für Werte {thresholds.value}, für Sätze {thresholds.sentence}):")
     for name, split_score in (("train", train_score), ("dev", dev_score)):
         console.print(f"  {name}: richtig {split_score.right}, falscher Wert {split_score.wrong}, "
                       f"abgelehnt (beantwortbar) {split_score.refused_answerable}, "

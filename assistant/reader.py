@@ -1,6 +1,7 @@
 """Fact answers from the learned scorer: for each question part, every candidate value in the evidence
-(``assistant.candidates``) is scored by the trained model (``assistant.scorer``); the best one answers the
-part when it clears the calibrated no-answer threshold, else the part is named as not answered. No part
+(``assistant.candidates``) is scored by the trained model (``assistant.scorer``); the best one that clears the
+calibrated no-answer threshold of its kind (typed value or quoted sentence) answers the part, else the part is
+named as not answered. No part
 answered: a refusal. With a language model in use, it may only choose among a part's close candidates.
 """
 
@@ -96,12 +97,11 @@ class FactReader:
     ) -> Answer:
         question = analysis.question
         ranked = self.candidates(analysis, documents, settled_terms)
-        threshold = self.scorer.threshold
-        chosen: list[Candidate | None] = [options[0] if options and options[0].score >= threshold else None
-                                          for options in ranked]
+        cleared = [[c for c in options if c.score >= self.scorer.threshold_for(c)] for options in ranked]
+        chosen: list[Candidate | None] = [options[0] if options else None for options in cleared]
         mode = "extractive"
         notices: list[str] = []
-        close = [self._close(options, threshold) for options in ranked]
+        close = [self._close(options, passing) for options, passing in zip(ranked, cleared, strict=True)]
         reads = self.settings.choice_floor is not None  # the model reads every part, not only close calls
         if chooser is not None and any(len(options) > (0 if reads else 1) for options in close):
             result = chooser.choose(
@@ -129,15 +129,13 @@ class FactReader:
         answer.notices.extend(notices)
         return answer
 
-    def _close(self, options: list[Candidate], threshold: float) -> list[Candidate]:
-        """The candidates a language model may choose among: above the threshold and within
-        ``choice_margin`` of the best (a clear best needs no model) – or, with ``choice_floor`` set, the
-        ``choice_candidates`` best scored at least that, below the threshold too (the model as the reader)."""
+    def _close(self, options: list[Candidate], cleared: list[Candidate]) -> list[Candidate]:
+        """The candidates a language model may choose among: those that clear their threshold (``cleared``)
+        within ``choice_margin`` of the best of them (a clear best needs no model) – or, with ``choice_floor``
+        set, the ``choice_candidates`` best scored at least that, below the threshold too (the model as the reader)."""
         if self.settings.choice_floor is not None:
             return [c for c in options if c.score >= self.settings.choice_floor][: self.settings.choice_candidates]
-        if not options or options[0].score < threshold:
-            return []
-        close = [c for c in options if c.score >= threshold and options[0].score - c.score <= self.settings.choice_margin]
+        close = [c for c in cleared if cleared[0].score - c.score <= self.settings.choice_margin]
         return close[: self.settings.choice_candidates]
 
 

@@ -2,8 +2,9 @@
 question bank's train split (``vorlagen eval train``) and stored as plain JSON beside the code.
 
 The file names its features, so a scorer trained on other features is refused rather than misread;
-its ``threshold`` is the calibrated no-answer threshold (chosen on the dev split): a part whose best
-candidate scores below it is not answered.
+its ``threshold`` and ``sentence_threshold`` are the calibrated no-answer thresholds for a typed value and
+for a quoted sentence (chosen by cross-validation): a part none of whose candidates clears the threshold of
+its kind is not answered.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class AnswerScorer(BaseModel):
     """Standardisation of each feature as in training (value - mean) / scale."""
     intercept: float
     threshold: float = Field(ge=0.0, le=1.0)
+    """The no-answer threshold for a typed value (an amount, a date, a count, a name)."""
+    sentence_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    """The no-answer threshold for a quoted sentence (the answer to a question without a typed value), chosen
+    by the same cross-validation; None: ``threshold``."""
     trained_on: dict[str, str | int | float] = Field(default_factory=dict)
     metrics: dict[str, float | int | str] = Field(default_factory=dict)
 
@@ -65,6 +70,12 @@ class AnswerScorer(BaseModel):
         zeros = [0.0] * len(FEATURES)
         return cls(version="untrained", features=list(FEATURES), weights=zeros, means=zeros,
                    scales=[1.0] * len(FEATURES), intercept=0.0, threshold=0.5)
+
+    def threshold_for(self, candidate: Candidate) -> float:
+        """The no-answer threshold of the candidate's kind: a typed value or a quoted sentence."""
+        if candidate.typed or self.sentence_threshold is None:
+            return self.threshold
+        return self.sentence_threshold
 
     def probability(self, features: list[float]) -> float:
         z = self.intercept + sum(

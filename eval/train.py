@@ -92,26 +92,63 @@ def _row(question: EvalQuestion, part: int, candidate: Candidate) -> CandidateRo
                         features=candidate.features)
 
 
-def score_split(scorer: AnswerScorer, data: list[QuestionRows], threshold: float) -> SplitScore:
-    """Question-level outcome of answering each part with its best candidate above ``threshold``."""
-    right = wrong = refused_a = refused_u = answered_u = 0
+@dataclass(frozen=True)
+class Thresholds:
+    """The calibrated no-answer thresholds: a part is answered by its best candidate that clears the one of its kind."""
+
+    value: float
+    """For a typed value (an amount, a date, a count, a name)."""
+    sentence: float
+    """For a quoted sentence (the answer to a question without a typed value, or a name not recognised as one)."""
+
+
+_UNTYPED = FEATURES.index("untyped")
+_Best = dict[int, dict[bool, tuple[float, int]]]
+"""Per part, per kind (typed or not): the best probability and its label."""
+
+
+def is_typed(row: CandidateRow) -> bool:
+    return row.features[_UNTYPED] < 0.5
+
+
+def _bests(scorer: AnswerScorer, data: list[QuestionRows]) -> list[_Best]:
+    found: list[_Best] = []
     for question in data:
-        best: dict[int, tuple[float, CandidateRow]] = {}
+        best: _Best = {}
         for row in question.rows:
             p = scorer.probability(row.features)
-            if p >= threshold and (row.part not in best or p > best[row.part][0]):
-                best[row.part] = (p, row)
-        answered = [row for _, row in best.values()]
+            kinds = best.setdefault(row.part, {})
+            typed = is_typed(row)
+            if typed not in kinds or p > kinds[typed][0]:
+                kinds[typed] = (p, row.label)
+        found.append(best)
+    return found
+
+
+def _outcome(data: list[QuestionRows], bests: list[_Best], thresholds: Thresholds) -> SplitScore:
+    right = wrong = refused_a = refused_u = answered_u = 0
+    for question, best in zip(data, bests, strict=True):
+        answered: list[int] = []
+        for kinds in best.values():
+            passing = [(p, label) for typed, (p, label) in kinds.items()
+                       if p >= (thresholds.value if typed else thresholds.sentence)]
+            if passing:
+                answered.append(max(passing)[1])
         if not question.answerable:
             refused_u += not answered
             answered_u += bool(answered)
         elif not answered:
             refused_a += 1
-        elif all(row.label for row in answered) and len(answered) >= min(question.groups, question.parts):
+        elif all(answered) and len(answered) >= min(question.groups, question.parts):
             right += 1
-        elif not any(row.label for row in answered):
+        elif not any(answered):
             wrong += 1
     return SplitScore(right, wrong, refused_a, refused_u, answered_u, len(data))
+
+
+def score_split(scorer: AnswerScorer, data: list[QuestionRows], thresholds: Thresholds) -> SplitScore:
+    """Question-level outcome of answering each part with its best candidate that clears its kind's threshold."""
+    return _outcome(data, _bests(scorer, data), thresholds)
 
 
 def ranking_accuracy(scorer: AnswerScorer, data: list[QuestionRows]) -> tuple[int, int]:
@@ -155,23 +192,27 @@ THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 FOLDS = 5
 
 
-def choose_by_cross_validation(data: list[QuestionRows], paper_of: dict[str, str]) -> tuple[float, float, SplitScore]:
-    """C and the no-answer threshold with the best summed utility over ``FOLDS`` folds of train + dev,
+def choose_by_cross_validation(data: list[QuestionRows], paper_of: dict[str, str]) -> tuple[float, Thresholds, SplitScore]:
+    """C and the two no-answer thresholds with the best summed utility over ``FOLDS`` folds of train + dev,
     split by paper (a Vorlage's questions stay in one fold): on dev alone (83 questions with candidates) the
-    utility is flat and its maximum jumps between thresholds 0,35 and 0,6 from one feature to the next."""
+    utility is flat and its maximum jumps between thresholds 0,35 and 0,6 from one feature to the next. Ties go
+    to the higher thresholds (fewer answers), then to the smaller C."""
     from sklearn.model_selection import GroupKFold
 
     groups = [paper_of.get(question.question_id, question.question_id) for question in data]
-    totals: dict[tuple[float, float], list[SplitScore]] = {}
+    totals: dict[tuple[float, Thresholds], list[SplitScore]] = {}
     for fitted, held in GroupKFold(FOLDS).split(data, groups=groups):
         held_out = [data[i] for i in held]
         for c in C_GRID:
-            scorer = fit([data[i] for i in fitted], c)
-            for threshold in THRESHOLDS:
-                totals.setdefault((c, threshold), []).append(score_split(scorer, held_out, threshold))
+            bests = _bests(fit([data[i] for i in fitted], c), held_out)
+            for value in THRESHOLDS:
+                for sentence in THRESHOLDS:
+                    thresholds = Thresholds(value, sentence)
+                    totals.setdefault((c, thresholds), []).append(_outcome(held_out, bests, thresholds))
     summed = {key: _summed(scores) for key, scores in totals.items()}
-    (c, threshold), best = max(summed.items(), key=lambda item: (item[1].utility, item[0][1], -item[0][0]))
-    return c, threshold, best
+    (c, thresholds), best = max(summed.items(), key=lambda item: (
+        item[1].utility, item[0][1].value, item[0][1].sentence, -item[0][0]))
+    return c, thresholds, best
 
 
 def _summed(scores: list[SplitScore]) -> SplitScore:

@@ -131,16 +131,17 @@ def test_training_on_the_committed_candidates_reproduces_the_shipped_scorer() ->
     data = {split: train.read_rows(BANK / "training" / f"{split}-candidates.jsonl.gz") for split in ("train", "dev")}
     shipped = AnswerScorer.load(DEFAULT_SCORER)
     papers = train.papers_of([*train.load_split(BANK, "train"), *train.load_split(BANK, "dev")])
-    c, threshold, _ = train.choose_by_cross_validation(data["train"] + data["dev"], papers)
-    assert c == shipped.trained_on["C"] and threshold == shipped.threshold
+    c, thresholds, _ = train.choose_by_cross_validation(data["train"] + data["dev"], papers)
+    assert c == shipped.trained_on["C"]
+    assert (thresholds.value, thresholds.sentence) == (shipped.threshold, shipped.sentence_threshold)
     refit = train.fit(data["train"], c)
     assert refit.weights == pytest.approx(shipped.weights, abs=1e-4)
-    assert train.score_split(refit, data["dev"], threshold).right == shipped.metrics["dev_right"]
+    assert train.score_split(refit, data["dev"], thresholds).right == shipped.metrics["dev_right"]
 
 
 def test_a_part_below_the_threshold_is_named_and_not_answered() -> None:
     """With a threshold no candidate reaches, the reader refuses rather than answering the best guess."""
-    scorer = AnswerScorer.load().model_copy(update={"threshold": 1.0})
+    scorer = AnswerScorer.load().model_copy(update={"threshold": 1.0, "sentence_threshold": 1.0})
     extractive = ExtractiveAnswerer(AnswerSettings(), idf=lambda _: 1.0)
     reader = FactReader(extractive, AnswerSettings(), scorer)
     text = "Gesamtkosten: 1.240.500,00 Euro für die Sanierung der Sporthalle am Waldrand."
@@ -167,7 +168,7 @@ class _Chooser:
 
 @pytest.mark.parametrize(("pick", "refused"), [(0, False), (None, True)])
 def test_with_a_floor_the_model_reads_candidates_below_the_threshold_and_its_none_refuses(pick, refused) -> None:
-    scorer = AnswerScorer.load().model_copy(update={"threshold": 1.0})
+    scorer = AnswerScorer.load().model_copy(update={"threshold": 1.0, "sentence_threshold": 1.0})
     settings = AnswerSettings(choice_floor=0.0)
     reader = FactReader(ExtractiveAnswerer(settings, idf=lambda _: 1.0), settings, scorer)
     text = "Gesamtkosten: 1.240.500,00 Euro für die Sanierung der Sporthalle am Waldrand."

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from langchain_core.documents import Document
 
 from assistant.extractive import ScoredSentence, coverage
-from assistant.question import AMOUNT_NOUNS, QuestionAnalysis, QuestionPart
+from assistant.question import QuestionAnalysis, QuestionPart
 from assistant.spans import TYPED, AnswerType, Span, find_spans
 from vorlagen.text import (
     YEAR_PATTERN,
@@ -29,6 +29,7 @@ from vorlagen.text import (
     stated_direction,
     tokenize,
 )
+from vorlagen.text.lexicon import AMOUNT_NOUNS
 
 _CLAUSE_BREAK = re.compile(r"[;()\n–]|,(?!\d)|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
 _WORD = re.compile(r"\S+")

@@ -2,16 +2,19 @@
 
 - What a question asks: its parts, the question words of each answer type, questions about the Vorlage
   itself, follow-ups, years and year ranges, the asked-for noun.
+- Values in documents: amounts, percentages, dates (times of day and calendar weeks included), durations,
+  counts, Drucksachen, Gremien, organisations, places, persons and names; a value's edges.
 
 Plain compiled patterns and small pure functions that apply them; the answer layer pairs the patterns with
-its answer types (``assistant.question``). Topic words of single questions do not belong here.
+its answer types (``assistant.question``, ``assistant.spans``). A group named ``inner…`` marks the value
+inside a longer match. Topic words of single questions do not belong here.
 """
 
 from __future__ import annotations
 
 import re
 
-from vorlagen.text import YEAR_PATTERN
+from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, TARIFF_PRICE_PATTERN, YEAR_PATTERN
 
 # --- what a question asks -------------------------------------------------------------------------------
 
@@ -98,3 +101,144 @@ AMOUNT_NOUNS = ("kosten", "summe", "betrag", "volumen", "preis", "wert", "aufwen
 """Words (or the last part of compounds: "Gesamtkosten", "Fördergeld") that name the kind of an amount."""
 SIGNING = re.compile(r"\b(unterzeichne\w*|unterschrie\w*|unterschreib\w*|gezeichnet)\b", re.I)
 PRODUCT_KIND = re.compile(r"\bwelche[srnm]?\s+(software|programm|plattform|anwendung|app|fachverfahren|fachanwendung|system)\b", re.I)
+
+# --- values in documents ----------------------------------------------------------------------------------
+
+_NUM = r"(?<![\w.,/])-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?![.,]?\d)"
+_NUMBER_WORDS = (
+    r"(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|"
+    r"hundert|zweieinhalb|anderthalb|eineinhalb)"
+)
+_CURRENCY = r"(?:EUR\b|Euro\b|€|TEUR\b|T€|Mio\.?\s*€)"
+_PERIOD = r"(?:\s*(?:pro|je|im|per)\s+(?:Jahr|Monat|Quartal|Tag|Stunde|Nacht|Person|Platz|Kind|Einwohner\w*)|\s*jährlich|\s*p\.\s?a\.|\s*/\s*(?:Jahr|Monat|a)\b)?"
+_UNIT_NOUNS = (
+    r"(?:Vollzeitäquivalente\w*|Vollzeitstellen|Vollzeitwert\w*|VZÄ|VZK|Stellen(?:anteile)?|Stelle|Planstellen|"
+    r"Plätze\w*|Platz|Betten|Personen|Mitarbeiter\w*|Beschäftigte\w*|Kinder\w*|Schüler\w*|Wohnungen|"
+    r"Wohneinheiten|Fahrzeuge\w*|Bäume\w*|Standorte\w*|Schulen|Klassen|Gruppen|Einrichtungen|Anträge\w*|"
+    r"Teilnehmer\w*|Besucher\w*|Haltestellen|Parkplätze\w*|Stellplätze\w*|Ladepunkte\w*|Räume\w*|Stück|"
+    r"Meter|Kilometer|km|m²|qm|Quadratmeter|Hektar|ha|Einwohner\w*|Fälle\w*|Maßnahmen|Projekte\w*|"
+    r"Beratertage\w*|Personentage\w*|Tage(?:n)?|Arbeitsplätze\w*|Geräte\w*|Laptops|Tablets|Computer\w*)"
+)
+_NOT_COUNTED = (
+    r"(?:EUR|Euro|Prozent|Jahr|Jahre|Jahren|Jahres|Monat|Monate|Monaten|Woche|Wochen|Tag|Tage|Tagen|Stunden|Uhr|"
+    r"Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|Mio|Mrd|Tsd|Millionen|"
+    r"Milliarden|Tausend|TEUR|Nr|Abs|Art|Ziff|Anlage|Seite|GemO|VwV|Quartal|Haushaltsjahr)"
+)
+"""Nouns after a number that are units of money, time or references, not things counted."""
+_DURATION_NOUNS = r"(?:Jahre[n]?|Jahr|Monate[n]?|Monat|Wochen|Woche|Tage[n]?|Stunden)"
+_COMPANY_FORM = r"(?:GmbH(?:\s*&\s*Co\.\s*KG)?|gGmbH|mbH|AG|KG|OHG|GbR|eG|SE|e\.\s?V\.|Ltd\.?|Inc\.?|PartG(?:mbB)?)"
+_CAP = r"[A-ZÄÖÜ][\wäöüßÄÖÜ&.+\-]*"
+
+AMOUNTS = (
+    re.compile(
+        rf"(?:rund\s+|ca\.\s+|etwa\s+|rd\.\s+)?{_NUM}(?:\s*(?:bis|–|-)\s*{_NUM})?(?:\s*{SCALE_PATTERN})?\s*{_CURRENCY}{_PERIOD}", re.I),
+    re.compile(rf"(?:EUR|€)\s*{_NUM}(?:\s*{SCALE_PATTERN})?{_PERIOD}"),
+    re.compile(TARIFF_PRICE_PATTERN + _PERIOD),
+)
+"""Sums of money: "rund 2,5 Mio. Euro pro Jahr", "€ 1.200", a tariff's "272,50 je Stunde"."""
+PERCENTAGES = (
+    re.compile(rf"\bvon\s+(?:{_NUM}|{_NUMBER_WORDS})\s*(?:%|Prozent\b)?\s+auf\s+{_NUM}\s*(?:%|Prozent\b)", re.I),
+    re.compile(rf"{_NUM}\s*(?:%|Prozent\b|v\.\s?H\.)", re.I),
+)
+DATES = (
+    re.compile(r"(?<![\d.])\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})(?![\d])"),
+    re.compile(rf"(?<![\d.])(?:\d{{1,2}}\.\s*)?{MONTH_PATTERN}\s+\d{{4}}(?!\d)", re.I),
+    re.compile(
+        r"\b(?:(?:im|ab|seit|bis|zum)\s+)?(?:(?:Früh|Spät)?[Jj]ahr|Sommer|Herbst|Winter|Frühjahr|Quartal|Haushaltsjahr|Schuljahr)"
+        r"(?:es)?\s+(?:\d\.\s+Quartal\s+)?\d{4}(?:/\d{2,4})?\b"),
+    re.compile(r"\b[1-4]\.\s?Quartal\s+\d{4}\b"),
+    # a calendar week, a part of a month, a time of day: "39. KW 2024", "Ende Mai", "18:30 Uhr", "15 Uhr"
+    re.compile(r"\b\d{1,2}\.\s?(?:KW|Kalenderwoche)(?:\s+\d{4})?\b"),
+    re.compile(rf"\b(?:Anfang|Mitte|Ende)\s+{MONTH_PATTERN}(?:\s+\d{{4}})?", re.I),
+    re.compile(r"(?<![\d.,])(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\s?Uhr\b|(?<![\d.,:])(?:[01]?\d|2[0-3]):[0-5]\d(?![\d:])"),
+    # a bare year where a text says when something happens: "soll 2026 beginnen", "ab 2027", "bis Ende 2030"
+    re.compile(
+        r"\b(?:(?:ab|bis|seit)\s+(?:(?:Anfang|Mitte|Ende)\s+)?(?:(?:des\s+Jahres|dem\s+Jahr)\s+)?|(?:Anfang|Mitte|Ende)\s+)"
+        r"(?:19|20)\d{2}(?![\d/]|\.\d)"),
+    re.compile(
+        r"(?<![\d/.])(?:19|20)\d{2}(?=\s+(?:beginnen|begonnen|starten|gestartet|abgeschlossen|fertiggestellt|"
+        r"erfolgen|umgesetzt|eröffnet|in\s+Betrieb|in\s+Kraft)\b)"),
+)
+"""Dates: "1.2.2026", "1. Februar 2026", "im Herbst 2025", "3. Quartal 2026", "39. KW", "Ende Mai", "18:30 Uhr"."""
+DURATIONS = (re.compile(rf"(?:{_NUM}|\b{_NUMBER_WORDS})\s*{_DURATION_NOUNS}\b", re.I),)
+COUNTS = (
+    re.compile(rf"(?:{_NUM}|\b{_NUMBER_WORDS})\s+(?:[a-zäöüß][\w-]*(?:e|en|er|es|em)\s+){{0,2}}"
+               rf"(?:{_UNIT_NOUNS}|(?!{_NOT_COUNTED}\b)[A-ZÄÖÜ][\wäöüß-]+)\b"),
+    re.compile(r"(?<=:)[ \t]*\d+(?:[.,]\d+)*(?=[ \t]*(?:[;,.]\s|[;,.]?$))", re.M),
+)
+"""Counts: a number before the counted noun ("7,5 neue Stellen", "zwei Kitas"), a bare number after a label."""
+DRUCKSACHEN = (
+    re.compile(
+        r"(?:\b(?:GRDrs|Drs|Drucksache|Vorlage|Vorlagen-Nr|SV|DS|BV|IV|MV)\.?\s*(?:Nr\.?\s*)?)?"
+        r"(?<![\d/])\d{1,4}/\d{2,4}(?:/\d{1,3})?(?![\d/])"),
+)
+GREMIEN = (
+    re.compile(
+        r"\b(?:(?:der|des|dem|den)\s+)?(?:Gemeinderat(?:es|s)?|Stadtrat(?:es|s)?|Rat der Stadt|Kreistag(?:es|s)?|"
+        r"Ortschaftsrat\w*|Ortsbeirat\w*|Bezirksbeirat\w*|Bezirksvertretung\w*|Jugendgemeinderat\w*|"
+        r"(?:[A-ZÄÖÜ][\wäöüß-]*(?:ausschuss|ausschusses|kommission|beirat|beirates|beirats|konferenz))"
+        r"(?:\s+(?:für|des|der)\s+[A-ZÄÖÜ][\wäöüß-]*(?:\s+(?:und|,)\s+[A-ZÄÖÜ][\wäöüß-]*){0,3})?)"),
+)
+ORGANISATIONS = (
+    re.compile(
+        rf"\b(?:Firma|Fa\.)\s+{_CAP}(?:\s+(?:{_CAP}|&|und|für))*?(?:\s+{_COMPANY_FORM})?(?=[\s,.;:)]|$)"),
+    re.compile(rf"\b{_CAP}(?:[\s-]+(?:{_CAP}|&|und|für|der|des|de|von)){{0,5}}\s+{_COMPANY_FORM}(?![\w])"),
+    # a council group: "SPD-Fraktion", "Fraktion DIE LINKE", "die GRÜNE-Fraktion", "(CDU)" after a member's name
+    re.compile(
+        r"\b[A-ZÄÖÜ][\wÄÖÜäöüß/&.]*-(?:Gemeinderats|Ortschaftsrats|Kreistags)?[Ff]raktion\b"
+        r"|\b(?:Fraktion|Gruppe)\s+(?:der\s+|von\s+)?(?P<inner>[A-ZÄÖÜ][\wÄÖÜäöüß/&.]*(?:\s+[A-ZÄÖÜ][\wÄÖÜäöüß/&.]*){0,2})"
+        r"|(?<=[a-zäöüß]\s\()(?P<inner_group>[A-ZÄÖÜ][A-ZÄÖÜa-zäöü/&.|]{1,15})(?=\))"),
+    # public bodies: "Verkehrsministerium Baden-Württemberg", "Ministerium für Verkehr", "Regierungspräsidium Karlsruhe"
+    re.compile(
+        r"\b(?:[A-ZÄÖÜ][\wäöüß-]*(?:ministerium|präsidium|behörde|amt|agentur|kammer|verband)|Ministerium|Behörde|Agentur)\b"
+        r"(?:\s+(?:für|des|der)\s+[A-ZÄÖÜ][\wäöüß-]+(?:\s+(?:und|,)\s+[A-ZÄÖÜ][\wäöüß-]+){0,2}"
+        r"|\s+[A-ZÄÖÜ][\wäöüß]+(?:-[A-ZÄÖÜ][\wäöüß]+)?)?"),
+)
+ORGANISATION_AFTER_CUE = re.compile(
+    r"\b(?:an|durch|die|der|mit|von)\s+(?:die\s+|der\s+|den\s+)?(?:Firma|Fa\.|Unternehmen|Bieter(?:in)?|Auftragnehmer(?:in)?|"
+    r"Dienstleister|Anbieter|Büro|Ingenieurbüro|Planungsbüro|Architekturbüro|Träger)\s+(?P<name>[A-ZÄÖÜ][^\n,;:.()]{1,60})"
+)
+"""An organisation named after a cue word ("an die Firma REFA Dachbau", "der Träger Caritasverband"); the
+name runs to the next punctuation (the caller cuts it at a lower-case word)."""
+PLACES = (
+    # a street ("St.-Florian-Straße", "Kaiserallee 12", "Marktplatz 1") or a named site
+    # ("auf dem Gelände des TSV Bulach", "im Stadtteil Durlach")
+    re.compile(
+        r"\b[A-ZÄÖÜ][\wäöüß.-]*(?i:straße|strasse|allee|gasse)\b(?:\s+\d{1,4}\s?[a-z]?\b)?"
+        r"|\b[A-ZÄÖÜ][\wäöüß.-]*(?i:platz|weg|ring|damm|ufer)\s+\d{1,4}\s?[a-z]?\b"),
+    re.compile(
+        r"\b(?:auf\s+dem\s+(?:Gelände|Areal|Grundstück)|im\s+(?:Stadtteil|Stadtbezirk|Ortsteil|Quartier)|"
+        r"am\s+Standort|in\s+den\s+Räumen)\s+(?:(?:des|der|von|am|an\s+der)\s+)?"
+        r"(?P<inner>[A-ZÄÖÜ][\wäöüß.-]*(?:\s+[A-ZÄÖÜ][\wäöüß.-]*){0,3})"),
+)
+PERSONS = (
+    # a name after a title or office: "Frau Dr. Eva Maier", "Bürgermeisterin Luczak-Schwarz"
+    re.compile(
+        r"\b(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?|"
+        r"(?:Stadt|Ortschafts|Gemeinde|Kreis|Bezirksbei)r(?:at|ätin)|Ortsvorsteher(?:in)?|Beigeordnete[r]?)\s+"
+        r"(?:(?:Dr\.|Prof\.)\s+)*[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?"),
+    # a name after a role label of minutes and forms: "Vorsitz: Anett-Maud Joppien", "Leitung: Dr. Eva Maier"
+    re.compile(
+        r"\b(?:Vorsitz|Vorsitzende[r]?|Leitung|Sitzungsleitung|Ansprechpartner(?:in)?|Berichterstatter(?:in)?|"
+        r"Schriftführer(?:in)?|Protokoll)\s*:\s*(?P<inner>(?:(?:Dr\.|Prof\.)\s+)*[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+){1,2})"),
+)
+NAMES = (
+    # a quoted name, or a product's name after its kind: "„Digitale Schule“", "Software Fabasoft"
+    re.compile(r"[„“\"»«‚'](?P<inner>[^„“\"»«\n]{3,150})[“”\"«»‘']"),
+    re.compile(
+        r"\b(?:Software|Programm|Plattform|Anwendung|App|Fachverfahren|Fachanwendung|Produkt)\s+"
+        r"(?!(?:und|sowie|oder|für|zur|zum|der|die|das|des|dem|den|ist|wird|werden|wurde|in|im|mit|von|an|auf|bei|nicht|"
+        r"eingesetzt|genutzt|verwendet|als|zu|kann|soll|muss|sind|hat|haben)\b)(?P<inner>[A-Za-zÄÖÜäöü][\w.+-]{1,40})"),
+)
+
+
+def trim_value(text: str, start: int, end: int) -> tuple[int, int]:
+    """The offsets of a value without surrounding blanks, commas, colons and brackets, and without a final
+    dot unless it ends an abbreviation ("Dr.", "e. V.", "p. a.")."""
+    while start < end and text[start] in " \t\n,;:(":
+        start += 1
+    while end > start and text[end - 1] in " \t\n,;:)(":
+        end -= 1
+    if end > start and text[end - 1] == "." and not re.search(r"(?:\b[A-Z]|Co|Inc|Ltd|Dr|Prof|V|H|a)\.$", text[start:end]):
+        end -= 1
+    return start, end

@@ -16,24 +16,21 @@ from dataclasses import dataclass
 from langchain_core.documents import Document
 
 from assistant.extractive import ScoredSentence, coverage
-from assistant.question import AMOUNT_NOUNS, QuestionAnalysis, QuestionPart
+from assistant.question import QuestionAnalysis, QuestionPart
 from assistant.spans import TYPED, AnswerType, Span, find_spans
-from vorlagen.text import (
-    YEAR_PATTERN,
+from vorlagen.text import events, label_before, period_of, tokenize
+from vorlagen.text.lexicon import (
+    AMOUNT_NOUNS,
+    TOTAL,
+    YEAR,
     asked_bound,
     asked_direction,
-    events,
-    label_before,
-    period_of,
+    clause_around,
     stated_bound,
     stated_direction,
-    tokenize,
 )
 
-_CLAUSE_BREAK = re.compile(r"[;()\n–]|,(?!\d)|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
 _WORD = re.compile(r"\S+")
-_YEAR = re.compile(YEAR_PATTERN)
-_TOTAL = re.compile(r"\b(gesamt\w*|insgesamt|summe)\b", re.I)
 _DIGITS = re.compile(r"\d+")
 _AMOUNT_HEADS = frozenset(stem for noun in AMOUNT_NOUNS for stem in tokenize(noun))
 
@@ -246,7 +243,7 @@ class _PartCues:
             question_digits=frozenset(_DIGITS.findall(analysis.question)),
             years=frozenset(str(year) for year in analysis.years),
             period=period_of(part.text),
-            total=bool(_TOTAL.search(part.text)),
+            total=bool(TOTAL.search(part.text)),
             events=frozenset(events(part.text)),
             direction=asked_direction(part.text),
             bound=asked_bound(part.text),
@@ -304,7 +301,7 @@ class _SentenceContext:
             values["focus_in_clause"] = float(bool(part.focus) and _names_focus(part.focus, sentence.tokens))
         else:
             start, end = span.start, span.end
-            clause_start, clause_end = _clause(sentence.text, start, end)
+            clause_start, clause_end = clause_around(sentence.text, start, end)
             clause = sentence.text[clause_start:clause_end]
             clause_tokens = set(tokenize(clause))
             values["clause_terms"] = coverage(self.own, clause_tokens)
@@ -312,7 +309,7 @@ class _SentenceContext:
             values["focus_in_clause"] = float(bool(part.focus) and _names_focus(part.focus, clause_tokens))
             label = tokenize(label_before(sentence.text, start))
             values["focus_in_label"] = float(bool(part.focus) and _names_focus(part.focus, label))
-            clause_years = set(_YEAR.findall(clause)) - set(_YEAR.findall(span.text))
+            clause_years = set(YEAR.findall(clause)) - set(YEAR.findall(span.text))
             wanted = self.cues.years
             values["year_agrees"] = float(bool(wanted & clause_years))
             values["year_conflicts"] = float(bool(wanted) and bool(clause_years) and not wanted & clause_years)
@@ -320,9 +317,9 @@ class _SentenceContext:
                 stated = period_of(span.text) or period_of(sentence.text[end : end + 20], at_start=True) or period_of(
                     sentence.text[max(clause_start, start - 40) : start])
                 values["period_agrees"] = float(stated == asked)
-                total = _TOTAL.search(sentence.text[max(0, start - 60) : end]) is not None
+                total = TOTAL.search(sentence.text[max(0, start - 60) : end]) is not None
                 values["period_conflicts"] = float(stated is not None and stated != asked or (stated is None and total))
-            values["total_agrees"] = float(self.cues.total and bool(_TOTAL.search(clause)))
+            values["total_agrees"] = float(self.cues.total and bool(TOTAL.search(clause)))
             if span.type in (AnswerType.ANZAHL, AnswerType.DAUER):
                 span_tokens = set(tokenize(span.text))
                 values["counts_the_noun"] = float(bool(span_tokens & set(self.own)))
@@ -361,18 +358,6 @@ def _vorlage_features(
         "title_terms": coverage(subject, title),
         "year_in_vorlage": float(bool(years) and bool(years & doc_tokens)),
     }
-
-
-def clause_breaks(text: str) -> list[int]:
-    """Where the clauses of a sentence start or end (commas that are not decimal commas, semicolons,
-    brackets, dashes, conjunctions)."""
-    return sorted({m.start() for m in _CLAUSE_BREAK.finditer(text)})
-
-
-def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
-    following = _CLAUSE_BREAK.search(text, end)
-    return left, following.start() if following else len(text)
 
 
 def _distance_to_terms(text: str, span: Span, weights: dict[str, float]) -> int:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 
-from assistant.candidates import Candidate, clause_breaks
+from assistant.candidates import Candidate
 from assistant.grounding import as_data
 from assistant.spans import find_spans
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
 from vorlagen.text import tokenize, with_figures
+from vorlagen.text.lexicon import clause_breaks
 
 _WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\S+")

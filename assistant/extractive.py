@@ -18,10 +18,10 @@ from functools import lru_cache
 from langchain_core.documents import Document
 
 from assistant.grounding import addresses_the_model, as_data
-from assistant.question import question_parts
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
 from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, adjective_base, split_sentences, tokenize
+from vorlagen.text.lexicon import question_parts
 
 # Question words whose stems carry no topic (they ask *for* something).
 _QUESTION_STEMS = frozenset(tokenize("wie viele viel hoch welche welcher welches wann wer wem was "

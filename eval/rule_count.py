@@ -1,6 +1,6 @@
 """Count the hand rules of the answer layer: regular-expression literals (``re.compile`` calls), their
 alternatives (``|`` + 1 per pattern, nested groups included) and float literals other than 0 and 1 (hand-set
-weights and thresholds) in ``assistant/*.py`` and the German text module ``vorlagen/text.py``.
+weights and thresholds) in ``assistant/*.py`` and the German text package ``vorlagen/text/`` (its lexicon included).
 
     python -m eval.rule_count                 # this checkout
     python -m eval.rule_count PATH …          # other files or folders (e.g. an exported older checkout)
@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_PATHS = (ROOT / "assistant", ROOT / "vorlagen" / "text.py")
+DEFAULT_PATHS = (ROOT / "assistant", ROOT / "vorlagen" / "text")
 
 
 class RuleCount(BaseModel):
@@ -76,7 +76,7 @@ def main(argv: list[str]) -> None:
         description="Zählt die Handregeln der Antwortschicht: Regex-Literale, ihre Alternativen und "
         "Gleitkomma-Literale (ohne 0 und 1).",
     )
-    parser.add_argument("paths", nargs="*", type=Path, help="Dateien oder Ordner (Standard: assistant/ und vorlagen/text.py)")
+    parser.add_argument("paths", nargs="*", type=Path, help="Dateien oder Ordner (Standard: assistant/ und vorlagen/text/)")
     parser.add_argument("--per-file", action="store_true", help="eine Zeile je Modul")
     parser.add_argument("--json", action="store_true", help="Ergebnis als JSON")
     args = parser.parse_args(argv)

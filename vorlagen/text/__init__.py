@@ -1,4 +1,5 @@
-"""The one German text module: words, numbers, months, sentences.
+"""The one German text module: words, numbers, months, sentences; the answer layer's lexicon of German
+patterns is ``vorlagen.text.lexicon``.
 
 - ``MONTHS`` / ``MONTH_PATTERN``: month names and their abbreviations (``Jan.``, ``Sept``, ``Mär``).
 - ``SCALES`` / ``SCALE_PATTERN``: scale words after a number (``Mio.``, ``Tsd.``, ``Mrd.``, ``T€``).
@@ -136,58 +137,6 @@ def period_of(text: str, at_start: bool = False) -> str | None:
         return None
     word = (match.group("noun") or match.group("slash") or match.group("adj")).lower().replace(" ", "")
     return _PERIOD_WORDS.get(word, word)
-
-
-_ASKS_NEW = re.compile(
-    r"\b(?:künftig\w*|zukünftig\w*|neue[nmrs]?|nunmehr|(?:erhöh|angehoben|anheb|steig|stieg|senk|gesenkt|reduzier|"
-    r"verringer|verlänger|verkürz|änder|geändert)\w*\b[^?.]{0,40}?\bauf\b|auf welche[nmrs]?|(?:wird|werden|soll|sollen)\b[^?]*\b(?:künftig|dann))\b",
-    re.I,
-)
-_ASKS_OLD = re.compile(r"\b(?:bisher\w*|bislang|vorher\w*|früher\w*|ursprünglich\w*|zuvor|ehemalig\w*|alte[nmrs]?)\b", re.I)
-_MARKED_NEW = re.compile(r"(?:\bauf|\bkünftig|\bzukünftig|\bneu\w*|\bnunmehr|\bdann)\s+(?:(?:rund|ca\.|etwa|rd\.|nur|noch|jeweils|insgesamt)\s+)?$", re.I)
-_MARKED_OLD = re.compile(r"(?:\bvon|\bbisher\w*|\bbislang|\bderzeit\w*|\baktuell\w*|\bursprünglich\w*|\bstatt|\banstelle\s+von)\s+"
-                         r"(?:(?:rund|ca\.|etwa|rd\.|nur|jeweils|insgesamt)\s+)?$", re.I)
-_NEW_AFTER = re.compile(r"^\S*\s*(?:\S+\s+){0,3}?(?:auf|künftig)\s+\S*\d", re.I)
-
-
-def asked_direction(question: str) -> int:
-    """Whether a question asks for the value after a change (+1: "künftig", "neue", "angehoben auf",
-    "auf welchen Betrag"), before it (-1: "bisher", "ursprünglich", "früher") or neither (0)."""
-    new, old = bool(_ASKS_NEW.search(question)), bool(_ASKS_OLD.search(question))
-    return 0 if new == old else 1 if new else -1
-
-
-def stated_direction(text: str, start: int, end: int) -> int:
-    """Whether the value at ``text[start:end]`` is the new one of a change (+1: "… auf 8 Mio. Euro",
-    "künftig 50 Euro") or the old one (-1: "von 5 Mio. Euro auf …", "bisher 20 Euro"), by the words right
-    before it; 0 where nothing says."""
-    before = text[max(0, start - 30) : start]
-    if _MARKED_NEW.search(before):
-        return 1
-    if _MARKED_OLD.search(before) and (not before.rstrip().lower().endswith("von") or _NEW_AFTER.match(text[end : end + 40])):
-        return -1
-    return 0
-
-
-_ASKED_BOUND = re.compile(r"\b(ab|bis|seit)\s+(?:wann|wie\s?viel\s+uhr|zu\s+welche[mr]|welche[mr]|zum|wie\s+lange)\b", re.I)
-_STATED_BOUND = re.compile(r"\b(ab|bis|seit)\s+(?:(?:zum|zur|dem|den|spätestens|einschließlich|voraussichtlich|ca\.|etwa|Ende|Mitte|Anfang)\s+){0,2}$", re.I)
-
-
-def asked_bound(question: str) -> str | None:
-    """The bound a date question asks for: "ab wann" -> ``ab``, "bis wann" / "bis wie viel Uhr" -> ``bis``,
-    "seit wann" -> ``seit``; None for a plain "wann"."""
-    match = _ASKED_BOUND.search(question)
-    return match.group(1).lower() if match else None
-
-
-def stated_bound(text: str, start: int) -> str | None:
-    """The bound a text states for the value at ``start``: "bis 15 Uhr", "ab dem 1. Januar 2026", "seit
-    2019" -> ``bis``, ``ab``, ``seit`` (the span may include the word itself)."""
-    own = re.match(r"(ab|bis|seit)\b", text[start : start + 5], re.I)
-    if own:
-        return own.group(1).lower()
-    match = _STATED_BOUND.search(text[max(0, start - 40) : start])
-    return match.group(1).lower() if match else None
 
 
 def month_number(word: str) -> int | None:

@@ -1,0 +1,318 @@
+"""The lexicon of the answer layer: German as questions and Vorlagen write it in general.
+
+- What a question asks: its parts, the question words of each answer type, questions about the Vorlage
+  itself, follow-ups, years and year ranges, the asked-for noun, a change's direction and a date's bound.
+- Values in documents: amounts, percentages, dates (times of day and calendar weeks included), durations,
+  counts, Drucksachen, Gremien, organisations, places, persons and names; a value's clause and edges.
+
+Plain compiled patterns and small pure functions that apply them; the answer layer pairs the patterns with
+its answer types (``assistant.question``, ``assistant.spans``). A group named ``inner…`` marks the value
+inside a longer match. Topic words of single questions do not belong here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, TARIFF_PRICE_PATTERN, YEAR_PATTERN
+
+# --- what a question asks -------------------------------------------------------------------------------
+
+_PART_BOUNDARY = re.compile(
+    r",?\s+(?:und|sowie)\s+(?=(?:wie|welche[rsmn]?|wann|wer|was|wo|wie\s?viele?|mit welche[rmn]?|zu welche[rmn]?|"
+    r"in welche[rmn]?|auf welche[rmn]?|aus wie|bis wann|ab wann|an wen|für wen|um wie viel)\b)",
+    re.I,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that asks for several things, split at "…, und wie/welche/wann …"."""
+    return [part.strip() for part in _PART_BOUNDARY.split(question) if part.strip()]
+
+
+# Question words per answer type ("Wie viel kostet …?" asks for an amount); ``assistant.question`` tries
+# them in its own order.
+ASKS_DRUCKSACHE = re.compile(r"\b(welche[rs]?|in welcher|unter welcher|mit welcher)\s+(vorlage|drucksache|nummer|"
+                             r"vorlagennummer|drucksachennummer)\b", re.I)
+ASKS_GREMIUM = re.compile(r"\b(welche[srm]?\s+(gremium|gremien|ausschuss|ausschüsse|rat|beirat)|"
+                          r"wer\s+(entscheidet|beschließt|berät|beschloss|hat\s+\w+\s+beschlossen))\b", re.I)
+ASKS_PERCENTAGE = re.compile(r"\b(wie viel prozent|wieviel prozent|prozent|anteil|quote|prozentsatz)\b", re.I)
+ASKS_DURATION = re.compile(r"\b(wie lange|dauer|laufzeit|für welchen zeitraum|wie viele (jahre|monate|wochen))\b", re.I)
+ASKS_DATE = re.compile(r"\b(wann|ab wann|bis wann|seit wann|(?:um|bis|ab) wie ?viel uhr|uhrzeit|zu welchem (datum|zeitpunkt|termin)|an welchem tag|"
+                       r"in welchem jahr|welches datum|an welche[mn] (?:datum|termin)|stichtag|frist|termin)\b", re.I)
+ASKS_COUNT = re.compile(r"\b(wie (?:lang|breit|groß|tief|weit|schwer|hoch (?:und|ist (?:der|die|das) \w*(?:bau|halle|gebäude|turm|mast)))\b|wie oft|wie häufig|wie viele[n]?|wieviele[n]?|anzahl|wie viel(?!\s+(geld|euro|kostet|kosten))\s+\w*"
+                        r"(stellen|plätze|vzä|personen|betten))\b|\bwie ?viele[n]?\b", re.I)
+ASKS_AMOUNT = re.compile(r"\b(wie ?viel\b(?!e)|wie teuer|was verlangt|was nimmt|wie hoch|wie viel (geld|euro)|was kostet(?:en?)?|was kosten|welche[rnm]? (betrag|summe|"
+                         r"kosten|mittel|zuschuss|förderung)|\w*kosten\w*|\w*summe|\w*betrag|\w*volumen|\w*preis\w*|"
+                         r"\w*zuschuss|\w*zuschüsse|\w*aufwendungen|\w*aufwand|\w*mittel|finanzier\w*|in welcher höhe|"
+                         r"mit welche[mr] betrag|\w*budget\w*|\w*ausgaben|\w*einsparung\w*|\w*erlös\w*|\w*einnahmen|"
+                         r"\w*erträge|\w*förder(ung|summe|mittel)|\w*entgelt\w*|\w*gebühr\w*|\bmiete\w*|\w*honorar\w*|\w*auftragswert\w*|"
+                         r"wie viel \w+(?: \w+){0,4} wert|\w*steuer\b|\w*geld\b|was zahl\w*|in rechnung)\b", re.I)
+ASKS_ORGANISATION = re.compile(r"\b(welche[srm]?\s+(\w*firma|\w*unternehmen|\w*dienstleister|\w*büro|\w*anbieter|partner|träger|caterer|betreiber|bieter|"
+                               r"verein|beratungsunternehmen|auftragnehmer|institution|organisation|verband|"
+                               r"gesellschaft|hersteller|lieferant\w*|\w*ministerium|\w*behörde|\w*präsidium|"
+                               r"fördergeber\w*|zuwendungsgeber\w*|fraktion\w*|partei\w*)|wer\s+(liefert|erhält|übernimmt|führt|"
+                               r"betreibt|baut|bekommt|hat den (auftrag|zuschlag))|wer\s+(?:soll|wird|darf)\b[^?,]*\b(?:liefern|bauen|ausführen|"
+                               r"übernehmen|betreiben)|mit wem|an wen|von wem)\b", re.I)
+ASKS_PERSON = re.compile(r"\b(wer (leitet|ist|war)|welche person|wer unterschreibt|unterzeichnet|unterschrieben|"
+                         r"welche[rnm]?\s+(\w*stadträt\w*|\w*stadtrat|\w*rätin|\w*bürgermeister\w*|ortsvorsteher\w*|"
+                         r"vorsitzende\w*|leiter\w*|beigeordnete\w*|dezernent\w*|mitglied\w*|vertreter\w*|stellvertret\w*)|"
+                         r"wer|wen|wem)\b", re.I)
+ASKS_PLACE = re.compile(r"\b(wo\b|an welche[mn] (ort|standort)|welche[rnm]? (standort|ort|stadtteil|gebäude))", re.I)
+ASKS_NAME = re.compile(r"\bwelche[srnm]?\s+(software|programm|plattform|anwendung|app|fachverfahren|fachanwendung)\b|"
+                       r"\b(wie heißt|wie heisst|wie lautet|welchen namen|wie nennt|bezeichnung|titel)\b", re.I)
+
+# Questions about the Vorlage itself and lists of Vorlagen
+ASKS_VORLAGE_NUMBER = re.compile(r"\b(in|mit|unter|durch)\s+welche[rm]?\s+(vorlage|drucksache|beschlussvorlage|"
+                                 r"informationsvorlage|nummer)\b|\bwelche\s+(drucksache|drucksachennummer|"
+                                 r"vorlagennummer|vorlage|beschlussvorlage)\b", re.I)
+ASKS_CONSULTATION = re.compile(r"\b(welche[srm]?\s+(gremium|gremien|\w*ausschuss|\w*ausschüsse)|wer\s+(entscheidet|beschließt|"
+                               r"berät)|vorberat\w*|beratungsfolge|in welche[rm] sitzung|wann\s+(berät|entscheidet|"
+                               r"beschließt|befasst\s+sich|tagt)|wann\s+(wird|wurde|soll)\b.*\b(beraten|entschieden|"
+                               r"beschlossen|vorberaten|behandelt)\b)", re.I)
+"""Which Gremium deals with a Vorlage, and when."""
+ASKS_LEAD_OFFICE = re.compile(r"\b(welche[sr]?\s+(amt|dezernat|dienststelle|referat|fachbereich)|federführend\w*)\b", re.I)
+ASKS_VORLAGE_KIND = re.compile(r"\b(was für eine vorlage|welche art von vorlage|vorlagenart|art der vorlage)\b", re.I)
+ASKS_VORLAGE_DATE = re.compile(r"\b(datum der vorlage|von wann ist die vorlage|wann wurde die vorlage (erstellt|"
+                               r"veröffentlicht|eingebracht|vorgelegt))\b", re.I)
+ASKS_LIST = re.compile(r"\bwelche\s+(vorlagen|drucksachen|beschlussvorlagen|informationsvorlagen|beschlüsse)\s+(?:[^?,]{0,60}?\s)?(gibt es|gab es|"
+                       r"wurden|liegen|existieren|sind|befassen|behandeln|betreffen)|\b(liste|übersicht)\s+(der|aller|von)\s+"
+                       r"(vorlagen|drucksachen)|\bzeig\w*\s+(mir\s+)?(alle\s+)?(vorlagen|drucksachen)", re.I)
+"""Which Vorlagen exist on a subject."""
+DECIDING = re.compile(r"\b(entscheid\w*|beschließ\w*|beschloss\w*|beschlussfass\w*)\b", re.I)
+ADVISING = re.compile(r"\b(vorberat\w*|vorberatung|(berät|beraten|berieten)\b.*\bvor)\b", re.I)
+FOLLOW_UP = re.compile(r"^\s*(und|aber|außerdem|was ist mit|wie ist es mit)\b|\b(das|dies|davon|dafür|dazu|diese[rsm]?)\s*\??\s*$",
+                       re.I)
+"""Starts or ends like a question that needs the previous one ("Und wie viel …?", "Was kostet das?")."""
+
+# Years
+YEAR = re.compile(YEAR_PATTERN)
+SINCE_YEAR = re.compile(r"\b(seit|ab|nach)\s+(?:dem\s+jahr\s+)?(19[5-9]\d|20[0-4]\d)\b", re.I)
+UNTIL_YEAR = re.compile(r"\b(bis|vor)\s+(?:zum\s+jahr\s+)?(19[5-9]\d|20[0-4]\d)\b", re.I)
+
+# The noun the asked value is a value of ("wie viele Vollzeitwerte", "Gesamtkosten")
+COUNTED_NOUN = re.compile(r"\b[Ww]ie\s?viele?[n]?\s+(?:(?:[a-zäöüß]+(?:e|en|er|es|em))\s+){0,2}([A-ZÄÖÜ][\wäöüß-]+)")
+HOW_OFTEN = re.compile(r"\bwie (oft|häufig)\b", re.I)
+ASKS_COSTS = re.compile(r"\b((was|wie viel)(\s+\w+){0,3}\s+(kostet|kostete|kosteten|kosten)|wie viel (geld|euro)|wie teuer|was verlangt|was nimmt)\b", re.I)
+CAPITALISED_WORD = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]*\b")
+AMOUNT_NOUNS = ("kosten", "summe", "betrag", "volumen", "preis", "wert", "aufwendungen", "aufwand", "budget",
+                "ausgaben", "einsparung", "einsparungen", "erlös", "erlöse", "einnahmen", "erträge", "entgelt",
+                "gebühr", "gebühren", "miete", "honorar", "zuschuss", "förderung", "steuer", "geld")
+"""Words (or the last part of compounds: "Gesamtkosten", "Fördergeld") that name the kind of an amount."""
+SIGNING = re.compile(r"\b(unterzeichne\w*|unterschrie\w*|unterschreib\w*|gezeichnet)\b", re.I)
+PRODUCT_KIND = re.compile(r"\bwelche[srnm]?\s+(software|programm|plattform|anwendung|app|fachverfahren|fachanwendung|system)\b", re.I)
+TOTAL = re.compile(r"\b(gesamt\w*|insgesamt|summe)\b", re.I)
+"""A total, asked for or stated ("insgesamt", "Gesamtkosten")."""
+
+# --- the direction of a change and the bound of a date ----------------------------------------------------
+
+_ASKS_NEW = re.compile(
+    r"\b(?:künftig\w*|zukünftig\w*|neue[nmrs]?|nunmehr|(?:erhöh|angehoben|anheb|steig|stieg|senk|gesenkt|reduzier|"
+    r"verringer|verlänger|verkürz|änder|geändert)\w*\b[^?.]{0,40}?\bauf\b|auf welche[nmrs]?|(?:wird|werden|soll|sollen)\b[^?]*\b(?:künftig|dann))\b",
+    re.I,
+)
+_ASKS_OLD = re.compile(r"\b(?:bisher\w*|bislang|vorher\w*|früher\w*|ursprünglich\w*|zuvor|ehemalig\w*|alte[nmrs]?)\b", re.I)
+_MARKED_NEW = re.compile(r"(?:\bauf|\bkünftig|\bzukünftig|\bneu\w*|\bnunmehr|\bdann)\s+(?:(?:rund|ca\.|etwa|rd\.|nur|noch|jeweils|insgesamt)\s+)?$", re.I)
+_MARKED_OLD = re.compile(r"(?:\bvon|\bbisher\w*|\bbislang|\bderzeit\w*|\baktuell\w*|\bursprünglich\w*|\bstatt|\banstelle\s+von)\s+"
+                         r"(?:(?:rund|ca\.|etwa|rd\.|nur|jeweils|insgesamt)\s+)?$", re.I)
+_NEW_AFTER = re.compile(r"^\S*\s*(?:\S+\s+){0,3}?(?:auf|künftig)\s+\S*\d", re.I)
+
+
+def asked_direction(question: str) -> int:
+    """Whether a question asks for the value after a change (+1: "künftig", "neue", "angehoben auf",
+    "auf welchen Betrag"), before it (-1: "bisher", "ursprünglich", "früher") or neither (0)."""
+    new, old = bool(_ASKS_NEW.search(question)), bool(_ASKS_OLD.search(question))
+    return 0 if new == old else 1 if new else -1
+
+
+def stated_direction(text: str, start: int, end: int) -> int:
+    """Whether the value at ``text[start:end]`` is the new one of a change (+1: "… auf 8 Mio. Euro",
+    "künftig 50 Euro") or the old one (-1: "von 5 Mio. Euro auf …", "bisher 20 Euro"), by the words right
+    before it; 0 where nothing says."""
+    before = text[max(0, start - 30) : start]
+    if _MARKED_NEW.search(before):
+        return 1
+    if _MARKED_OLD.search(before) and (not before.rstrip().lower().endswith("von") or _NEW_AFTER.match(text[end : end + 40])):
+        return -1
+    return 0
+
+
+_ASKED_BOUND = re.compile(r"\b(ab|bis|seit)\s+(?:wann|wie\s?viel\s+uhr|zu\s+welche[mr]|welche[mr]|zum|wie\s+lange)\b", re.I)
+_STATED_BOUND = re.compile(r"\b(ab|bis|seit)\s+(?:(?:zum|zur|dem|den|spätestens|einschließlich|voraussichtlich|ca\.|etwa|Ende|Mitte|Anfang)\s+){0,2}$", re.I)
+
+
+def asked_bound(question: str) -> str | None:
+    """The bound a date question asks for: "ab wann" -> ``ab``, "bis wann" / "bis wie viel Uhr" -> ``bis``,
+    "seit wann" -> ``seit``; None for a plain "wann"."""
+    match = _ASKED_BOUND.search(question)
+    return match.group(1).lower() if match else None
+
+
+def stated_bound(text: str, start: int) -> str | None:
+    """The bound a text states for the value at ``start``: "bis 15 Uhr", "ab dem 1. Januar 2026", "seit
+    2019" -> ``bis``, ``ab``, ``seit`` (the span may include the word itself)."""
+    own = re.match(r"(ab|bis|seit)\b", text[start : start + 5], re.I)
+    if own:
+        return own.group(1).lower()
+    match = _STATED_BOUND.search(text[max(0, start - 40) : start])
+    return match.group(1).lower() if match else None
+
+
+# --- values in documents ----------------------------------------------------------------------------------
+
+_NUM = r"(?<![\w.,/])-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?![.,]?\d)"
+_NUMBER_WORDS = (
+    r"(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|"
+    r"hundert|zweieinhalb|anderthalb|eineinhalb)"
+)
+_CURRENCY = r"(?:EUR\b|Euro\b|€|TEUR\b|T€|Mio\.?\s*€)"
+_PERIOD = r"(?:\s*(?:pro|je|im|per)\s+(?:Jahr|Monat|Quartal|Tag|Stunde|Nacht|Person|Platz|Kind|Einwohner\w*)|\s*jährlich|\s*p\.\s?a\.|\s*/\s*(?:Jahr|Monat|a)\b)?"
+_UNIT_NOUNS = (
+    r"(?:Vollzeitäquivalente\w*|Vollzeitstellen|Vollzeitwert\w*|VZÄ|VZK|Stellen(?:anteile)?|Stelle|Planstellen|"
+    r"Plätze\w*|Platz|Betten|Personen|Mitarbeiter\w*|Beschäftigte\w*|Kinder\w*|Schüler\w*|Wohnungen|"
+    r"Wohneinheiten|Fahrzeuge\w*|Bäume\w*|Standorte\w*|Schulen|Klassen|Gruppen|Einrichtungen|Anträge\w*|"
+    r"Teilnehmer\w*|Besucher\w*|Haltestellen|Parkplätze\w*|Stellplätze\w*|Ladepunkte\w*|Räume\w*|Stück|"
+    r"Meter|Kilometer|km|m²|qm|Quadratmeter|Hektar|ha|Einwohner\w*|Fälle\w*|Maßnahmen|Projekte\w*|"
+    r"Beratertage\w*|Personentage\w*|Tage(?:n)?|Arbeitsplätze\w*|Geräte\w*|Laptops|Tablets|Computer\w*)"
+)
+_NOT_COUNTED = (
+    r"(?:EUR|Euro|Prozent|Jahr|Jahre|Jahren|Jahres|Monat|Monate|Monaten|Woche|Wochen|Tag|Tage|Tagen|Stunden|Uhr|"
+    r"Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|Mio|Mrd|Tsd|Millionen|"
+    r"Milliarden|Tausend|TEUR|Nr|Abs|Art|Ziff|Anlage|Seite|GemO|VwV|Quartal|Haushaltsjahr)"
+)
+"""Nouns after a number that are units of money, time or references, not things counted."""
+_DURATION_NOUNS = r"(?:Jahre[n]?|Jahr|Monate[n]?|Monat|Wochen|Woche|Tage[n]?|Stunden)"
+_COMPANY_FORM = r"(?:GmbH(?:\s*&\s*Co\.\s*KG)?|gGmbH|mbH|AG|KG|OHG|GbR|eG|SE|e\.\s?V\.|Ltd\.?|Inc\.?|PartG(?:mbB)?)"
+_CAP = r"[A-ZÄÖÜ][\wäöüßÄÖÜ&.+\-]*"
+
+AMOUNTS = (
+    re.compile(
+        rf"(?:rund\s+|ca\.\s+|etwa\s+|rd\.\s+)?{_NUM}(?:\s*(?:bis|–|-)\s*{_NUM})?(?:\s*{SCALE_PATTERN})?\s*{_CURRENCY}{_PERIOD}", re.I),
+    re.compile(rf"(?:EUR|€)\s*{_NUM}(?:\s*{SCALE_PATTERN})?{_PERIOD}"),
+    re.compile(TARIFF_PRICE_PATTERN + _PERIOD),
+)
+"""Sums of money: "rund 2,5 Mio. Euro pro Jahr", "€ 1.200", a tariff's "272,50 je Stunde"."""
+PERCENTAGES = (
+    re.compile(rf"\bvon\s+(?:{_NUM}|{_NUMBER_WORDS})\s*(?:%|Prozent\b)?\s+auf\s+{_NUM}\s*(?:%|Prozent\b)", re.I),
+    re.compile(rf"{_NUM}\s*(?:%|Prozent\b|v\.\s?H\.)", re.I),
+)
+DATES = (
+    re.compile(r"(?<![\d.])\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})(?![\d])"),
+    re.compile(rf"(?<![\d.])(?:\d{{1,2}}\.\s*)?{MONTH_PATTERN}\s+\d{{4}}(?!\d)", re.I),
+    re.compile(
+        r"\b(?:(?:im|ab|seit|bis|zum)\s+)?(?:(?:Früh|Spät)?[Jj]ahr|Sommer|Herbst|Winter|Frühjahr|Quartal|Haushaltsjahr|Schuljahr)"
+        r"(?:es)?\s+(?:\d\.\s+Quartal\s+)?\d{4}(?:/\d{2,4})?\b"),
+    re.compile(r"\b[1-4]\.\s?Quartal\s+\d{4}\b"),
+    # a calendar week, a part of a month, a time of day: "39. KW 2024", "Ende Mai", "18:30 Uhr", "15 Uhr"
+    re.compile(r"\b\d{1,2}\.\s?(?:KW|Kalenderwoche)(?:\s+\d{4})?\b"),
+    re.compile(rf"\b(?:Anfang|Mitte|Ende)\s+{MONTH_PATTERN}(?:\s+\d{{4}})?", re.I),
+    re.compile(r"(?<![\d.,])(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\s?Uhr\b|(?<![\d.,:])(?:[01]?\d|2[0-3]):[0-5]\d(?![\d:])"),
+    # a bare year where a text says when something happens: "soll 2026 beginnen", "ab 2027", "bis Ende 2030"
+    re.compile(
+        r"\b(?:(?:ab|bis|seit)\s+(?:(?:Anfang|Mitte|Ende)\s+)?(?:(?:des\s+Jahres|dem\s+Jahr)\s+)?|(?:Anfang|Mitte|Ende)\s+)"
+        r"(?:19|20)\d{2}(?![\d/]|\.\d)"),
+    re.compile(
+        r"(?<![\d/.])(?:19|20)\d{2}(?=\s+(?:beginnen|begonnen|starten|gestartet|abgeschlossen|fertiggestellt|"
+        r"erfolgen|umgesetzt|eröffnet|in\s+Betrieb|in\s+Kraft)\b)"),
+)
+"""Dates: "1.2.2026", "1. Februar 2026", "im Herbst 2025", "3. Quartal 2026", "39. KW", "Ende Mai", "18:30 Uhr"."""
+DURATIONS = (re.compile(rf"(?:{_NUM}|\b{_NUMBER_WORDS})\s*{_DURATION_NOUNS}\b", re.I),)
+COUNTS = (
+    re.compile(rf"(?:{_NUM}|\b{_NUMBER_WORDS})\s+(?:[a-zäöüß][\w-]*(?:e|en|er|es|em)\s+){{0,2}}"
+               rf"(?:{_UNIT_NOUNS}|(?!{_NOT_COUNTED}\b)[A-ZÄÖÜ][\wäöüß-]+)\b"),
+    re.compile(r"(?<=:)[ \t]*\d+(?:[.,]\d+)*(?=[ \t]*(?:[;,.]\s|[;,.]?$))", re.M),
+)
+"""Counts: a number before the counted noun ("7,5 neue Stellen", "zwei Kitas"), a bare number after a label."""
+DRUCKSACHEN = (
+    re.compile(
+        r"(?:\b(?:GRDrs|Drs|Drucksache|Vorlage|Vorlagen-Nr|SV|DS|BV|IV|MV)\.?\s*(?:Nr\.?\s*)?)?"
+        r"(?<![\d/])\d{1,4}/\d{2,4}(?:/\d{1,3})?(?![\d/])"),
+)
+GREMIEN = (
+    re.compile(
+        r"\b(?:(?:der|des|dem|den)\s+)?(?:Gemeinderat(?:es|s)?|Stadtrat(?:es|s)?|Rat der Stadt|Kreistag(?:es|s)?|"
+        r"Ortschaftsrat\w*|Ortsbeirat\w*|Bezirksbeirat\w*|Bezirksvertretung\w*|Jugendgemeinderat\w*|"
+        r"(?:[A-ZÄÖÜ][\wäöüß-]*(?:ausschuss|ausschusses|kommission|beirat|beirates|beirats|konferenz))"
+        r"(?:\s+(?:für|des|der)\s+[A-ZÄÖÜ][\wäöüß-]*(?:\s+(?:und|,)\s+[A-ZÄÖÜ][\wäöüß-]*){0,3})?)"),
+)
+ORGANISATIONS = (
+    re.compile(
+        rf"\b(?:Firma|Fa\.)\s+{_CAP}(?:\s+(?:{_CAP}|&|und|für))*?(?:\s+{_COMPANY_FORM})?(?=[\s,.;:)]|$)"),
+    re.compile(rf"\b{_CAP}(?:[\s-]+(?:{_CAP}|&|und|für|der|des|de|von)){{0,5}}\s+{_COMPANY_FORM}(?![\w])"),
+    # a council group: "SPD-Fraktion", "Fraktion DIE LINKE", "die GRÜNE-Fraktion", "(CDU)" after a member's name
+    re.compile(
+        r"\b[A-ZÄÖÜ][\wÄÖÜäöüß/&.]*-(?:Gemeinderats|Ortschaftsrats|Kreistags)?[Ff]raktion\b"
+        r"|\b(?:Fraktion|Gruppe)\s+(?:der\s+|von\s+)?(?P<inner>[A-ZÄÖÜ][\wÄÖÜäöüß/&.]*(?:\s+[A-ZÄÖÜ][\wÄÖÜäöüß/&.]*){0,2})"
+        r"|(?<=[a-zäöüß]\s\()(?P<inner_group>[A-ZÄÖÜ][A-ZÄÖÜa-zäöü/&.|]{1,15})(?=\))"),
+    # public bodies: "Verkehrsministerium Baden-Württemberg", "Ministerium für Verkehr", "Regierungspräsidium Karlsruhe"
+    re.compile(
+        r"\b(?:[A-ZÄÖÜ][\wäöüß-]*(?:ministerium|präsidium|behörde|amt|agentur|kammer|verband)|Ministerium|Behörde|Agentur)\b"
+        r"(?:\s+(?:für|des|der)\s+[A-ZÄÖÜ][\wäöüß-]+(?:\s+(?:und|,)\s+[A-ZÄÖÜ][\wäöüß-]+){0,2}"
+        r"|\s+[A-ZÄÖÜ][\wäöüß]+(?:-[A-ZÄÖÜ][\wäöüß]+)?)?"),
+)
+ORGANISATION_AFTER_CUE = re.compile(
+    r"\b(?:an|durch|die|der|mit|von)\s+(?:die\s+|der\s+|den\s+)?(?:Firma|Fa\.|Unternehmen|Bieter(?:in)?|Auftragnehmer(?:in)?|"
+    r"Dienstleister|Anbieter|Büro|Ingenieurbüro|Planungsbüro|Architekturbüro|Träger)\s+(?P<name>[A-ZÄÖÜ][^\n,;:.()]{1,60})"
+)
+"""An organisation named after a cue word ("an die Firma REFA Dachbau", "der Träger Caritasverband"); the
+name runs to the next punctuation (the caller cuts it at a lower-case word)."""
+PLACES = (
+    # a street ("St.-Florian-Straße", "Kaiserallee 12", "Marktplatz 1") or a named site
+    # ("auf dem Gelände des TSV Bulach", "im Stadtteil Durlach")
+    re.compile(
+        r"\b[A-ZÄÖÜ][\wäöüß.-]*(?i:straße|strasse|allee|gasse)\b(?:\s+\d{1,4}\s?[a-z]?\b)?"
+        r"|\b[A-ZÄÖÜ][\wäöüß.-]*(?i:platz|weg|ring|damm|ufer)\s+\d{1,4}\s?[a-z]?\b"),
+    re.compile(
+        r"\b(?:auf\s+dem\s+(?:Gelände|Areal|Grundstück)|im\s+(?:Stadtteil|Stadtbezirk|Ortsteil|Quartier)|"
+        r"am\s+Standort|in\s+den\s+Räumen)\s+(?:(?:des|der|von|am|an\s+der)\s+)?"
+        r"(?P<inner>[A-ZÄÖÜ][\wäöüß.-]*(?:\s+[A-ZÄÖÜ][\wäöüß.-]*){0,3})"),
+)
+PERSONS = (
+    # a name after a title or office: "Frau Dr. Eva Maier", "Bürgermeisterin Luczak-Schwarz"
+    re.compile(
+        r"\b(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?|"
+        r"(?:Stadt|Ortschafts|Gemeinde|Kreis|Bezirksbei)r(?:at|ätin)|Ortsvorsteher(?:in)?|Beigeordnete[r]?)\s+"
+        r"(?:(?:Dr\.|Prof\.)\s+)*[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?"),
+    # a name after a role label of minutes and forms: "Vorsitz: Anett-Maud Joppien", "Leitung: Dr. Eva Maier"
+    re.compile(
+        r"\b(?:Vorsitz|Vorsitzende[r]?|Leitung|Sitzungsleitung|Ansprechpartner(?:in)?|Berichterstatter(?:in)?|"
+        r"Schriftführer(?:in)?|Protokoll)\s*:\s*(?P<inner>(?:(?:Dr\.|Prof\.)\s+)*[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+){1,2})"),
+)
+NAMES = (
+    # a quoted name, or a product's name after its kind: "„Digitale Schule“", "Software Fabasoft"
+    re.compile(r"[„“\"»«‚'](?P<inner>[^„“\"»«\n]{3,150})[“”\"«»‘']"),
+    re.compile(
+        r"\b(?:Software|Programm|Plattform|Anwendung|App|Fachverfahren|Fachanwendung|Produkt)\s+"
+        r"(?!(?:und|sowie|oder|für|zur|zum|der|die|das|des|dem|den|ist|wird|werden|wurde|in|im|mit|von|an|auf|bei|nicht|"
+        r"eingesetzt|genutzt|verwendet|als|zu|kann|soll|muss|sind|hat|haben)\b)(?P<inner>[A-Za-zÄÖÜäöü][\w.+-]{1,40})"),
+)
+
+
+def trim_value(text: str, start: int, end: int) -> tuple[int, int]:
+    """The offsets of a value without surrounding blanks, commas, colons and brackets, and without a final
+    dot unless it ends an abbreviation ("Dr.", "e. V.", "p. a.")."""
+    while start < end and text[start] in " \t\n,;:(":
+        start += 1
+    while end > start and text[end - 1] in " \t\n,;:)(":
+        end -= 1
+    if end > start and text[end - 1] == "." and not re.search(r"(?:\b[A-Z]|Co|Inc|Ltd|Dr|Prof|V|H|a)\.$", text[start:end]):
+        end -= 1
+    return start, end
+
+
+# --- clauses ----------------------------------------------------------------------------------------------
+
+_CLAUSE_BREAK = re.compile(r"[;()\n–]|,(?!\d)|\s-\s|\s(?:und|sowie|bzw\.|oder|während|wobei|davon)\s")
+
+
+def clause_breaks(text: str) -> list[int]:
+    """Where the clauses of a sentence start or end (commas that are not decimal commas, semicolons,
+    brackets, dashes, conjunctions)."""
+    return sorted({m.start() for m in _CLAUSE_BREAK.finditer(text)})
+
+
+def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The offsets of the clause that holds ``text[start:end]``."""
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    following = _CLAUSE_BREAK.search(text, end)
+    return left, following.start() if following else len(text)

@@ -10,7 +10,6 @@ Decimal cost tool ``rechne``. A description without a figure scored at least ``a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,24 +26,7 @@ from assistant.question import QuestionAnalysis, QuestionKind, QuestionPart, foc
 from assistant.reader import FactReader
 from assistant.spans import AnswerType
 from vorlagen.domain import Answer
-
-_I = re.IGNORECASE
-_HOW_MUCH = re.compile(r"\b(?:um\s+)?wie\s?viele?[nr]?\b", _I)
-_PERCENT = re.compile(r"\bwie\s?viel\s+prozent\b|\bprozentual\w*\b", _I)
-_COUNT = re.compile(r"\bwie\s?viele[nr]?\b", _I)
-_COMPARISON = re.compile(
-    r"\s(?P<word>über|unter|gegenüber|oberhalb|unterhalb|(?:mehr|weniger|höher|niedriger|größer|kleiner|teurer|"
-    r"günstiger|billiger)\s+als|im\s+vergleich\s+(?:zu[rm]?|mit)|verglichen\s+mit)\s+(?P<rest>.+)$", _I)
-"""The word that sets two figures against each other, and what stands after it (the second figure)."""
-_SHARE = re.compile(r"\banteil\w*\s+(?P<first>.+)\s+an\s+(?P<second>(?:der|dem|den)\s.+)$", _I)
-""""(prozentualen) Anteil haben A an der Gesamtsumme B"."""
-_SET_AGAINST = re.compile(r"\bwenn\s+man\s+(?P<first>.+?)\s+mit\s+(?P<second>.+?)\s+(?:vergleicht|verrechnet|gegenüberstellt)$", _I)
-""""…, wenn man A mit B vergleicht / verrechnet": the two figures named in a clause of their own."""
-_BELOW = re.compile(r"^(?:unter|unterhalb|weniger|niedriger|kleiner|günstiger|billiger)\b", _I)
-_QUESTION_TAIL = re.compile(r"[?.!]+\s*$")
-_LEADING = re.compile(r"^(?:(?:um\s+)?wie\s?viele?[nr]?\b\s*(?:(?:euro|prozent|prozentpunkte)\b)?\s*(?:(?:brutto|netto)\b)?\s*"
-                      r"|welche[nrs]?\s+(?:prozentualen\s+)?)", _I)
-
+from vorlagen.text import lexicon
 
 @dataclass(frozen=True)
 class OperandQuestion:
@@ -59,24 +41,23 @@ class OperandQuestion:
 
 def operand_question(question: str) -> OperandQuestion | None:
     """The two figure descriptions of a difference or share question; None for any other question."""
-    text = _QUESTION_TAIL.sub("", question.strip())
-    if share := _SHARE.search(text):
-        if _PERCENT.search(text) or re.search(r"\banteil", text, _I):
-            return OperandQuestion("anteil", share["first"], share["second"])
-    if not _HOW_MUCH.search(text):
+    text = lexicon.QUESTION_END.sub("", question.strip())
+    if share := lexicon.SHARE_OF.search(text):
+        return OperandQuestion("anteil", share["first"], share["second"])
+    if not lexicon.HOW_MUCH.search(text):
         return None
-    if against := _SET_AGAINST.search(text):
-        operation: Operation = "veraenderung_prozent" if _PERCENT.search(text) else "differenz"
+    if against := lexicon.SET_AGAINST.search(text):
+        operation: Operation = "veraenderung_prozent" if lexicon.ASKS_IN_PERCENT.search(text) else "differenz"
         return OperandQuestion(operation, against["first"], against["second"])
-    comparison = _COMPARISON.search(text)
+    comparison = lexicon.COMPARED_WITH.search(text)
     if comparison is None:
         return None
-    first = _LEADING.sub("", text[: comparison.start()].strip()).strip()
+    first = lexicon.LEADING_QUESTION_WORDS.sub("", text[: comparison.start()].strip()).strip()
     second = comparison["rest"].strip()
     if not first or not second:
         return None
-    change: Operation = "veraenderung_prozent" if _PERCENT.search(text) else "differenz"
-    return OperandQuestion(change, first, second, below=bool(_BELOW.match(comparison["word"])))
+    change: Operation = "veraenderung_prozent" if lexicon.ASKS_IN_PERCENT.search(text) else "differenz"
+    return OperandQuestion(change, first, second, below=bool(lexicon.LOWER_WORD.match(comparison["word"])))
 
 
 @dataclass(frozen=True)
@@ -98,7 +79,7 @@ class StatedCalculation:
         asked = operand_question(analysis.question)
         if asked is None or _stated_figures(analysis.question):
             return None
-        kind = AnswerType.ANZAHL if _COUNT.search(analysis.question) and asked.operation == "differenz" else AnswerType.BETRAG
+        kind = AnswerType.ANZAHL if lexicon.ASKS_HOW_MANY.search(analysis.question) and asked.operation == "differenz" else AnswerType.BETRAG
         parts = [QuestionPart(text=text, answer_type=kind, focus=focus_terms(text, kind)) for text in (asked.first, asked.second)]
         operands = analysis.model_copy(update={"kind": QuestionKind.FACT, "parts": parts})
         ranked = self.facts.candidates(operands, documents, settled_terms)
@@ -165,13 +146,9 @@ def _plan(asked: OperandQuestion, first: _Figure, second: _Figure) -> Calculatio
                            tool_input=RechneInput(operation=asked.operation, operands=operands), inputs=inputs)
 
 
-_LABEL_LEAD = re.compile(r"^(?:(?:liegt|lag|liegen|lagen|ist|war|sind|waren|hat|haben|hatte|hatten)\s+)?"
-                         r"(?:(?:der|die|das|dem|den|denen|des)\s+)?", _I)
-
-
 def _label(description: str, limit: int = 60) -> str:
     """The figure's description as the answer names it: without the verb and article it starts with."""
-    text = _LABEL_LEAD.sub("", " ".join(description.split())) or " ".join(description.split())
+    text = lexicon.LEADING_VERB_ARTICLE.sub("", " ".join(description.split())) or " ".join(description.split())
     if len(text) <= limit:
         return text[:1].upper() + text[1:]
     cut = text[:limit].rsplit(" ", 1)[0]

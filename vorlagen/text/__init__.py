@@ -59,7 +59,7 @@ SCALE_PATTERN = r"(?:Mrd|Milliarden?|Mio|Millionen|Million|Tsd|Tausend|T€|TEUR
 
 TARIFF_PRICE_PATTERN = (
     r"(?<![\d.,/])(?P<num>(?:\d{1,3}(?:\.\d{3})+|\d+),\d{2})(?![.,]?\d)"
-    r"(?=[ \t]*(?:je|pro)[ \t]+(?:Stunde|Std\.|Tag|Nacht|Monat|Person|Einsatzkraft|Kilometer|km|Stück|Vorgang)(?![a-zäöüß]))"
+    r"(?=[ \t]*(?:je|pro)[ \t]+(?:Stunde|Std\.|Tag|Nacht|Monat|Person|Kilometer|km|Stück|Vorgang)(?![a-zäöüß]))"
 )
 """A price in a tariff table without a currency sign — a number with two decimals right before
 ``je Stunde`` / ``pro Tag`` … (``Hubrettungsbühne272,50 je Stunde``); the number may follow a word

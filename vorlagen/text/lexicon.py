@@ -1,7 +1,8 @@
 """The lexicon of the answer layer: German as questions and Vorlagen write it in general.
 
 - What a question asks: its parts, the question words of each answer type, questions about the Vorlage
-  itself, follow-ups, years and year ranges, the asked-for noun, a change's direction and a date's bound.
+  itself, follow-ups, years and year ranges, the asked-for noun, a change's direction and a date's bound;
+  two figures set against each other (a difference, a change in percent, a share).
 - Values in documents: amounts, percentages, dates (times of day and calendar weeks included), durations,
   counts, Drucksachen, Gremien, organisations, places, persons and names; a value's clause and edges.
 
@@ -40,7 +41,7 @@ ASKS_PERCENTAGE = re.compile(r"\b(wie viel prozent|wieviel prozent|prozent|antei
 ASKS_DURATION = re.compile(r"\b(wie lange|dauer|laufzeit|für welchen zeitraum|wie viele (jahre|monate|wochen))\b", re.I)
 ASKS_DATE = re.compile(r"\b(wann|ab wann|bis wann|seit wann|(?:um|bis|ab) wie ?viel uhr|uhrzeit|zu welchem (datum|zeitpunkt|termin)|an welchem tag|"
                        r"in welchem jahr|welches datum|an welche[mn] (?:datum|termin)|stichtag|frist|termin)\b", re.I)
-ASKS_COUNT = re.compile(r"\b(wie (?:lang|breit|groß|tief|weit|schwer|hoch (?:und|ist (?:der|die|das) \w*(?:bau|halle|gebäude|turm|mast)))\b|wie oft|wie häufig|wie viele[n]?|wieviele[n]?|anzahl|wie viel(?!\s+(geld|euro|kostet|kosten))\s+\w*"
+ASKS_COUNT = re.compile(r"\b(wie (?:lang|breit|groß|tief|weit|schwer|hoch (?:und|(?:wird|soll|darf)\b[^?,]*\bwerden))\b|wie oft|wie häufig|wie viele[n]?|wieviele[n]?|anzahl|wie viel(?!\s+(geld|euro|kostet|kosten))\s+\w*"
                         r"(stellen|plätze|vzä|personen|betten))\b|\bwie ?viele[n]?\b", re.I)
 ASKS_AMOUNT = re.compile(r"\b(wie ?viel\b(?!e)|wie teuer|was verlangt|was nimmt|wie hoch|wie viel (geld|euro)|was kostet(?:en?)?|was kosten|welche[rnm]? (betrag|summe|"
                          r"kosten|mittel|zuschuss|förderung)|\w*kosten\w*|\w*summe|\w*betrag|\w*volumen|\w*preis\w*|"
@@ -48,10 +49,11 @@ ASKS_AMOUNT = re.compile(r"\b(wie ?viel\b(?!e)|wie teuer|was verlangt|was nimmt|
                          r"mit welche[mr] betrag|\w*budget\w*|\w*ausgaben|\w*einsparung\w*|\w*erlös\w*|\w*einnahmen|"
                          r"\w*erträge|\w*förder(ung|summe|mittel)|\w*entgelt\w*|\w*gebühr\w*|\bmiete\w*|\w*honorar\w*|\w*auftragswert\w*|"
                          r"wie viel \w+(?: \w+){0,4} wert|\w*steuer\b|\w*geld\b|was zahl\w*|in rechnung)\b", re.I)
-ASKS_ORGANISATION = re.compile(r"\b(welche[srm]?\s+(\w*firma|\w*unternehmen|\w*dienstleister|\w*büro|\w*anbieter|partner|träger|caterer|betreiber|bieter|"
+ASKS_ORGANISATION = re.compile(r"\b(welche[srm]?\s+(\w*firma|\w*unternehmen|\w*dienstleister|\w*büro|\w*anbieter|partner|träger|betreiber|bieter|"
                                r"verein|beratungsunternehmen|auftragnehmer|institution|organisation|verband|"
                                r"gesellschaft|hersteller|lieferant\w*|\w*ministerium|\w*behörde|\w*präsidium|"
-                               r"fördergeber\w*|zuwendungsgeber\w*|fraktion\w*|partei\w*)|wer\s+(liefert|erhält|übernimmt|führt|"
+                               r"fördergeber\w*|zuwendungsgeber\w*|fraktion\w*|partei\w*)|welche[srm]?\s+\w+\s+(?:liefert|betreibt|übernimmt|baut|"
+                               r"erhält|bekommt|führt)|wer\s+(liefert|erhält|übernimmt|führt|"
                                r"betreibt|baut|bekommt|hat den (auftrag|zuschlag))|wer\s+(?:soll|wird|darf)\b[^?,]*\b(?:liefern|bauen|ausführen|"
                                r"übernehmen|betreiben)|mit wem|an wen|von wem)\b", re.I)
 ASKS_PERSON = re.compile(r"\b(wer (leitet|ist|war)|welche person|wer unterschreibt|unterzeichnet|unterschrieben|"
@@ -158,6 +160,31 @@ def stated_bound(text: str, start: int) -> str | None:
     return match.group(1).lower() if match else None
 
 
+# --- two figures set against each other ("Um wie viel lag A unter B?", "Anteil von A an B") ------------
+
+HOW_MUCH = re.compile(r"\b(?:um\s+)?wie\s?viele?[nr]?\b", re.I)
+ASKS_IN_PERCENT = re.compile(r"\bwie\s?viel\s+prozent\b|\bprozentual\w*\b", re.I)
+ASKS_HOW_MANY = re.compile(r"\bwie\s?viele[nr]?\b", re.I)
+COMPARED_WITH = re.compile(
+    r"\s(?P<word>über|unter|gegenüber|oberhalb|unterhalb|(?:mehr|weniger|höher|niedriger|größer|kleiner|teurer|"
+    r"günstiger|billiger)\s+als|im\s+vergleich\s+(?:zu[rm]?|mit)|verglichen\s+mit)\s+(?P<rest>.+)$", re.I)
+"""The word that sets two figures against each other, and what stands after it (the second figure)."""
+SHARE_OF = re.compile(r"\banteil\w*\s+(?P<first>.+)\s+an\s+(?P<second>(?:der|dem|den)\s.+)$", re.I)
+""""(prozentualen) Anteil haben A an der Gesamtsumme B"."""
+SET_AGAINST = re.compile(r"\bwenn\s+man\s+(?P<first>.+?)\s+mit\s+(?P<second>.+?)\s+(?:vergleicht|verrechnet|gegenüberstellt)$", re.I)
+""""…, wenn man A mit B vergleicht / verrechnet": the two figures named in a clause of their own."""
+LOWER_WORD = re.compile(r"^(?:unter|unterhalb|weniger|niedriger|kleiner|günstiger|billiger)\b", re.I)
+QUESTION_END = re.compile(r"[?.!]+\s*$")
+LEADING_QUESTION_WORDS = re.compile(
+    r"^(?:(?:um\s+)?wie\s?viele?[nr]?\b\s*(?:(?:euro|prozent|prozentpunkte)\b)?\s*(?:(?:brutto|netto)\b)?\s*"
+    r"|welche[nrs]?\s+(?:prozentualen\s+)?)", re.I)
+"""The question words an operand's description starts with ("Um wie viel Euro brutto lag …")."""
+LEADING_VERB_ARTICLE = re.compile(
+    r"^(?:(?:liegt|lag|liegen|lagen|ist|war|sind|waren|hat|haben|hatte|hatten)\s+)?(?:(?:der|die|das|dem|den|denen|des)\s+)?",
+    re.I)
+"""The verb and article an operand's description starts with ("liegen die Kosten" -> "Kosten")."""
+
+
 # --- values in documents ----------------------------------------------------------------------------------
 
 _NUM = r"(?<![\w.,/])-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?![.,]?\d)"
@@ -173,7 +200,7 @@ _UNIT_NOUNS = (
     r"Wohneinheiten|Fahrzeuge\w*|Bäume\w*|Standorte\w*|Schulen|Klassen|Gruppen|Einrichtungen|Anträge\w*|"
     r"Teilnehmer\w*|Besucher\w*|Haltestellen|Parkplätze\w*|Stellplätze\w*|Ladepunkte\w*|Räume\w*|Stück|"
     r"Meter|Kilometer|km|m²|qm|Quadratmeter|Hektar|ha|Einwohner\w*|Fälle\w*|Maßnahmen|Projekte\w*|"
-    r"Beratertage\w*|Personentage\w*|Tage(?:n)?|Arbeitsplätze\w*|Geräte\w*|Laptops|Tablets|Computer\w*)"
+    r"Beratertage\w*|Personentage\w*|Tage(?:n)?|Arbeitsplätze\w*|Geräte\w*)"
 )
 _NOT_COUNTED = (
     r"(?:EUR|Euro|Prozent|Jahr|Jahre|Jahren|Jahres|Monat|Monate|Monaten|Woche|Wochen|Tag|Tage|Tagen|Stunden|Uhr|"
@@ -268,11 +295,12 @@ PLACES = (
         r"(?P<inner>[A-ZÄÖÜ][\wäöüß.-]*(?:\s+[A-ZÄÖÜ][\wäöüß.-]*){0,3})"),
 )
 PERSONS = (
-    # a name after a title or office: "Frau Dr. Eva Maier", "Bürgermeisterin Luczak-Schwarz"
+    # a name after titles and offices: "Frau Dr. Eva Maier", "Bürgermeisterin Luczak-Schwarz",
+    # "Herrn Stadtrat Dr. Jan Roth"
     re.compile(
-        r"\b(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?|"
-        r"(?:Stadt|Ortschafts|Gemeinde|Kreis|Bezirksbei)r(?:at|ätin)|Ortsvorsteher(?:in)?|Beigeordnete[r]?)\s+"
-        r"(?:(?:Dr\.|Prof\.)\s+)*[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?"),
+        r"\b(?:(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?|"
+        r"(?:Stadt|Ortschafts|Gemeinde|Kreis|Bezirksbei)r(?:at|ätin)|Ortsvorsteher(?:in)?|Beigeordnete[r]?)\s+)+"
+        r"[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?"),
     # a name after a role label of minutes and forms: "Vorsitz: Anett-Maud Joppien", "Leitung: Dr. Eva Maier"
     re.compile(
         r"\b(?:Vorsitz|Vorsitzende[r]?|Leitung|Sitzungsleitung|Ansprechpartner(?:in)?|Berichterstatter(?:in)?|"

@@ -51,8 +51,9 @@ def _chooser_service(
     """``margin``: how close to the best a candidate must score to be shown to the model (None: the
     default setting)."""
     settings = _llm_settings(seeds_settings)
-    if margin is not None:
-        settings = settings.model_copy(update={"answer": settings.answer.model_copy(update={"choice_margin": margin})})
+    if margin is not None:  # close calls above the threshold only (no floor: the model is no reader here)
+        settings = settings.model_copy(update={"answer": settings.answer.model_copy(
+            update={"choice_margin": margin, "choice_floor": None})})
     model = FakeListChatModel(responses=replies)
     return AssistantService(settings, seeds_store, chat_models=FixedChatModel(settings, model)), model
 

@@ -156,16 +156,21 @@ def test_a_change_the_documents_state_is_answered_when_there_is_nothing_to_compu
 
 
 def test_a_yearly_amount_is_not_listed_with_a_one_off_cost_in_the_same_sentence(
-    seeds_service: AssistantService, shared_dir
+    seeds_settings, seeds_store, shared_dir
 ) -> None:
     """"einmaligen Baukosten von über 30 Millionen Euro und die jährlichen Folgekosten von rund 1,2
-    Millionen Euro": asked per year, the yearly amount alone — the two are no list of parallel values."""
+    Millionen Euro": asked per year, the yearly amount alone — the two are no list of parallel values.
+    (What is shown once a value is chosen; the no-answer threshold is lowered so the scorer's calibration,
+    retrained on the bank, does not decide whether this composition is tested.)"""
+    from assistant.scorer import AnswerScorer
     from tests.test_calc_questions import karlsruhe_paper
 
     _, railway = karlsruhe_paper(shared_dir, "2024/1088")
     passage = [passage for passage in railway if "jährlichen Folgekosten" in " ".join(passage.page_content.split())]
     question = "Wie viel würde eine neue Turmbergbahn jährlich kosten?"
-    answer = seeds_service.answer_from(question, passage, seeds_service.analyze(question))
+    scorer = AnswerScorer.load(seeds_settings.answer.scorer).model_copy(update={"threshold": 0.3})
+    service = AssistantService(seeds_settings, seeds_store, scorer=scorer)
+    answer = service.answer_from(question, passage, service.analyze(question))
     short = answer.short_answer or ""
     assert "1,2 Millionen" in short and "30 Millionen" not in short, answer.text
 

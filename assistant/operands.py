@@ -28,6 +28,7 @@ from assistant.spans import AnswerType
 from vorlagen.domain import Answer
 from vorlagen.text import lexicon
 
+
 @dataclass(frozen=True)
 class OperandQuestion:
     """The two figures a question sets against each other, and how."""
@@ -35,8 +36,6 @@ class OperandQuestion:
     operation: Operation
     first: str
     second: str
-    below: bool = False
-    """"A unter B": the answer reads "liegt um … unter"."""
 
 
 def operand_question(question: str) -> OperandQuestion | None:
@@ -57,7 +56,7 @@ def operand_question(question: str) -> OperandQuestion | None:
     if not first or not second:
         return None
     change: Operation = "veraenderung_prozent" if lexicon.ASKS_IN_PERCENT.search(text) else "differenz"
-    return OperandQuestion(change, first, second, below=bool(lexicon.LOWER_WORD.match(comparison["word"])))
+    return OperandQuestion(change, first, second)
 
 
 @dataclass(frozen=True)

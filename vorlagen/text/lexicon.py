@@ -173,7 +173,6 @@ SHARE_OF = re.compile(r"\banteil\w*\s+(?P<first>.+)\s+an\s+(?P<second>(?:der|dem
 """"(prozentualen) Anteil haben A an der Gesamtsumme B"."""
 SET_AGAINST = re.compile(r"\bwenn\s+man\s+(?P<first>.+?)\s+mit\s+(?P<second>.+?)\s+(?:vergleicht|verrechnet|gegenüberstellt)$", re.I)
 """"…, wenn man A mit B vergleicht / verrechnet": the two figures named in a clause of their own."""
-LOWER_WORD = re.compile(r"^(?:unter|unterhalb|weniger|niedriger|kleiner|günstiger|billiger)\b", re.I)
 QUESTION_END = re.compile(r"[?.!]+\s*$")
 LEADING_QUESTION_WORDS = re.compile(
     r"^(?:(?:um\s+)?wie\s?viele?[nr]?\b\s*(?:(?:euro|prozent|prozentpunkte)\b)?\s*(?:(?:brutto|netto)\b)?\s*"

@@ -39,8 +39,8 @@ class QuestionPart(BaseModel):
     text: str
     answer_type: AnswerType
     focus: list[str] = Field(default_factory=list)
-    """Stems of the noun the asked value is a value *of*: the counted thing ("wie viele Vollzeitwerte"
-    -> ``vollzeitwert``), the kind of amount ("Gesamtkosten", "Auftragswert"); ``mal`` for "wie oft".
+    """Stems of the noun the asked value is a value *of*: the counted thing ("wie viele Planstellen"
+    -> ``planstell``), the kind of amount ("Gesamtkosten", "Auftragswert"); ``mal`` for "wie oft".
     A count must count this noun; a label or clause naming it marks the value as the asked one."""
 
 

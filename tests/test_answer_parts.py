@@ -49,7 +49,7 @@ def test_questions_about_the_vorlage_itself_and_lists_are_recognised() -> None:
 @pytest.mark.parametrize(
     ("question", "kind", "focus"),
     [
-        ("Wie viele Vollzeitwerte umfassten die Stellenschaffungen?", AnswerType.ANZAHL, ["vollzeitwert"]),
+        ("Wie viele Vollzeitwerte kommen mit dem neuen Stellenplan hinzu?", AnswerType.ANZAHL, ["vollzeitwert"]),
         ("Für wie viele Arbeitsplätze gelten die Lizenzen?", AnswerType.ANZAHL, ["arbeitsplatz"]),
         ("Wie oft wurde der Toilettenwagen 2023 vermietet?", AnswerType.ANZAHL, ["mal"]),
         ("Wie viel Bettensteuer zahlt ein Hotelgast pro Nacht?", AnswerType.BETRAG, ["bettensteu"]),

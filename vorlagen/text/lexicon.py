@@ -48,7 +48,7 @@ ASKS_AMOUNT = re.compile(r"\b(wie ?viel\b(?!e)|wie teuer|was verlangt|was nimmt|
                          r"\w*zuschuss|\w*zuschüsse|\w*aufwendungen|\w*aufwand|\w*mittel|finanzier\w*|in welcher höhe|"
                          r"mit welche[mr] betrag|\w*budget\w*|\w*ausgaben|\w*einsparung\w*|\w*erlös\w*|\w*einnahmen|"
                          r"\w*erträge|\w*förder(ung|summe|mittel)|\w*entgelt\w*|\w*gebühr\w*|\bmiete\w*|\w*honorar\w*|\w*auftragswert\w*|"
-                         r"wie viel \w+(?: \w+){0,4} wert|\w*steuer\b|\w*geld\b|was zahl\w*|in rechnung)\b", re.I)
+                         r"wie viel \w+(?: \w+){0,4} wert|\w*steuer\b|\w*geld\b|was zahl\w*)\b", re.I)
 ASKS_ORGANISATION = re.compile(r"\b(welche[srm]?\s+(\w*firma|\w*unternehmen|\w*dienstleister|\w*büro|\w*anbieter|partner|träger|betreiber|bieter|"
                                r"verein|beratungsunternehmen|auftragnehmer|institution|organisation|verband|"
                                r"gesellschaft|hersteller|lieferant\w*|\w*ministerium|\w*behörde|\w*präsidium|"
@@ -92,7 +92,7 @@ YEAR = re.compile(YEAR_PATTERN)
 SINCE_YEAR = re.compile(r"\b(seit|ab|nach)\s+(?:dem\s+jahr\s+)?(19[5-9]\d|20[0-4]\d)\b", re.I)
 UNTIL_YEAR = re.compile(r"\b(bis|vor)\s+(?:zum\s+jahr\s+)?(19[5-9]\d|20[0-4]\d)\b", re.I)
 
-# The noun the asked value is a value of ("wie viele Vollzeitwerte", "Gesamtkosten")
+# The noun the asked value is a value of ("wie viele Planstellen", "Gesamtkosten")
 COUNTED_NOUN = re.compile(r"\b[Ww]ie\s?viele?[n]?\s+(?:(?:[a-zäöüß]+(?:e|en|er|es|em))\s+){0,2}([A-ZÄÖÜ][\wäöüß-]+)")
 HOW_OFTEN = re.compile(r"\bwie (oft|häufig)\b", re.I)
 ASKS_COSTS = re.compile(r"\b((was|wie viel)(\s+\w+){0,3}\s+(kostet|kostete|kosteten|kosten)|wie viel (geld|euro)|wie teuer|was verlangt|was nimmt)\b", re.I)

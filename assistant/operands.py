@@ -17,7 +17,7 @@ from langchain_core.documents import Document
 
 from assistant.candidates import Candidate
 from assistant.costs.answer import answer_plan
-from assistant.costs.evidence import evidence_ref
+from assistant.costs.evidence import evidence_ref, passage_quantities
 from assistant.costs.models import Operand, Operation, RechneInput
 from assistant.costs.plan import CalculationPlan, PlannedInput
 from assistant.costs.quantities import Quantity, parse_quantities
@@ -120,7 +120,7 @@ def _figure(candidate: Candidate) -> _Figure | None:
     at = candidate.start + digit
     sentence = candidate.sentence
     text = candidate.document.page_content[sentence.start : sentence.end]
-    for quantity in parse_quantities(text):
+    for quantity in passage_quantities(text):  # cached: a sentence holds several candidates
         start, end = quantity.start + sentence.start, quantity.end + sentence.start
         if start <= at < end:
             if quantity.value is None or quantity.kind not in _FIGURE_KINDS.get(candidate.part.answer_type, frozenset()):

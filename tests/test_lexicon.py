@@ -26,6 +26,8 @@ def _values(patterns: tuple[re.Pattern[str], ...], text: str) -> set[str]:
     [
         ("ASKS_AMOUNT", "Mit welchem Betrag beteiligt sich das Land am Umbau?"),
         ("ASKS_AMOUNT", "Welche Fördermittel fließen in die Sanierung der Brücke?"),
+        ("ASKS_AMOUNT", "Welche Gebühr zahlen Anwohner künftig für den Parkausweis?"),
+        ("ASKS_CONSULTATION", "Wann wird der Lärmaktionsplan im Ortschaftsrat behandelt?"),
         ("ASKS_DATE", "Zu welchem Zeitpunkt öffnet das Freibad wieder?"),
         ("ASKS_DATE", "Bis wie viel Uhr darf im Biergarten ausgeschenkt werden?"),
         ("ASKS_COUNT", "Wieviele Wohnungen entstehen im neuen Quartier?"),
@@ -161,6 +163,8 @@ def test_the_stated_bound_of_a_date(text: str, value: str, bound: str | None) ->
         ("COUNTS", "Es entstehen 48 geförderte Wohnungen.", "48 geförderte Wohnungen"),
         ("COUNTS", "Geplant sind zwölf Ladepunkte am Bahnhof.", "zwölf Ladepunkte"),
         ("COUNTS", "Anzahl der Plätze: 120", "120"),
+        ("COUNTS", "Neu markiert werden 12 Kilometer Radweg.", "12 Kilometer"),
+        ("DATES", "Die Mensa öffnet zum Schuljahr 2027/28.", "zum Schuljahr 2027/28"),
         ("DRUCKSACHEN", "Siehe GRDrs 456/2025 zum Haushalt.", "GRDrs 456/2025"),
         ("GREMIEN", "Die Vorlage geht an den Bauausschuss.", "den Bauausschuss"),
         ("ORGANISATIONS", "Der Auftrag geht an die Stadtwerke Musterstadt GmbH.", "Stadtwerke Musterstadt GmbH"),

@@ -106,8 +106,8 @@ def train_command(
 ) -> None:
     """Das Antwortmodell trainieren: Kandidaten der Fragenbank sammeln (train, dev), logistische Regression auf
     train, Regularisierung und die Schwellen für „keine Antwort“ (Werte, Sätze) durch Kreuzvalidierung über train
-    und dev wählen; schreibt Modell, Kandidaten und
-    Kennzahlen. Der versiegelte Test-Teil wird nicht gelesen.
+    und dev wählen, dazu das Prüfmodell (beantworten oder ablehnen, aus der ganzen Rangfolge einer Teilfrage) und
+    seine Schwelle; schreibt Modell, Kandidaten und Kennzahlen. Der versiegelte Test-Teil wird nicht gelesen.
 
     Beispiel: vorlagen eval train --index ~/vorlagen-bank
     """
@@ -132,10 +132,13 @@ def train_command(
             training.write_rows(rows[split], data[split])
     papers = training.papers_of([*training.load_split(bank, "train"), *training.load_split(bank, "dev")])
     c, thresholds, cross_validated = training.choose_by_cross_validation(data["train"] + data["dev"], papers)
-    scorer = training.fit(data["train"], c)
+    verifier, verified = training.choose_verifier(data["train"] + data["dev"], papers, c,
+                                                  {question.question_id for question in data["train"]})
+    scorer = training.fit(data["train"], c).model_copy(update={"verifier": verifier})
     dev_score = training.score_split(scorer, data["dev"], thresholds)
     train_score = training.score_split(scorer, data["train"], thresholds)
-    chosen = {"threshold": thresholds.value, "sentence_threshold": thresholds.sentence, "C": c}
+    chosen = {"threshold": thresholds.value, "sentence_threshold": thresholds.sentence, "C": c,
+              "verifier_threshold": verifier.threshold}
     scorer = scorer.model_copy(update={
         "threshold": thresholds.value,
         "sentence_threshold": thresholds.sentence,
@@ -144,14 +147,17 @@ def train_command(
                        "seed": training.SEED, "C": c, "selection": f"{training.FOLDS}-fold CV over train+dev by paper"},
         "metrics": training.as_metrics("train", train_score, training.ranking_accuracy(scorer, data["train"]))
         | training.as_metrics("dev", dev_score, training.ranking_accuracy(scorer, data["dev"]))
-        | {f"cv_{name}": value for name, value in vars(cross_validated).items()},
+        | {f"cv_{name}": value for name, value in vars(cross_validated).items()}
+        | {f"cv_verified_{name}": value for name, value in vars(verified).items()},
     })
     scorer.save(out)
     training.dump_json(data_dir / "metrics.json", scorer.metrics | chosen)
     if as_json:
         typer.echo(json.dumps(scorer.metrics | chosen, indent=1))
         return
-    console.print(f"Antwortmodell {out} (C = {c}, Schwelle für Werte {thresholds.value}, für Sätze {thresholds.sentence}):")
+    console.print(f"Antwortmodell {out} (C = {c}; Prüfmodell mit Schwelle {verifier.threshold}, Kreuzvalidierung: "
+                  f"richtig {verified.right}, falscher Wert {verified.wrong}, Nutzen {verified.utility:g}; ohne Prüfmodell "
+                  f"Schwelle für Werte {thresholds.value}, für Sätze {thresholds.sentence}, Nutzen {cross_validated.utility:g}):")
     for name, split_score in (("train", train_score), ("dev", dev_score)):
         console.print(f"  {name}: richtig {split_score.right}, falscher Wert {split_score.wrong}, "
                       f"abgelehnt (beantwortbar) {split_score.refused_answerable}, "

@@ -11,7 +11,7 @@ periods agreeing or not, the retrieval ranks. No weights here: ``assistant.score
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
@@ -65,6 +65,8 @@ FEATURES: tuple[str, ...] = (
     "sentence_rank",  # 1 / rank of the sentence among the evidence by the part's terms in its window
     "window_gap",  # the sentence's window share minus the best sentence's (0 for the best)
     "keyword_score",  # the chunk's BM25 score relative to the best retrieved chunk's
+    "chunk_similarity",  # the question's similarity in meaning to the value's chunk (embeddings), also without shared words
+    "vorlage_similarity",  # … to the closest chunk of the value's Vorlage
     "untyped",  # a sentence as the answer (no typed value asked)
     "type_exact",  # the value is of the asked type (else of a related one: a duration for a count …)
     "type_amount", "type_date", "type_count", "type_percent", "type_duration", "type_name",
@@ -77,10 +79,10 @@ FEATURES: tuple[str, ...] = (
     # the same measurements relative to the part's best candidate (0 for the best): what ranks a value
     # above the others of the same question
     "rel_sentence_terms", "rel_window_terms", "rel_question_terms", "rel_clause_terms", "rel_nearness",
-    "rel_vorlage_terms", "rel_chunk_rank", "rel_vorlage_rank", "rel_keyword_score",
+    "rel_vorlage_terms", "rel_chunk_rank", "rel_vorlage_rank", "rel_keyword_score", "rel_chunk_similarity",
 )
 RELATIVE = ("sentence_terms", "window_terms", "question_terms", "clause_terms", "nearness", "vorlage_terms",
-            "chunk_rank", "vorlage_rank", "keyword_score")
+            "chunk_rank", "vorlage_rank", "keyword_score", "chunk_similarity")
 
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 RELATED_TYPES: dict[AnswerType, frozenset[AnswerType]] = {
@@ -141,6 +143,10 @@ class Evidence:
     vorlage_ranks: dict[str, int]
     doc_tokens: dict[str, frozenset[str]]
     """All tokens of each Vorlage in the evidence (title included)."""
+    similarity: dict[str, float] = field(default_factory=dict)
+    """Chunk id -> the question's similarity in meaning to the chunk (cosine of the stored embeddings)."""
+    vorlage_similarity: dict[str, float] = field(default_factory=dict)
+    """Doc id -> the similarity of its closest chunk in the evidence."""
 
 
 def part_weights(part: QuestionPart, weights: dict[str, float]) -> dict[str, float]:
@@ -188,6 +194,7 @@ def candidates_for_part(
         context.shared["window_gap"] = shares[id(sentence)] - best_share
         keyword = float(sentence.document.metadata.get("bm25_score") or 0.0)
         context.shared["keyword_score"] = keyword / best_keyword if best_keyword > 0 else 0.0
+        context.shared["chunk_similarity"] = evidence.similarity.get(str(sentence.document.metadata.get("chunk_id")), 0.0)
         if part.answer_type is AnswerType.TEXT:
             found.append(context.candidate(None))
             continue
@@ -357,6 +364,7 @@ def _vorlage_features(
         "vorlage_terms": coverage(subject, doc_tokens | title),
         "title_terms": coverage(subject, title),
         "year_in_vorlage": float(bool(years) and bool(years & doc_tokens)),
+        "vorlage_similarity": evidence.vorlage_similarity.get(str(document.metadata.get("doc_id")), 0.0),
     }
 
 

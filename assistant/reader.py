@@ -1,8 +1,7 @@
 """Fact answers from the learned scorer: for each question part, every candidate value in the evidence
-(``assistant.candidates``) is scored by the trained model (``assistant.scorer``); the best one that clears the
-calibrated no-answer threshold of its kind (typed value or quoted sentence) answers the part, else the part is
-named as not answered. No part
-answered: a refusal. With a language model in use, it may only choose among a part's close candidates.
+(``assistant.candidates``) is scored by the trained model (``assistant.scorer``); the best one answers the part
+when the calibrated verifier accepts it (``assistant.verifier``: it reads the part's whole ranking), else the part
+is named as not answered. No part answered: a refusal. With a language model in use, it may only choose among a part's close candidates.
 """
 
 from __future__ import annotations
@@ -23,6 +22,9 @@ from vorlagen.settings import AnswerSettings
 
 ChunksOf = Callable[[str], list[Document]]
 DocTokens = Callable[[str], frozenset[str] | None]
+Similarities = Callable[[str, list[Document]], dict[str, float]]
+"""The question's similarity in meaning to each chunk, by chunk id (``VorlagenStore.similarities``); without it
+(a reader built apart from a store, in unit tests) every similarity counts as 0."""
 
 
 class FactReader:
@@ -35,12 +37,14 @@ class FactReader:
         scorer: AnswerScorer,
         chunks_of: ChunksOf | None = None,
         doc_tokens: DocTokens | None = None,
+        similarities: Similarities | None = None,
     ) -> None:
         self.extractive = extractive
         self.settings = settings
         self.scorer = scorer
         self.chunks_of = chunks_of
         self.doc_tokens = doc_tokens
+        self.similarities = similarities
 
     # ---- evidence ---------------------------------------------------------------------------------
     def evidence(self, question: str, documents: list[Document], weights: dict[str, float]) -> Evidence:
@@ -58,7 +62,13 @@ class FactReader:
         for doc_id, year in years.items():  # the Vorlage's year counts as named in it
             tokens = (self.doc_tokens(doc_id) if self.doc_tokens is not None else None) or frozenset()
             doc_tokens[doc_id] = tokens | {year} if year else tokens
-        return Evidence(sentences, retrieved, vorlage_ranks, doc_tokens)
+        similarity = self.similarities(question, chunks) if self.similarities is not None else {}
+        closest: dict[str, float] = {}
+        for chunk in chunks:
+            doc_id, cosine = str(chunk.metadata.get("doc_id")), similarity.get(str(chunk.metadata.get("chunk_id")))
+            if cosine is not None:
+                closest[doc_id] = max(cosine, closest.get(doc_id, cosine))
+        return Evidence(sentences, retrieved, vorlage_ranks, doc_tokens, similarity, closest)
 
     def found(self, analysis: QuestionAnalysis, documents: list[Document],
               settled_terms: frozenset[str] = frozenset()) -> list[list[Candidate]]:
@@ -79,13 +89,12 @@ class FactReader:
     def candidates(self, analysis: QuestionAnalysis, documents: list[Document],
                    settled_terms: frozenset[str] = frozenset()) -> list[list[Candidate]]:
         """The scored candidates of each part, best first, one per distinct value."""
-        ranked: list[list[Candidate]] = []
-        for found in self.found(analysis, documents, settled_terms):
-            best: dict[str, Candidate] = {}
-            for candidate in self.scorer.score(found):
-                best.setdefault(_value_key(candidate), candidate)
-            ranked.append(list(best.values()))
-        return ranked
+        return [_distinct(scored) for scored in self._scored(analysis, documents, settled_terms)]
+
+    def _scored(self, analysis: QuestionAnalysis, documents: list[Document],
+                settled_terms: frozenset[str]) -> list[list[Candidate]]:
+        """Every candidate of each part, scored, best first (repeats of a value included: the verifier reads them)."""
+        return [self.scorer.score(found) for found in self.found(analysis, documents, settled_terms)]
 
     # ---- answering --------------------------------------------------------------------------------
     def answer(
@@ -96,8 +105,10 @@ class FactReader:
         chooser: choice.CandidateChooser | None = None,
     ) -> Answer:
         question = analysis.question
-        ranked = self.candidates(analysis, documents, settled_terms)
-        cleared = [[c for c in options if c.score >= self.scorer.threshold_for(c)] for options in ranked]
+        scored = self._scored(analysis, documents, settled_terms)
+        ranked = [_distinct(options) for options in scored]
+        passing = [{id(c) for c in self.scorer.answers(options)} for options in scored]
+        cleared = [[c for c in options if id(c) in passed] for options, passed in zip(ranked, passing, strict=True)]
         chosen: list[Candidate | None] = [options[0] if options else None for options in cleared]
         mode = "extractive"
         notices: list[str] = []
@@ -137,6 +148,14 @@ class FactReader:
             return [c for c in options if c.score >= self.settings.choice_floor][: self.settings.choice_candidates]
         close = [c for c in cleared if cleared[0].score - c.score <= self.settings.choice_margin]
         return close[: self.settings.choice_candidates]
+
+
+def _distinct(scored: list[Candidate]) -> list[Candidate]:
+    """The best-scored candidate of each distinct value, best first."""
+    best: dict[str, Candidate] = {}
+    for candidate in scored:
+        best.setdefault(_value_key(candidate), candidate)
+    return list(best.values())
 
 
 def _value_key(candidate: Candidate) -> str:

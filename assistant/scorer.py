@@ -2,9 +2,10 @@
 question bank's train split (``vorlagen eval train``) and stored as plain JSON beside the code.
 
 The file names its features, so a scorer trained on other features is refused rather than misread;
-its ``threshold`` and ``sentence_threshold`` are the calibrated no-answer thresholds for a typed value and
-for a quoted sentence (chosen by cross-validation): a part none of whose candidates clears the threshold of
-its kind is not answered.
+whether a part is answered at all decides its ``verifier`` (``assistant.verifier``), which reads the part's
+whole ranking; a scorer without one falls back to ``threshold`` and ``sentence_threshold``, the calibrated
+no-answer thresholds for a typed value and for a quoted sentence: a part none of whose candidates clears the
+threshold of its kind is not answered.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, model_validator
 
 from assistant.candidates import FEATURES, Candidate
+from assistant.verifier import VERIFIER_FEATURES, AnswerVerifier
 
 DEFAULT_SCORER = Path(__file__).parent / "data" / "answer_scorer.json"
 
@@ -40,6 +42,9 @@ class AnswerScorer(BaseModel):
     sentence_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     """The no-answer threshold for a quoted sentence (the answer to a question without a typed value), chosen
     by the same cross-validation; None: ``threshold``."""
+    verifier: AnswerVerifier | None = None
+    """Decides whether a part is answered at all from the whole ranking of its candidates (``assistant.verifier``);
+    None: the best candidate must clear the threshold of its kind."""
     trained_on: dict[str, str | int | float] = Field(default_factory=dict)
     metrics: dict[str, float | int | str] = Field(default_factory=dict)
 
@@ -56,7 +61,8 @@ class AnswerScorer(BaseModel):
             scorer = cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError) as error:
             raise ScorerError(f"Das Antwortmodell {path} kann nicht gelesen werden: {error}") from error
-        if tuple(scorer.features) != FEATURES:
+        if tuple(scorer.features) != FEATURES or (
+                scorer.verifier is not None and tuple(scorer.verifier.features) != VERIFIER_FEATURES):
             raise ScorerError(
                 f"Das Antwortmodell {path} wurde mit anderen Merkmalen trainiert; bitte neu trainieren "
                 "(`vorlagen eval train`)."
@@ -70,6 +76,13 @@ class AnswerScorer(BaseModel):
         zeros = [0.0] * len(FEATURES)
         return cls(version="untrained", features=list(FEATURES), weights=zeros, means=zeros,
                    scales=[1.0] * len(FEATURES), intercept=0.0, threshold=0.5)
+
+    def answers(self, scored: list[Candidate]) -> list[Candidate]:
+        """Those of a part's candidates (scored, best first) that may answer it: with the verifier, all of them
+        when it accepts the best one and none otherwise; without it, those that clear the threshold of their kind."""
+        if self.verifier is not None:
+            return list(scored) if self.verifier.verified(scored) else []
+        return [c for c in scored if c.score >= self.threshold_for(c)]
 
     def threshold_for(self, candidate: Candidate) -> float:
         """The no-answer threshold of the candidate's kind: a typed value or a quoted sentence."""

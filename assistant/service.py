@@ -87,7 +87,8 @@ class AssistantService:
             settings.answer, idf=self._idf, full_text=self._full_text, doc_tokens=self.store.doc_tokens
         )
         self.facts = FactReader(self.extractive, settings.answer, scorer or AnswerScorer.load(settings.answer.scorer),
-                                chunks_of=self.store.chunks_of, doc_tokens=self.store.doc_tokens)
+                                chunks_of=self.store.chunks_of, doc_tokens=self.store.doc_tokens,
+                                similarities=self.store.similarities)
         self.about = VorlageAnswerer(self.extractive, self.store.get_vorlage, settings.answer)
         self.router = build_router(self.facts, self.about, self._calculate, StatedCalculation(self.facts))
         self.decisions = DecisionAnswerer(

@@ -19,10 +19,10 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from assistant.candidates import FEATURES, Candidate
-from assistant.compose import shortened, value_text
 from assistant.question import QuestionKind
 from assistant.scorer import AnswerScorer
 from assistant.service import AssistantService
+from assistant.verifier import VERIFIER_FEATURES, AnswerVerifier, answer_key, part_features
 from eval.metrics import alternative_matches
 from eval.questions import EvalQuestion, load_questions
 
@@ -86,9 +86,9 @@ def collect(service: AssistantService, questions: Iterable[EvalQuestion],
 
 
 def _row(question: EvalQuestion, part: int, candidate: Candidate) -> CandidateRow:
-    value = value_text(shortened(candidate, 22))
+    value = answer_key(candidate)
     right = any(alternative_matches(alt, value) for group in question.expected_facts for alt in group)
-    return CandidateRow(question_id=question.id, part=part, value=value[:200], label=int(right),
+    return CandidateRow(question_id=question.id, part=part, value=value, label=int(right),
                         features=candidate.features)
 
 
@@ -126,14 +126,22 @@ def _bests(scorer: AnswerScorer, data: list[QuestionRows]) -> list[_Best]:
 
 
 def _outcome(data: list[QuestionRows], bests: list[_Best], thresholds: Thresholds) -> SplitScore:
-    right = wrong = refused_a = refused_u = answered_u = 0
-    for question, best in zip(data, bests, strict=True):
-        answered: list[int] = []
+    answered: list[list[int]] = []
+    for best in bests:
+        labels: list[int] = []
         for kinds in best.values():
             passing = [(p, label) for typed, (p, label) in kinds.items()
                        if p >= (thresholds.value if typed else thresholds.sentence)]
             if passing:
-                answered.append(max(passing)[1])
+                labels.append(max(passing)[1])
+        answered.append(labels)
+    return _judged(data, answered)
+
+
+def _judged(data: list[QuestionRows], answers: list[list[int]]) -> SplitScore:
+    """Question-level outcome from the labels of the values each question's answered parts show."""
+    right = wrong = refused_a = refused_u = answered_u = 0
+    for question, answered in zip(data, answers, strict=True):
         if not question.answerable:
             refused_u += not answered
             answered_u += bool(answered)
@@ -147,7 +155,11 @@ def _outcome(data: list[QuestionRows], bests: list[_Best], thresholds: Threshold
 
 
 def score_split(scorer: AnswerScorer, data: list[QuestionRows], thresholds: Thresholds) -> SplitScore:
-    """Question-level outcome of answering each part with its best candidate that clears its kind's threshold."""
+    """Question-level outcome of answering each part with its best candidate: when the scorer's verifier accepts
+    it, or (without a verifier) the best that clears its kind's threshold."""
+    if scorer.verifier is not None:
+        probabilities = [[scorer.probability(row.features) for row in question.rows] for question in data]
+        return _verified(data, verifier_items(data, probabilities), scorer.verifier)
     return _outcome(data, _bests(scorer, data), thresholds)
 
 
@@ -218,6 +230,84 @@ def choose_by_cross_validation(data: list[QuestionRows], paper_of: dict[str, str
 def _summed(scores: list[SplitScore]) -> SplitScore:
     return SplitScore(*(sum(getattr(s, name) for s in scores) for name in
                         ("right", "wrong", "refused_answerable", "refused_unanswerable", "answered_unanswerable", "questions")))
+
+
+# ---- the verifier ---------------------------------------------------------------------------------------
+VERIFIER_C = 1.0
+VERIFIER_THRESHOLD = round(WRONG_VALUE_COST / (1 + WRONG_VALUE_COST), 3)
+"""Answer when the verifier's probability p that the best candidate is right makes answering worth more than
+refusing: p > 1,5 × (1 − p), i.e. p ≥ 0,6. Derived from the cost of a wrong value, not searched for: over the
+cross-validation folds the utility is flat between 0,6 and 0,8 (105–109), a searched maximum would be noise."""
+_Item = tuple[list[float], int]
+"""A part's verifier features and whether its best candidate is right."""
+
+
+def out_of_fold(data: list[QuestionRows], paper_of: dict[str, str], c: float) -> list[list[float]]:
+    """Every candidate's probability from a scorer fitted on the other folds (by paper): the scores the
+    scorer gives questions it has not seen, which the verifier must learn to judge."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = [paper_of.get(question.question_id, question.question_id) for question in data]
+    found: list[list[float]] = [[] for _ in data]
+    for fitted, held in GroupKFold(FOLDS).split(data, groups=groups):
+        scorer = fit([data[i] for i in fitted], c)
+        for i in held:
+            found[i] = [scorer.probability(row.features) for row in data[i].rows]
+    return found
+
+
+def verifier_items(data: list[QuestionRows], probabilities: list[list[float]]) -> list[list[_Item]]:
+    """Per question, per part with candidates: the verifier's features of the part's ranking and the label of
+    its best candidate."""
+    items: list[list[_Item]] = []
+    for question, scores in zip(data, probabilities, strict=True):
+        ranked = sorted(zip(scores, question.rows, strict=True), key=lambda pair: -pair[0])
+        parts: list[_Item] = []
+        for part in range(question.parts):
+            ranking = [(p, row.value, row.features) for p, row in ranked if row.part == part]
+            if (values := part_features(ranking)) is not None:
+                parts.append((values, next(row.label for _, row in ranked if row.part == part)))
+        items.append(parts)
+    return items
+
+
+def fit_verifier(items: list[list[_Item]], threshold: float) -> AnswerVerifier:
+    """A logistic regression (seeded) on the standardised verifier features of every part."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([values for parts in items for values, _ in parts], dtype=float)
+    y = np.array([label for parts in items for _, label in parts], dtype=int)
+    means, scales = x.mean(axis=0), x.std(axis=0)
+    scales[scales == 0] = 1.0
+    model = LogisticRegression(C=VERIFIER_C, max_iter=5000, random_state=SEED).fit((x - means) / scales, y)
+    return AnswerVerifier(
+        features=list(VERIFIER_FEATURES), weights=[round(float(w), 6) for w in model.coef_[0]],
+        means=[round(float(m), 6) for m in means], scales=[round(float(v), 6) for v in scales],
+        intercept=round(float(model.intercept_[0]), 6), threshold=threshold,
+    )
+
+
+def _verified(data: list[QuestionRows], items: list[list[_Item]], verifier: AnswerVerifier) -> SplitScore:
+    return _judged(data, [[label for values, label in parts if verifier.probability(values) >= verifier.threshold]
+                          for parts in items])
+
+
+def choose_verifier(data: list[QuestionRows], paper_of: dict[str, str], c: float,
+                    fitted_on: set[str]) -> tuple[AnswerVerifier, SplitScore]:
+    """The verifier fitted on the questions in ``fitted_on`` (train) with ``VERIFIER_THRESHOLD``, and its
+    cross-validated outcome over the folds of train + dev (each fold's verifier fitted on the others'
+    cross-fitted scores)."""
+    from sklearn.model_selection import GroupKFold
+
+    items = verifier_items(data, out_of_fold(data, paper_of, c))
+    groups = [paper_of.get(question.question_id, question.question_id) for question in data]
+    held_out: list[SplitScore] = []
+    for fitted, held in GroupKFold(FOLDS).split(data, groups=groups):
+        verifier = fit_verifier([items[i] for i in fitted], VERIFIER_THRESHOLD)
+        held_out.append(_verified([data[i] for i in held], [items[i] for i in held], verifier))
+    own = [parts for question, parts in zip(data, items, strict=True) if question.question_id in fitted_on]
+    return fit_verifier(own, VERIFIER_THRESHOLD), _summed(held_out)
 
 
 def papers_of(questions: Iterable[EvalQuestion]) -> dict[str, str]:

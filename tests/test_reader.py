@@ -19,6 +19,7 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.question import analyze_question
 from assistant.reader import FactReader
 from assistant.scorer import DEFAULT_SCORER, AnswerScorer, ScorerError
+from assistant.verifier import VERIFIER_FEATURES, part_features
 from vorlagen.settings import AnswerSettings
 
 BANK = Path(__file__).resolve().parent.parent / "eval" / "bank"
@@ -136,12 +137,41 @@ def test_training_on_the_committed_candidates_reproduces_the_shipped_scorer() ->
     assert (thresholds.value, thresholds.sentence) == (shipped.threshold, shipped.sentence_threshold)
     refit = train.fit(data["train"], c)
     assert refit.weights == pytest.approx(shipped.weights, abs=1e-4)
+    verifier, _ = train.choose_verifier(data["train"] + data["dev"], papers, c,
+                                        {question.question_id for question in data["train"]})
+    assert shipped.verifier is not None and verifier.threshold == shipped.verifier.threshold
+    assert verifier.weights == pytest.approx(shipped.verifier.weights, abs=1e-4)
+    refit = refit.model_copy(update={"verifier": verifier})
     assert train.score_split(refit, data["dev"], thresholds).right == shipped.metrics["dev_right"]
+
+
+def test_the_verifier_reads_the_lead_over_another_value_and_its_recurrence() -> None:
+    """The part's ranking, not one probability: the lead is over the best *different* value, a repeat of the
+    best value counts as support; the shipped verifier trusts a clear lead more than a tie."""
+    features = [0.0] * len(FEATURES)
+    ranking = [(0.8, "5 Mio. Euro", features), (0.75, "5 Mio. Euro", features), (0.3, "7 Mio. Euro", features)]
+    values = part_features(ranking)
+    assert values is not None
+    named = dict(zip(VERIFIER_FEATURES, values, strict=True))
+    assert named["lead"] == pytest.approx(0.5) and named["recurrence"] == 2
+    assert part_features([]) is None
+    verifier = AnswerScorer.load().verifier
+    assert verifier is not None
+    tie = part_features([(0.8, "5 Mio. Euro", features), (0.79, "7 Mio. Euro", features)])
+    lead = part_features([(0.8, "5 Mio. Euro", features), (0.1, "7 Mio. Euro", features)])
+    assert tie is not None and lead is not None
+    assert verifier.probability(lead) > verifier.probability(tie)
+
+
+def _refusing(scorer: AnswerScorer) -> AnswerScorer:
+    """The shipped scorer with thresholds no candidate reaches (the verifier's too)."""
+    verifier = scorer.verifier.model_copy(update={"threshold": 1.0}) if scorer.verifier else None
+    return scorer.model_copy(update={"threshold": 1.0, "sentence_threshold": 1.0, "verifier": verifier})
 
 
 def test_a_part_below_the_threshold_is_named_and_not_answered() -> None:
     """With a threshold no candidate reaches, the reader refuses rather than answering the best guess."""
-    scorer = AnswerScorer.load().model_copy(update={"threshold": 1.0, "sentence_threshold": 1.0})
+    scorer = _refusing(AnswerScorer.load())
     extractive = ExtractiveAnswerer(AnswerSettings(), idf=lambda _: 1.0)
     reader = FactReader(extractive, AnswerSettings(), scorer)
     text = "Gesamtkosten: 1.240.500,00 Euro für die Sanierung der Sporthalle am Waldrand."
@@ -168,7 +198,7 @@ class _Chooser:
 
 @pytest.mark.parametrize(("pick", "refused"), [(0, False), (None, True)])
 def test_with_a_floor_the_model_reads_candidates_below_the_threshold_and_its_none_refuses(pick, refused) -> None:
-    scorer = AnswerScorer.load().model_copy(update={"threshold": 1.0, "sentence_threshold": 1.0})
+    scorer = _refusing(AnswerScorer.load())
     settings = AnswerSettings(choice_floor=0.0)
     reader = FactReader(ExtractiveAnswerer(settings, idf=lambda _: 1.0), settings, scorer)
     text = "Gesamtkosten: 1.240.500,00 Euro für die Sanierung der Sporthalle am Waldrand."

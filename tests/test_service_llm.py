@@ -40,7 +40,7 @@ def _every_candidate_settings(seeds_settings, tmp_path):
     (what the model does with close candidates, apart from which the scorer deems close)."""
     from assistant.scorer import AnswerScorer
 
-    scorer = AnswerScorer.load(seeds_settings.answer.scorer).model_copy(update={"threshold": 0.0, "sentence_threshold": 0.0})
+    scorer = AnswerScorer.load(seeds_settings.answer.scorer).model_copy(update={"threshold": 0.0, "sentence_threshold": 0.0, "verifier": None})
     scorer.save(tmp_path / "scorer.json")
     return seeds_settings.model_copy(update={"answer": seeds_settings.answer.model_copy(update={"scorer": tmp_path / "scorer.json"})})
 

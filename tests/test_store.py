@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from langchain_core.documents import Document
 
 from ingest.pipeline import Ingestor
 from vorlagen.settings import Settings
@@ -191,3 +192,29 @@ def test_writer_hashes_each_vorlage_once_and_stores_the_same_metadata(
     assert [in_chroma[c.chunk_id] for c in chunks] == expected
     assert [d.metadata for d in store.get_chunks([c.chunk_id for c in chunks])] == expected
     assert store.documents()[0].content_hash == vorlage.content_hash
+
+
+def test_similarities_read_the_stored_embeddings_and_rank_a_reworded_question(seeds_store: VorlagenStore,
+                                                                              embeddings) -> None:
+    """The question's closeness in meaning to each chunk, from the embeddings Chroma holds: the same cosine as
+    embedding the chunk anew (which is what a passage not in the index gets), and a question that shares few words
+    with its passage still ranks it near the top."""
+    import numpy as np
+
+    doc_id = next(d.doc_id for d in seeds_store.documents() if "hilden" in d.source_name)
+    chunks = seeds_store.chunks_of(doc_id)
+    ids = [str(chunk.metadata["chunk_id"]) for chunk in chunks]
+    question = "Wie viele Vollzeitkräfte hatte die Organisationsabteilung, bevor neue Leute dazukamen?"
+    found = seeds_store.similarities(question, chunks)
+    assert set(found) == set(ids) and all(-1.0 <= value <= 1.0 for value in found.values())
+    asked = np.asarray(embeddings.embed_query(question))
+    fresh = np.asarray(embeddings.embed_documents([chunks[0].page_content])[0])
+    expected = float(asked @ fresh / (np.linalg.norm(asked) * np.linalg.norm(fresh)))
+    assert found[ids[0]] == pytest.approx(expected, abs=0.02)
+    holding = [i for i, chunk in zip(ids, chunks, strict=True) if "4,5 VZÄ" in chunk.page_content]
+    assert holding
+    ranked = sorted(found, key=found.__getitem__, reverse=True)
+    assert min(ranked.index(i) for i in holding) < max(3, len(ranked) // 3)
+    assert seeds_store.similarities(question, []) == {}
+    outside = Document(page_content=chunks[0].page_content, metadata={"chunk_id": "nicht-im-index"})
+    assert seeds_store.similarities(question, [outside])["nicht-im-index"] == pytest.approx(expected, abs=0.02)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 import chromadb
+import numpy as np
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
@@ -188,6 +189,27 @@ class VorlagenStore:
         """All chunks of one document, in text order."""
         chunks = self.registry.chunks(self.registry.chunk_ids_of(doc_id))
         return sorted(chunks, key=lambda chunk: int(chunk.metadata.get("start", 0)))
+
+    def similarities(self, query: str, chunks: Sequence[Document]) -> dict[str, float]:
+        """Cosine similarity of ``query``'s embedding with each chunk's: the stored embedding for a chunk in
+        Chroma (not computed again), the chunk's text embedded now for one that is not (passages handed in from
+        outside): how close a passage is to the question in meaning, also where it shares no word with it."""
+        by_id = {str(chunk.metadata.get("chunk_id")): chunk for chunk in chunks}
+        if not by_id:
+            return {}
+        stored = self.vectorstore.get(ids=list(by_id), include=["embeddings"])
+        vectors = dict(zip(map(str, stored["ids"]), stored["embeddings"] if stored.get("embeddings") is not None else [],
+                           strict=False))
+        missing = [chunk_id for chunk_id in by_id if chunk_id not in vectors]
+        if missing:
+            vectors |= dict(zip(missing, self.embeddings.embed_documents([by_id[i].page_content for i in missing]),
+                                strict=True))
+        ids = list(vectors)
+        matrix = np.asarray([vectors[i] for i in ids], dtype=float)
+        asked = np.asarray(self.embeddings.embed_query(query), dtype=float)
+        norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(asked) or 1.0)
+        cosines = matrix @ asked / np.where(norms == 0, 1.0, norms)
+        return {chunk_id: float(cosine) for chunk_id, cosine in zip(ids, cosines, strict=True)}
 
     def doc_tokens(self, doc_id: str) -> frozenset[str] | None:
         """All German tokens of a document (cached per registry generation)."""

@@ -21,11 +21,14 @@ from assistant.spans import TYPED, AnswerType, Span, find_spans
 from vorlagen.text import events, label_before, period_of, tokenize
 from vorlagen.text.lexicon import (
     AMOUNT_NOUNS,
+    BARE_YEAR_NUMBER,
     TOTAL,
     YEAR,
     asked_bound,
     asked_direction,
+    asked_tense,
     clause_around,
+    date_precision,
     stated_bound,
     stated_direction,
 )
@@ -76,6 +79,10 @@ FEATURES: tuple[str, ...] = (
     "value_words_in_question",  # share of a name's words that the question already names (no answer then)
     "bound_agrees",  # a date stated with the bound asked for ("bis wann" – "bis 15 Uhr", "ab wann" – "ab dem 1. Mai")
     "bound_conflicts",  # … with another bound ("bis wann" – "ab 10 Uhr")
+    "date_precision",  # a date to the day 1, to the month 0,5, a year only 0
+    "year_like",  # a count or amount whose number is written like a year ("für 2025 Fördergelder")
+    "tense_agrees",  # the question asks what is planned (was) and the value's year is after (before) its Vorlage's
+    "tense_conflicts",  # … and the value's year lies on the other side of its Vorlage's year
     # the same measurements relative to the part's best candidate (0 for the best): what ranks a value
     # above the others of the same question
     "rel_sentence_terms", "rel_window_terms", "rel_question_terms", "rel_clause_terms", "rel_nearness",
@@ -242,6 +249,7 @@ class _PartCues:
     events: frozenset[str]
     direction: int
     bound: str | None
+    tense: int
 
     @classmethod
     def of(cls, part: QuestionPart, analysis: QuestionAnalysis) -> _PartCues:
@@ -254,6 +262,7 @@ class _PartCues:
             events=frozenset(events(part.text)),
             direction=asked_direction(part.text),
             bound=asked_bound(part.text),
+            tense=asked_tense(analysis.question),
         )
 
 
@@ -343,6 +352,13 @@ class _SentenceContext:
             if span.type is AnswerType.DATUM and (bound := self.cues.bound) and (given_bound := stated_bound(sentence.text, start)):
                 values["bound_agrees"] = float(given_bound == bound)
                 values["bound_conflicts"] = float(given_bound != bound)
+            if span.type is AnswerType.DATUM:
+                values["date_precision"] = date_precision(span.text)
+            if span.type in (AnswerType.ANZAHL, AnswerType.BETRAG):
+                values["year_like"] = float(bool(BARE_YEAR_NUMBER.match(span.text)))
+            if self.cues.tense and (tense := _tense(span, clause, sentence.document)):
+                values["tense_agrees"] = float(tense == self.cues.tense)
+                values["tense_conflicts"] = float(tense == -self.cues.tense)
             values["same_type_in_sentence"] = 1.0 / same_type
             values["type_exact"] = float(span.type is part.answer_type)
             numbers = set(_DIGITS.findall(span.text))
@@ -366,6 +382,16 @@ def _vorlage_features(
         "year_in_vorlage": float(bool(years) and bool(years & doc_tokens)),
         "vorlage_similarity": evidence.vorlage_similarity.get(str(document.metadata.get("doc_id")), 0.0),
     }
+
+
+def _tense(span: Span, clause: str, document: Document) -> int:
+    """+1 when the latest year of the value (of its clause, for a value that is not a date) lies after its
+    Vorlage's year, -1 when before; 0 for the same year or without a year on either side."""
+    years = [int(y) for y in YEAR.findall(span.text if span.type is AnswerType.DATUM else clause)]
+    written = document.metadata.get("year")
+    if not years or not written:
+        return 0
+    return (max(years) > int(written)) - (max(years) < int(written))
 
 
 def _distance_to_terms(text: str, span: Span, weights: dict[str, float]) -> int:

@@ -211,3 +211,31 @@ def test_the_clause_around_a_value_ends_at_commas_and_conjunctions_but_not_decim
     start = text.index("1,5")
     assert text[slice(*lexicon.clause_around(text, start, start + len("1,5 Mio. Euro")))] == "1,5 Mio. Euro im Jahr 2026"
     assert lexicon.clause_breaks(text) == [text.index(","), text.index(" davon")]
+
+
+@pytest.mark.parametrize(("question", "tense"), [
+    ("Bis wann sollen die Arbeiten an der Brücke abgeschlossen sein?", 1),
+    ("Wann wird das neue Hallenbad voraussichtlich eröffnet?", 1),
+    ("Wann wurde der Vertrag mit dem Reinigungsdienst ursprünglich geschlossen?", -1),
+    ("Wie viele Plätze hatte die Einrichtung bisher?", -1),
+    ("Wie viele Plätze hat die Kita?", 0),
+])
+def test_the_tense_a_question_asks_in(question: str, tense: int) -> None:
+    assert lexicon.asked_tense(question) == tense
+
+
+@pytest.mark.parametrize(("value", "precision"), [
+    ("03.11.2025", 1.0), ("1. März 2026", 1.0), ("12. Sept. 2024", 1.0),
+    ("März 2026", 0.5), ("Ende Mai", 0.5), ("3. Quartal 2026", 0.5), ("39. KW 2024", 0.5),
+    ("im Herbst 2025", 0.0), ("ab 2027", 0.0), ("Schuljahr 2025/26", 0.0),
+])
+def test_how_exact_a_stated_date_is(value: str, precision: float) -> None:
+    assert lexicon.date_precision(value) == precision
+
+
+@pytest.mark.parametrize(("value", "year_like"), [
+    ("2025 Fördergelder", True), ("1998 Mitglieder", True),
+    ("2.025 Mitglieder", False), ("2025,50 Euro", False), ("350 Plätze", False), ("12.000 Euro", False),
+])
+def test_a_number_written_like_a_year(value: str, year_like: bool) -> None:
+    assert bool(lexicon.BARE_YEAR_NUMBER.match(value)) is year_like

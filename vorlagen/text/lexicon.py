@@ -92,6 +92,34 @@ YEAR = re.compile(YEAR_PATTERN)
 SINCE_YEAR = re.compile(r"\b(seit|ab|nach)\s+(?:dem\s+jahr\s+)?(19[5-9]\d|20[0-4]\d)\b", re.I)
 UNTIL_YEAR = re.compile(r"\b(bis|vor)\s+(?:zum\s+jahr\s+)?(19[5-9]\d|20[0-4]\d)\b", re.I)
 
+# Time the question speaks in: what is planned or what was ("Wann soll … eröffnet werden?" – "Wann wurde …?")
+ASKS_FUTURE = re.compile(r"\b(soll|sollen|sollte|sollten|wird|werden|künftig|zukünftig|geplant\w*|plant|planen|"
+                         r"voraussichtlich)\b", re.I)
+ASKS_PAST = re.compile(r"\b(wurde|wurden|war|waren|hatte|hatten|bisher|bislang|damals|früher|vorher|zuvor|"
+                       r"ursprünglich)\b", re.I)
+
+
+def asked_tense(question: str) -> int:
+    """+1: the question asks about what is planned or will be; -1: about what was; 0: neither or both."""
+    return int(bool(ASKS_FUTURE.search(question))) - int(bool(ASKS_PAST.search(question)))
+
+
+# How exact a stated date is: a day ("1. März 2026", "01.03.2026"), a month ("März 2026"), or a year only
+DAY_DATE = re.compile(rf"(?<![\d.])\d{{1,2}}\.\s?(?:\d{{1,2}}\.|{MONTH_PATTERN})", re.I)
+MONTH_DATE = re.compile(rf"{MONTH_PATTERN}|\b(?:[1-4]\.\s?Quartal|\d{{1,2}}\.\s?(?:KW|Kalenderwoche))\b", re.I)
+
+
+def date_precision(value: str) -> float:
+    """1 for a day, 0,5 for a month, quarter or week, 0 for a year or a season."""
+    if DAY_DATE.search(value):
+        return 1.0
+    return 0.5 if MONTH_DATE.search(value) else 0.0
+
+
+BARE_YEAR_NUMBER = re.compile(r"^(?:19|20)\d{2}(?![\d.,])")
+"""A count or amount whose number is written like a year ("2025 Fördergelder" in "für 2025 Fördergelder"): more
+often a year than a number of things."""
+
 # The noun the asked value is a value of ("wie viele Planstellen", "Gesamtkosten")
 COUNTED_NOUN = re.compile(r"\b[Ww]ie\s?viele?[n]?\s+(?:(?:[a-zäöüß]+(?:e|en|er|es|em))\s+){0,2}([A-ZÄÖÜ][\wäöüß-]+)")
 HOW_OFTEN = re.compile(r"\bwie (oft|häufig)\b", re.I)

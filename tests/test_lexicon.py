@@ -155,6 +155,8 @@ def test_the_stated_bound_of_a_date(text: str, value: str, bound: str | None) ->
         ("AMOUNTS", "Das Land gibt einen Zuschuss von 350 TEUR jährlich.", "350 TEUR jährlich"),
         ("AMOUNTS", "Die Pacht beträgt € 2.500 pro Monat.", "€ 2.500 pro Monat"),
         ("AMOUNTS", "Übernachtung im Zeltlager48,00 je Nacht", "48,00 je Nacht"),
+        ("AMOUNTS", "Kosten der Beschilderung: 450,- (einmalig)", "450,-"),
+        ("AMOUNTS", "Die Gebühr steigt auf 1.200,– € im Jahr.", "1.200,– € im Jahr"),
         ("DURATIONS", "Der Vertrag läuft zunächst drei Jahre.", "drei Jahre"),
         ("DURATIONS", "Die Bauzeit beträgt 18 Monate.", "18 Monate"),
         ("PERCENTAGES", "Die Quote stieg von fünf auf 12 Prozent.", "von fünf auf 12 Prozent"),
@@ -189,6 +191,7 @@ def test_values_are_found_in_other_wordings(group: str, text: str, value: str) -
     [
         ("DATES", "Die Drucksache 0815/2026 nennt Kosten von 12.000 Euro."),
         ("AMOUNTS", "Die Stadt hat 2,5 Millionen Einwohner."),
+        ("AMOUNTS", "Siehe Anlage 3,-4 der Tabelle."),
         ("DURATIONS", "Ab der 3. Woche gilt der neue Plan."),
         ("COUNTS", "Die Bauzeit beträgt 18 Monate und kostet 3 Euro."),
     ],

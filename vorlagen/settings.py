@@ -121,7 +121,7 @@ class AnswerSettings(BaseModel):
     refusal_text: str = "Dazu enthalten die vorliegenden Vorlagen keine Angabe."
     evidence_vorlagen: int = 3
     """Fact answers read the retrieved chunks and the whole text of this many best-ranked Vorlagen."""
-    candidate_sentences: int = 40
+    candidate_sentences: int = 100
     """Sentences per question part whose values become candidates (those carrying most of its terms)."""
     scorer: Path | None = None
     """The learned answer scorer (JSON, ``vorlagen eval train``); unset: ``assistant/data/answer_scorer.json``."""

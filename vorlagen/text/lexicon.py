@@ -244,8 +244,10 @@ AMOUNTS = (
         rf"(?:rund\s+|ca\.\s+|etwa\s+|rd\.\s+)?{_NUM}(?:\s*(?:bis|–|-)\s*{_NUM})?(?:\s*{SCALE_PATTERN})?\s*{_CURRENCY}{_PERIOD}", re.I),
     re.compile(rf"(?:EUR|€)\s*{_NUM}(?:\s*{SCALE_PATTERN})?{_PERIOD}"),
     re.compile(TARIFF_PRICE_PATTERN + _PERIOD),
+    # whole euros without a currency, as forms and tables write them: "Gesamtkosten: 300,-", "1.500,– €"
+    re.compile(rf"(?<![\w.,/])(?:\d{{1,3}}(?:\.\d{{3}})+|\d+),(?:--?|–)(?![\w-])(?:\s*{_CURRENCY})?{_PERIOD}"),
 )
-"""Sums of money: "rund 2,5 Mio. Euro pro Jahr", "€ 1.200", a tariff's "272,50 je Stunde"."""
+"""Sums of money: "rund 2,5 Mio. Euro pro Jahr", "€ 1.200", a tariff's "272,50 je Stunde", "300,-"."""
 PERCENTAGES = (
     re.compile(rf"\bvon\s+(?:{_NUM}|{_NUMBER_WORDS})\s*(?:%|Prozent\b)?\s+auf\s+{_NUM}\s*(?:%|Prozent\b)", re.I),
     re.compile(rf"{_NUM}\s*(?:%|Prozent\b|v\.\s?H\.)", re.I),

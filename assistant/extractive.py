@@ -1,11 +1,11 @@
-"""The extractive answerer: no language model, only sentences quoted from the retrieved chunks.
+"""Sentences scored against a question, without a language model: the evidence every answer path reads.
 
-It scores every sentence of the top chunks against the question (idf-weighted German term overlap in
-the sentence and its neighbourhood, the kind of answer the question asks for — an amount, a date, a
-name — and the chunk's retrieval rank), picks the best one to three complementary sentences and
-cites each. It refuses with a fixed German sentence when the evidence does not support an answer:
-when the question's terms are poorly covered (``support`` below the calibrated threshold) or when a
-number the question names (a year, a date) does not occur in the evidence document at all.
+Every sentence of the given chunks is scored against the question (idf-weighted German term overlap in the
+sentence and its neighbourhood, the kind of answer the question asks for — an amount, a date, a name — and the
+chunk's retrieval rank). The fact reader takes its candidates from these sentences (``assistant.candidates``;
+its learned scorer does not read this score), questions about a Vorlage and decisions pick their best sentence
+and its ``support`` by it, and the evidence numbered for a language model (``evidence``) is the best of them.
+``refusal`` is the one refusal every answerer gives.
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from functools import lru_cache
 
 from langchain_core.documents import Document
 
-from assistant.grounding import addresses_the_model, as_data
+from assistant.grounding import addresses_the_model
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
 from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, adjective_base, split_sentences, tokenize
-from vorlagen.text.lexicon import question_parts
 
 # Question words whose stems carry no topic (they ask *for* something).
 _QUESTION_STEMS = frozenset(tokenize("wie viele viel hoch welche welcher welches wann wer wem was "
@@ -37,11 +36,9 @@ _NAME_QUESTION = re.compile(
     r"anbieter|partner)|wie heißt|wie heisst|name)\b", re.I
 )
 _NUMBER = re.compile(r"\d")
-_ANAPHOR = re.compile(r"^(diese[rsnm]?|davon|dabei|hierfür|dafür|hierzu|dazu|damit|darunter|somit)\b", re.I)
 _MONEY = re.compile(rf"(€|\beur\b|\beuro\b|\b{SCALE_PATTERN})", re.I)
 _DATE = re.compile(rf"\b\d{{1,2}}\.\s?(\d{{1,2}}\.|{MONTH_PATTERN})\s?\d{{2,4}}\b", re.I)
 _NAME = re.compile(r"\b(GmbH|AG|KG|e\.\s?V\.|mbH|Co\.|[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+)\b")
-_QUESTION_NUMBER = re.compile(r"(?<![\d.,])\d{2,}(?:[.,]\d+)*(?![\d])")
 
 
 def asks_for_amount(question: str) -> bool:
@@ -141,13 +138,10 @@ class ExtractiveAnswerer:
         self,
         settings: AnswerSettings,
         idf: Callable[[str], float],
-        full_text: Callable[[str], str | None] | None = None,
         doc_tokens: Callable[[str], frozenset[str] | None] | None = None,
     ) -> None:
         self.settings = settings
         self.idf = idf
-        self.full_text = full_text
-        """Full text of a document by doc_id (to check that question numbers occur in it)."""
         self.doc_tokens = doc_tokens
         """All BM25 tokens of a document by doc_id (document-level support)."""
 
@@ -158,28 +152,6 @@ class ExtractiveAnswerer:
         candidates = self.score_sentences(question, documents, weights)
         ranked = sorted(candidates, key=lambda c: c.score, reverse=True)[:limit]
         return [self.citation(i, c) for i, c in enumerate(ranked, start=1)]
-
-    def answer(
-        self, question: str, documents: list[Document], settled_terms: frozenset[str] = frozenset()
-    ) -> Answer:
-        """``settled_terms``: question tokens already enforced by retrieval (e.g. the city the
-        evidence was restricted to); they do not count for or against a sentence."""
-        weights = {t: w for t, w in self.question_weights(question).items() if t not in settled_terms}
-        candidates = self.score_sentences(question, documents, weights)
-        if not candidates or not weights:
-            return self.refusal(question, support=0.0)
-        chosen = self._select(candidates, weights)
-        best = chosen[0]
-        support = self.support(best, weights)
-        parts = question_parts(question)
-        if len(parts) > 1:
-            chosen = self._select_for_parts(parts, documents, weights, settled_terms, chosen)
-        missing = self.missing_question_numbers(question, best.document, documents)
-        if support < self.settings.refusal_threshold or missing:
-            return self.refusal(question, support=support)
-        citations = [self.citation(i, c) for i, c in enumerate(chosen, start=1)]
-        text = " ".join(f"{as_data(c.quote)} [{c.index}]" for c in citations)
-        return Answer(question=question, text=text, citations=citations, support=round(support, 4))
 
     def refusal(self, question: str, support: float = 0.0) -> Answer:
         return Answer(question=question, text=self.settings.refusal_text, refused=True,
@@ -233,57 +205,6 @@ class ExtractiveAnswerer:
                 previous = candidate
         return candidates
 
-    def _select(self, candidates: list[ScoredSentence], weights: dict[str, float]) -> list[ScoredSentence]:
-        """The best sentence, then sentences that add question terms or are nearly as good."""
-        total = sum(weights.values()) or 1.0
-        ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
-        chosen = [ranked[0]]
-        continuation = ranked[0].following
-        if continuation is not None and (
-            ranked[0].text.rstrip().endswith(":") or _ANAPHOR.match(continuation.text)
-        ):
-            chosen.append(continuation)
-        covered = set().union(*(c.covered for c in chosen))
-        for candidate in ranked[1:]:
-            if len(chosen) >= self.settings.max_sentences:
-                break
-            if candidate in chosen:
-                continue
-            if candidate.score < 0.6 * chosen[0].score:
-                break
-            gain = sum(weights[t] for t in candidate.covered - covered) / total
-            if gain > 0.05 or candidate.score >= 0.85 * chosen[0].score:
-                chosen.append(candidate)
-                covered |= candidate.covered
-        return chosen
-
-    def _select_for_parts(
-        self,
-        parts: list[str],
-        documents: list[Document],
-        weights: dict[str, float],
-        settled_terms: frozenset[str],
-        chosen: list[ScoredSentence],
-    ) -> list[ScoredSentence]:
-        """A question asking for several things ("Welche Firma …, und wie hoch ist …?"): the best
-        sentence for each part (its own terms weigh fully, the other parts' terms a third), in
-        addition to the sentences already chosen, up to ``max_sentences``."""
-        picks: list[ScoredSentence] = []
-        for part in parts:
-            own = {t for t in tokenize(part) if t in weights}
-            part_weights = {t: (w if t in own else w / 3) for t, w in weights.items()}
-            scored = self.score_sentences(part, documents, part_weights)
-            if scored:
-                picks.append(max(scored, key=lambda c: c.score))
-        merged: list[ScoredSentence] = []
-        seen: set[tuple[str, int]] = set()
-        for candidate in [*picks, *chosen]:
-            key = (str(candidate.document.metadata.get("chunk_id")), candidate.start)
-            if key not in seen and len(merged) < self.settings.max_sentences:
-                seen.add(key)
-                merged.append(candidate)
-        return merged
-
     def support(self, best: ScoredSentence, weights: dict[str, float]) -> float:
         """How well the evidence covers the question: around the best sentence and in its document."""
         local = coverage(weights, best.window_tokens)
@@ -292,22 +213,6 @@ class ExtractiveAnswerer:
         if doc_tokens is None:
             return local
         return 0.5 * local + 0.5 * coverage(weights, doc_tokens)
-
-    def missing_question_numbers(
-        self, question: str, best: Document, documents: list[Document]
-    ) -> list[str]:
-        """Numbers of two or more digits in the question that the answer's document does not
-        contain (e.g. a year the document never mentions)."""
-        doc_id = str(best.metadata.get("doc_id"))
-        text = self.full_text(doc_id) if self.full_text else None
-        if text is None:
-            text = " ".join(d.page_content for d in documents if d.metadata.get("doc_id") == doc_id)
-        missing = []
-        for number in _QUESTION_NUMBER.findall(question):
-            pattern = rf"(?<![\d]){re.escape(number)}(?![\d])"
-            if not re.search(pattern, text):
-                missing.append(number)
-        return missing
 
     def citation(self, index: int, candidate: ScoredSentence) -> Citation:
         return Citation.from_chunk(candidate.document, candidate.start, candidate.end, candidate.score, index=index)

@@ -84,7 +84,7 @@ class AssistantService:
         self.store = store or VorlagenStore(settings)
         self.chat_models = chat_models or ChatModelProvider(settings)
         self.extractive = ExtractiveAnswerer(
-            settings.answer, idf=self._idf, full_text=self._full_text, doc_tokens=self.store.doc_tokens
+            settings.answer, idf=self._idf, doc_tokens=self.store.doc_tokens
         )
         self.facts = FactReader(self.extractive, settings.answer, scorer or AnswerScorer.load(settings.answer.scorer),
                                 chunks_of=self.store.chunks_of, doc_tokens=self.store.doc_tokens,
@@ -101,10 +101,6 @@ class AssistantService:
     # ---- building blocks ------------------------------------------------------------------------
     def _idf(self, token: str) -> float:
         return self.store.bm25_index().idf(token)
-
-    def _full_text(self, doc_id: str) -> str | None:
-        vorlage = self.store.get_vorlage(doc_id)
-        return vorlage.text if vorlage else None
 
     def cost_tables(self) -> CostTables | None:
         """The cost tables (loaded once, on first use); None if they cannot be read."""

@@ -111,13 +111,9 @@ class AnswerSettings(BaseModel):
     refusal_threshold: float = 0.45
     """Minimal support (0..1) of the best evidence; below it the answerer refuses.
     Calibrated on the public dev sets (see eval/README.md)."""
-    typed_refusal_threshold: float = 0.3
-    """The same for questions whose every part asks for a typed value (amount, date, count …): the type
-    check guards those answers, so everyday wording with few of the Vorlage's terms is not refused."""
     metadata_refusal_threshold: float = 0.33
     """The same for questions about the Vorlage itself (which Drucksache, which Gremium when) when the
     best sentence lies in the top-ranked Vorlage: retrieval and sentence scoring agree on the Vorlage."""
-    max_sentences: int = 3
     refusal_text: str = "Dazu enthalten die vorliegenden Vorlagen keine Angabe."
     evidence_vorlagen: int = 3
     """Fact answers read the retrieved chunks and the whole text of this many best-ranked Vorlagen."""

@@ -11,12 +11,12 @@ threshold of its kind is not answered.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field
 
 from assistant.candidates import FEATURES, Candidate
+from assistant.logistic import LogisticModel
 from assistant.verifier import VERIFIER_FEATURES, AnswerVerifier
 
 DEFAULT_SCORER = Path(__file__).parent / "data" / "answer_scorer.json"
@@ -26,17 +26,11 @@ class ScorerError(RuntimeError):
     """The scorer file cannot be used (message in German)."""
 
 
-class AnswerScorer(BaseModel):
+class AnswerScorer(LogisticModel):
     """Weights per feature, an intercept and the no-answer threshold; ``metrics`` and ``trained_on``
     document where it comes from."""
 
     version: str
-    features: list[str]
-    weights: list[float]
-    means: list[float]
-    scales: list[float]
-    """Standardisation of each feature as in training (value - mean) / scale."""
-    intercept: float
     threshold: float = Field(ge=0.0, le=1.0)
     """The no-answer threshold for a typed value (an amount, a date, a count, a name)."""
     sentence_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -47,12 +41,6 @@ class AnswerScorer(BaseModel):
     None: the best candidate must clear the threshold of its kind."""
     trained_on: dict[str, str | int | float] = Field(default_factory=dict)
     metrics: dict[str, float | int | str] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> AnswerScorer:
-        if not (len(self.features) == len(self.weights) == len(self.means) == len(self.scales)):
-            raise ValueError("features, weights, means und scales müssen gleich lang sein")
-        return self
 
     @classmethod
     def load(cls, path: Path | None = None) -> AnswerScorer:
@@ -89,12 +77,6 @@ class AnswerScorer(BaseModel):
         if candidate.typed or self.sentence_threshold is None:
             return self.threshold
         return self.sentence_threshold
-
-    def probability(self, features: list[float]) -> float:
-        z = self.intercept + sum(
-            w * (x - m) / s for w, x, m, s in zip(self.weights, features, self.means, self.scales, strict=True)
-        )
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def score(self, candidates: list[Candidate]) -> list[Candidate]:
         """The candidates with their scores, best first."""

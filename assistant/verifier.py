@@ -15,10 +15,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field
 
 from assistant.candidates import FEATURES, Candidate
 from assistant.compose import shortened, value_text
+from assistant.logistic import LogisticModel
 
 BEST_FEATURES: tuple[str, ...] = (
     "type_exact", "clause_terms", "focus_in_clause", "sentence_terms", "chunk_rank", "year_agrees", "focus_asked",
@@ -61,27 +62,10 @@ def part_features(ranking: Sequence[tuple[float, str, Sequence[float]]]) -> list
     ]
 
 
-class AnswerVerifier(BaseModel):
+class AnswerVerifier(LogisticModel):
     """A logistic regression over ``VERIFIER_FEATURES`` and the calibrated threshold on its probability."""
 
-    features: list[str]
-    weights: list[float]
-    means: list[float]
-    scales: list[float]
-    intercept: float
     threshold: float = Field(ge=0.0, le=1.0)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> AnswerVerifier:
-        if not (len(self.features) == len(self.weights) == len(self.means) == len(self.scales)):
-            raise ValueError("features, weights, means und scales des Prüfmodells müssen gleich lang sein")
-        return self
-
-    def probability(self, values: Sequence[float]) -> float:
-        z = self.intercept + sum(
-            w * (x - m) / s for w, x, m, s in zip(self.weights, values, self.means, self.scales, strict=True)
-        )
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def verified(self, scored: Sequence[Candidate]) -> bool:
         """Does the best of ``scored`` (scored by the scorer, best first, every candidate) answer its part?"""

@@ -114,22 +114,37 @@ def train_command(
     from assistant.scorer import AnswerScorer
     from assistant.service import AssistantService
     from eval import train as training
+    from eval import train_sentences as sentence_training
 
     data_dir = bank / "training"
     rows = {split: data_dir / f"{split}-candidates.jsonl.gz" for split in ("train", "dev")}
+    sentence_rows = {split: data_dir / f"{split}-sentences.jsonl.gz" for split in ("train", "dev")}
     console = Console(stderr=as_json)
-    if reuse and all(path.exists() for path in rows.values()):
+    if reuse and all(path.exists() for path in [*rows.values(), *sentence_rows.values()]):
         data = {split: training.read_rows(path) for split, path in rows.items()}
+        sentences = {split: sentence_training.read_sentence_rows(path) for split, path in sentence_rows.items()}
     else:
         settings = _index_settings(ctx, index)
         service = AssistantService(settings, open_store(settings), scorer=AnswerScorer.untrained())
-        data = {}
+        data, sentences = {}, {}
         for split in ("train", "dev"):
             questions = training.load_split(bank, split)
             with Progress(console=console) as progress:
                 task = progress.add_task(f"Kandidaten ({split})", total=len(questions))
                 data[split] = training.collect(service, questions, lambda _: progress.advance(task))
+                task = progress.add_task(f"Sätze ({split})", total=len(questions))
+                sentences[split] = sentence_training.collect_sentences(service, questions,
+                                                                       lambda _: progress.advance(task))
             training.write_rows(rows[split], data[split])
+            sentence_training.write_sentence_rows(sentence_rows[split], sentences[split])
+    ranker = sentence_training.fit_sentences(sentences["train"])
+    ranked = {f"sentences_{split}_top_right_{name}": sentence_training.top_sentence_right(sentences[split], score)
+              for split in ("train", "dev")
+              for name, score in (("learned", ranker.probability), ("hand", sentence_training.hand_score))}
+    ranked |= {f"sentences_{split}_questions": len(sentences[split]) for split in ("train", "dev")}
+    ranker = ranker.model_copy(update={"trained_on": {"bank": "eval/bank", "seed": sentence_training.SEED,
+                                                       "C": sentence_training.C} | ranked})
+    ranker.save(out.parent / "sentence_ranker.json")
     papers = training.papers_of([*training.load_split(bank, "train"), *training.load_split(bank, "dev")])
     c, thresholds, cross_validated = training.choose_by_cross_validation(data["train"] + data["dev"], papers)
     verifier, verified = training.choose_verifier(data["train"] + data["dev"], papers, c,
@@ -151,10 +166,13 @@ def train_command(
         | {f"cv_verified_{name}": value for name, value in vars(verified).items()},
     })
     scorer.save(out)
-    training.dump_json(data_dir / "metrics.json", scorer.metrics | chosen)
+    training.dump_json(data_dir / "metrics.json", scorer.metrics | chosen | ranked)
     if as_json:
-        typer.echo(json.dumps(scorer.metrics | chosen, indent=1))
+        typer.echo(json.dumps(scorer.metrics | chosen | ranked, indent=1))
         return
+    console.print(f"Satzmodell {out.parent / 'sentence_ranker.json'}: bester Satz enthält die Angabe bei "
+                  f"{ranked['sentences_dev_top_right_learned']} von {ranked['sentences_dev_questions']} dev-Fragen "
+                  f"(von Hand gewichtet: {ranked['sentences_dev_top_right_hand']})")
     console.print(f"Antwortmodell {out} (C = {c}; Prüfmodell mit Schwelle {verifier.threshold}, Kreuzvalidierung: "
                   f"richtig {verified.right}, falscher Wert {verified.wrong}, Nutzen {verified.utility:g}; ohne Prüfmodell "
                   f"Schwelle für Werte {thresholds.value}, für Sätze {thresholds.sentence}, Nutzen {cross_validated.utility:g}):")

@@ -14,10 +14,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from langchain_core.documents import Document
 
 from assistant.grounding import addresses_the_model
+from assistant.logistic import LogisticModel
 from vorlagen.domain import Answer, Citation
 from vorlagen.settings import AnswerSettings
 from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, adjective_base, split_sentences, tokenize
@@ -39,6 +41,31 @@ _NUMBER = re.compile(r"\d")
 _MONEY = re.compile(rf"(€|\beur\b|\beuro\b|\b{SCALE_PATTERN})", re.I)
 _DATE = re.compile(rf"\b\d{{1,2}}\.\s?(\d{{1,2}}\.|{MONTH_PATTERN})\s?\d{{2,4}}\b", re.I)
 _NAME = re.compile(r"\b(GmbH|AG|KG|e\.\s?V\.|mbH|Co\.|[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+)\b")
+
+
+SENTENCE_FEATURES: tuple[str, ...] = (
+    "terms",  # idf share of the question's terms in the sentence
+    "window_terms",  # … in the sentence and its two neighbours on each side
+    "number_for_amount",  # an amount, count or share is asked and the sentence holds a number
+    "money_for_amount",  # … and a sum of money
+    "date_for_date",  # a date is asked and the sentence holds one
+    "name_for_name",  # a name or organisation is asked and the sentence holds one
+    "heading",  # a short line or a heading
+    "retrieval_rank",  # 1 / rank of the sentence's chunk in the retrieval
+)
+DEFAULT_SENTENCE_RANKER = Path(__file__).parent / "data" / "sentence_ranker.json"
+
+
+class SentenceRanker(LogisticModel):
+    """The weights of ``SENTENCE_FEATURES``: a logistic regression, trained on the question bank
+    (``vorlagen eval train``) to tell the sentences that hold an expected fact; its probability is the
+    sentence's score."""
+
+    trained_on: dict[str, str | int | float] = {}
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> SentenceRanker:
+        return cls.read(path or DEFAULT_SENTENCE_RANKER, "Das Satzmodell", SENTENCE_FEATURES)
 
 
 def asks_for_amount(question: str) -> bool:
@@ -128,6 +155,8 @@ class ScoredSentence:
     tokens: frozenset[str]
     window_tokens: frozenset[str]
     score: float = 0.0
+    features: list[float] = field(default_factory=list)
+    """The measurements the ``SentenceRanker`` scores (``SENTENCE_FEATURES``)."""
     covered: set[str] = field(default_factory=set)
     following: ScoredSentence | None = None
     """The next sentence of the same chunk."""
@@ -139,9 +168,11 @@ class ExtractiveAnswerer:
         settings: AnswerSettings,
         idf: Callable[[str], float],
         doc_tokens: Callable[[str], frozenset[str] | None] | None = None,
+        ranker: SentenceRanker | None = None,
     ) -> None:
         self.settings = settings
         self.idf = idf
+        self.ranker = ranker or SentenceRanker.load()
         self.doc_tokens = doc_tokens
         """All BM25 tokens of a document by doc_id (document-level support)."""
 
@@ -186,18 +217,17 @@ class ExtractiveAnswerer:
                     continue
                 window = facts.tokens.union(*(p[2].tokens for p in prepared[max(0, i - 2) : i + 2]))
                 candidate = ScoredSentence(document, rank, a, b, sentence, facts.tokens, window)
-                lexical = coverage(weights, candidate.tokens)
-                context = coverage(weights, window)
-                bonus = 0.0
-                if wants_amount and facts.number:
-                    bonus += 0.12 + (0.05 if facts.money else 0.0)
-                if wants_date and facts.date:
-                    bonus += 0.25
-                if wants_name and facts.name:
-                    bonus += 0.08
-                if facts.short_or_heading:
-                    bonus -= 0.15
-                candidate.score = 0.55 * lexical + 0.3 * context + bonus + 0.1 / rank
+                candidate.features = [
+                    coverage(weights, candidate.tokens),
+                    coverage(weights, window),
+                    float(wants_amount and facts.number),
+                    float(wants_amount and facts.money),
+                    float(wants_date and facts.date),
+                    float(wants_name and facts.name),
+                    float(facts.short_or_heading),
+                    1.0 / rank,
+                ]
+                candidate.score = self.ranker.probability(candidate.features)
                 candidate.covered = {t for t in weights if t in candidate.tokens}
                 candidates.append(candidate)
                 if previous is not None:

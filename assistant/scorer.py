@@ -10,7 +10,6 @@ threshold of its kind is not answered.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import Field
@@ -46,15 +45,12 @@ class AnswerScorer(LogisticModel):
     def load(cls, path: Path | None = None) -> AnswerScorer:
         path = path or DEFAULT_SCORER
         try:
-            scorer = cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as error:
-            raise ScorerError(f"Das Antwortmodell {path} kann nicht gelesen werden: {error}") from error
-        if tuple(scorer.features) != FEATURES or (
-                scorer.verifier is not None and tuple(scorer.verifier.features) != VERIFIER_FEATURES):
-            raise ScorerError(
-                f"Das Antwortmodell {path} wurde mit anderen Merkmalen trainiert; bitte neu trainieren "
-                "(`vorlagen eval train`)."
-            )
+            scorer = cls.read(path, "Das Antwortmodell", FEATURES)
+            if scorer.verifier is not None and tuple(scorer.verifier.features) != VERIFIER_FEATURES:
+                raise ValueError(f"Das Prüfmodell in {path} wurde mit anderen Merkmalen trainiert; bitte neu "
+                                 "trainieren (`vorlagen eval train`).")
+        except ValueError as error:
+            raise ScorerError(str(error)) from error
         return scorer
 
     @classmethod
@@ -84,6 +80,3 @@ class AnswerScorer(LogisticModel):
             candidate.score = self.probability(candidate.features)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
 
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.model_dump_json(indent=1) + "\n", encoding="utf-8")

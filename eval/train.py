@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -27,6 +28,7 @@ from eval.metrics import alternative_matches
 from eval.questions import EvalQuestion, load_questions
 
 SEED = 21
+_Row = TypeVar("_Row", bound=BaseModel)
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 WRONG_VALUE_COST = 1.5
 """A wrong value costs more than a refusal (a refused question costs a user a minute, a wrong amount
@@ -180,24 +182,25 @@ def ranking_accuracy(scorer: AnswerScorer, data: list[QuestionRows]) -> tuple[in
     return ranked_right, reachable
 
 
-def fit(train: list[QuestionRows], c: float) -> AnswerScorer:
-    """A logistic regression (scikit-learn, seeded) on the standardised features, unweighted: its
-    probability is the chance that a candidate is right, which the threshold is set on."""
+def fit_logistic(x_rows: list[list[float]], labels: list[int], c: float) -> dict[str, list[float] | float]:
+    """A logistic regression (scikit-learn, seeded) on standardised features, unweighted: the fields of an
+    ``assistant.logistic.LogisticModel`` but its feature names."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    x = np.array([row.features for q in train for row in q.rows], dtype=float)
-    y = np.array([row.label for q in train for row in q.rows], dtype=int)
-    means = x.mean(axis=0)
-    scales = x.std(axis=0)
+    x = np.array(x_rows, dtype=float)
+    means, scales = x.mean(axis=0), x.std(axis=0)
     scales[scales == 0] = 1.0
-    model = LogisticRegression(C=c, max_iter=5000, random_state=SEED)
-    model.fit((x - means) / scales, y)
-    return AnswerScorer(
-        version="", features=list(FEATURES), weights=[round(float(w), 6) for w in model.coef_[0]],
-        means=[round(float(m), 6) for m in means], scales=[round(float(s), 6) for s in scales],
-        intercept=round(float(model.intercept_[0]), 6), threshold=0.5,
-    )
+    model = LogisticRegression(C=c, max_iter=5000, random_state=SEED).fit((x - means) / scales,
+                                                                          np.array(labels, dtype=int))
+    return {"weights": [round(float(w), 6) for w in model.coef_[0]], "means": [round(float(m), 6) for m in means],
+            "scales": [round(float(s), 6) for s in scales], "intercept": round(float(model.intercept_[0]), 6)}
+
+
+def fit(train: list[QuestionRows], c: float) -> AnswerScorer:
+    """The scorer on every candidate of ``train``: its probability is the chance that a candidate is right."""
+    fitted = fit_logistic([row.features for q in train for row in q.rows], [row.label for q in train for row in q.rows], c)
+    return AnswerScorer(version="", features=list(FEATURES), threshold=0.5, **fitted)
 
 
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
@@ -272,20 +275,10 @@ def verifier_items(data: list[QuestionRows], probabilities: list[list[float]]) -
 
 
 def fit_verifier(items: list[list[_Item]], threshold: float) -> AnswerVerifier:
-    """A logistic regression (seeded) on the standardised verifier features of every part."""
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-
-    x = np.array([values for parts in items for values, _ in parts], dtype=float)
-    y = np.array([label for parts in items for _, label in parts], dtype=int)
-    means, scales = x.mean(axis=0), x.std(axis=0)
-    scales[scales == 0] = 1.0
-    model = LogisticRegression(C=VERIFIER_C, max_iter=5000, random_state=SEED).fit((x - means) / scales, y)
-    return AnswerVerifier(
-        features=list(VERIFIER_FEATURES), weights=[round(float(w), 6) for w in model.coef_[0]],
-        means=[round(float(m), 6) for m in means], scales=[round(float(v), 6) for v in scales],
-        intercept=round(float(model.intercept_[0]), 6), threshold=threshold,
-    )
+    """The verifier on the parts of ``items``."""
+    fitted = fit_logistic([values for parts in items for values, _ in parts],
+                          [label for parts in items for _, label in parts], VERIFIER_C)
+    return AnswerVerifier(features=list(VERIFIER_FEATURES), threshold=threshold, **fitted)
 
 
 def _verified(data: list[QuestionRows], items: list[list[_Item]], verifier: AnswerVerifier) -> SplitScore:
@@ -315,16 +308,25 @@ def papers_of(questions: Iterable[EvalQuestion]) -> dict[str, str]:
     return {question.id: question.sources[0] if question.sources else question.id for question in questions}
 
 
-def write_rows(path: Path, data: list[QuestionRows]) -> None:
+def write_jsonl_gz(path: Path, rows: Sequence[BaseModel]) -> None:
+    """Training rows as gzipped JSON lines (committed beside the bank: the scorers are retrained from them)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(path, "wt", encoding="utf-8") as out:
-        for question in data:
-            out.write(question.model_dump_json() + "\n")
+        for row in rows:
+            out.write(row.model_dump_json() + "\n")
+
+
+def read_jsonl_gz(path: Path, kind: type[_Row]) -> list[_Row]:
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        return [kind.model_validate_json(line) for line in lines if line.strip()]
+
+
+def write_rows(path: Path, data: list[QuestionRows]) -> None:
+    write_jsonl_gz(path, data)
 
 
 def read_rows(path: Path) -> list[QuestionRows]:
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        return [QuestionRows.model_validate_json(line) for line in lines if line.strip()]
+    return read_jsonl_gz(path, QuestionRows)
 
 
 def load_split(bank: Path, split: str) -> list[EvalQuestion]:

@@ -208,3 +208,29 @@ def test_with_a_floor_the_model_reads_candidates_below_the_threshold_and_its_non
     assert chooser.offered and chooser.offered[0][0] == "1.240.500,00 Euro"
     assert answer.refused is refused
     assert refused or "1.240.500,00 Euro" in (answer.short_answer or answer.text)
+
+
+def test_the_sentence_ranker_is_trained_on_the_committed_sentences_and_reproduces() -> None:
+    """The sentence score has learned weights, no hand-set ones: refitting on the committed rows gives the
+    shipped model, and its dev figure is the one it records."""
+    from assistant.extractive import SENTENCE_FEATURES, SentenceRanker
+    from eval import train_sentences
+
+    rows = {split: train_sentences.read_sentence_rows(BANK / "training" / f"{split}-sentences.jsonl.gz")
+            for split in ("train", "dev")}
+    shipped = SentenceRanker.load()
+    assert shipped.features == list(SENTENCE_FEATURES)
+    refit = train_sentences.fit_sentences(rows["train"])
+    assert refit.weights == pytest.approx(shipped.weights, abs=1e-4)
+    right = train_sentences.top_sentence_right(rows["dev"], refit.probability)
+    assert right == shipped.trained_on["sentences_dev_top_right_learned"]
+
+
+def test_a_sentence_stating_the_asked_kind_of_value_outranks_its_heading() -> None:
+    """Reworded: the heading repeats the question's words, the sentence under it holds the date asked for."""
+    extractive = ExtractiveAnswerer(AnswerSettings(), idf=lambda _: 1.0)
+    text = "Umbau der Stadtbibliothek\n\nDer Umbau der Stadtbibliothek beginnt am 3. März 2027 und dauert ein Jahr."
+    question = "Ab wann wird die Stadtbibliothek umgebaut?"
+    sentences = extractive.score_sentences(question, [_chunk(text)], extractive.question_weights(question))
+    best = max(sentences, key=lambda s: s.score)
+    assert "3. März 2027" in best.text

@@ -79,6 +79,13 @@ def test_question_words_of_another_question_are_not_recognised(cue: str, questio
 def test_parts_years_and_the_asked_noun_of_a_question() -> None:
     assert lexicon.question_parts("Wer baut die Brücke, und bis wann soll sie fertig sein?") == [
         "Wer baut die Brücke", "bis wann soll sie fertig sein?"]
+    assert lexicon.question_parts("Seit wann und für wie viele Jahre ist die Leiterin der Musikschule gewählt?") == [
+        "Seit wann", "für wie viele Jahre ist die Leiterin der Musikschule gewählt?"]
+    assert lexicon.question_parts("Wo beginnt die Umleitung, und an welcher Kreuzung endet sie?") == [
+        "Wo beginnt die Umleitung", "an welcher Kreuzung endet sie?"]
+    assert lexicon.question_parts("Um wie viel steigt die Miete, und ab welchem Monat gilt sie?") == [
+        "Um wie viel steigt die Miete", "ab welchem Monat gilt sie?"]
+    assert lexicon.question_parts("Welche Straßen und Plätze werden saniert?") == ["Welche Straßen und Plätze werden saniert?"]
     assert lexicon.YEAR.findall("Im Haushalt 2025 stehen 12.000 Euro, beschlossen am 01.03.2024.") == ["2025"]
     assert lexicon.SINCE_YEAR.search("Vorlagen seit dem Jahr 2021 bis 2023")[2] == "2021"
     assert lexicon.UNTIL_YEAR.search("Vorlagen seit dem Jahr 2021 bis 2023")[2] == "2023"

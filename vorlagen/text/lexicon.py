@@ -20,10 +20,12 @@ from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, TARIFF_PRICE_PATTERN, YE
 # --- what a question asks -------------------------------------------------------------------------------
 
 _PART_BOUNDARY = re.compile(
-    r",?\s+(?:und|sowie)\s+(?=(?:wie|welche[rsmn]?|wann|wer|was|wo|wie\s?viele?|mit welche[rmn]?|zu welche[rmn]?|"
-    r"in welche[rmn]?|auf welche[rmn]?|aus wie|bis wann|ab wann|an wen|für wen|um wie viel)\b)",
+    r",?\s+(?:und|sowie)\s+(?=(?:(?:an|auf|aus|bei|bis|ab|seit|für|mit|nach|um|unter|über|von|vor|zu|in)\s+)?"
+    r"(?:wie|welche[rsmn]?|wann|wer|wem|wen|wessen|was|wo|woher|wohin|wofür|womit|wozu|weshalb|warum)\b)",
     re.I,
 )
+"""", und" (or "und") before a question word, alone or after a preposition ("…, und bei welchem Betrag …",
+"Ab wann und für wie lange …")."""
 
 
 def question_parts(question: str) -> list[str]:

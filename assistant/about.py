@@ -141,6 +141,8 @@ class VorlageAnswerer:
             return []
         best_of: dict[str, ScoredSentence] = {}
         for sentence in self.scorer.score_sentences(subject, documents, weights):
+            if coverage(weights, sentence.window_tokens) < self.settings.list_min_sentence_coverage:
+                continue  # a long Vorlage (a Beteiligungsbericht) has every word somewhere, no passage about the subject
             doc_id = str(sentence.document.metadata.get("doc_id"))
             if doc_id not in best_of or sentence.score > best_of[doc_id].score:
                 best_of[doc_id] = sentence
@@ -150,8 +152,6 @@ class VorlageAnswerer:
             relevance = coverage(weights, tokens or sentence.window_tokens)
             if relevance < self.settings.list_min_coverage:
                 continue
-            if coverage(weights, sentence.window_tokens) < self.settings.list_min_sentence_coverage:
-                continue  # a long Vorlage (a Beteiligungsbericht) has every word somewhere, no passage about the subject
             vorlage = self.vorlage(doc_id)
             if vorlage is None:
                 continue

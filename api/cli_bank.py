@@ -103,6 +103,9 @@ def train_command(
     out: Annotated[Path, typer.Option("--out", help="Zieldatei des Antwortmodells.")] = SCORER_FILE,
     reuse: Annotated[bool, typer.Option("--reuse/--no-reuse", help="Gespeicherte Kandidaten verwenden statt neu zu sammeln.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Kennzahlen als JSON auf stdout.")] = False,
+    compare: Annotated[bool, typer.Option(
+        "--compare/--no-compare",
+        help="Zusätzlich Schwellen und Prüfmodell verschachtelt kreuzvalidiert vergleichen (≈ 2 min).")] = False,
 ) -> None:
     """Das Antwortmodell trainieren: Kandidaten der Fragenbank sammeln (train, dev), logistische Regression auf
     train, Regularisierung und die Schwellen für „keine Antwort“ (Werte, Sätze) durch Kreuzvalidierung über train
@@ -166,6 +169,13 @@ def train_command(
         | {f"cv_verified_{name}": value for name, value in vars(verified).items()},
     })
     scorer.save(out)
+    if compare:
+        by_thresholds, by_verifier = training.nested_comparison(data["train"] + data["dev"], papers)
+        ranked |= {f"nested_thresholds_{name}": value for name, value in vars(by_thresholds).items()}
+        ranked |= {f"nested_verifier_{name}": value for name, value in vars(by_verifier).items()}
+        console.print(f"Verschachtelt kreuzvalidiert: Schwellen richtig {by_thresholds.right}, falscher Wert "
+                      f"{by_thresholds.wrong}, Nutzen {by_thresholds.utility:g}; Prüfmodell richtig {by_verifier.right}, "
+                      f"falscher Wert {by_verifier.wrong}, Nutzen {by_verifier.utility:g}")
     training.dump_json(data_dir / "metrics.json", scorer.metrics | chosen | ranked)
     if as_json:
         typer.echo(json.dumps(scorer.metrics | chosen | ranked, indent=1))

@@ -1,7 +1,8 @@
 """Fact answers from the learned scorer: for each question part, every candidate value in the evidence
 (``assistant.candidates``) is scored by the trained model (``assistant.scorer``); the best one answers the part
 when the calibrated verifier accepts it (``assistant.verifier``: it reads the part's whole ranking), else the part
-is named as not answered. No part answered: a refusal. With a language model in use, it may only choose among a part's close candidates.
+is named as not answered. No part answered: a refusal. With a language model in use, it may only choose among a
+part's close candidates.
 """
 
 from __future__ import annotations

@@ -303,6 +303,28 @@ def choose_verifier(data: list[QuestionRows], paper_of: dict[str, str], c: float
     return fit_verifier(own, VERIFIER_THRESHOLD), _summed(held_out)
 
 
+def nested_comparison(data: list[QuestionRows], paper_of: dict[str, str]) -> tuple[SplitScore, SplitScore]:
+    """The two ways to decide whether to answer, each judged on folds it never saw (``vorlagen eval train
+    --compare``): per fold of train + dev, on the other folds C and the two thresholds are chosen by their own
+    cross-validation and the scorer is fitted, the verifier is fitted on their cross-fitted scores; both then answer
+    the held fold. Returns (thresholds, verifier). The summed figures of ``choose_by_cross_validation`` cannot
+    compare them: its thresholds are searched on the very folds they are scored on."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = [paper_of.get(question.question_id, question.question_id) for question in data]
+    by_thresholds: list[SplitScore] = []
+    by_verifier: list[SplitScore] = []
+    for fitted, held in GroupKFold(FOLDS).split(data, groups=groups):
+        inner, held_data = [data[i] for i in fitted], [data[i] for i in held]
+        c, thresholds, _ = choose_by_cross_validation(inner, paper_of)
+        scorer = fit(inner, c)
+        by_thresholds.append(score_split(scorer, held_data, thresholds))
+        verifier = fit_verifier(verifier_items(inner, out_of_fold(inner, paper_of, c)), VERIFIER_THRESHOLD)
+        probabilities = [[scorer.probability(row.features) for row in question.rows] for question in held_data]
+        by_verifier.append(_verified(held_data, verifier_items(held_data, probabilities), verifier))
+    return _summed(by_thresholds), _summed(by_verifier)
+
+
 def papers_of(questions: Iterable[EvalQuestion]) -> dict[str, str]:
     """Question id -> its first source (the paper it was written from): the unit of the folds."""
     return {question.id: question.sources[0] if question.sources else question.id for question in questions}

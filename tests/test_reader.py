@@ -8,6 +8,7 @@ the asked period), whatever the scorer later makes of them.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,23 @@ def test_training_on_the_committed_candidates_reproduces_the_shipped_scorer() ->
     assert verifier.weights == pytest.approx(shipped.verifier.weights, abs=1e-4)
     refit = refit.model_copy(update={"verifier": verifier})
     assert train.score_split(refit, data["dev"], thresholds).right == shipped.metrics["dev_right"]
+
+
+def test_the_nested_comparison_judges_both_ways_on_folds_they_never_saw() -> None:
+    """Thresholds and verifier on the committed candidates, each fitted and chosen without the fold it answers:
+    every question of train + dev is answered once by each, and the figures recorded with the model come out
+    again."""
+    from eval import train
+
+    data = [*train.read_rows(BANK / "training" / "train-candidates.jsonl.gz"),
+            *train.read_rows(BANK / "training" / "dev-candidates.jsonl.gz")]
+    papers = train.papers_of([*train.load_split(BANK, "train"), *train.load_split(BANK, "dev")])
+    by_thresholds, by_verifier = train.nested_comparison(data, papers)
+    assert by_thresholds.questions == by_verifier.questions == len(data)
+    recorded = json.loads((BANK / "training" / "metrics.json").read_text(encoding="utf-8"))
+    assert (by_thresholds.right, by_thresholds.wrong) == (recorded["nested_thresholds_right"],
+                                                         recorded["nested_thresholds_wrong"])
+    assert (by_verifier.right, by_verifier.wrong) == (recorded["nested_verifier_right"], recorded["nested_verifier_wrong"])
 
 
 def test_the_verifier_reads_the_lead_over_another_value_and_its_recurrence() -> None:

@@ -25,7 +25,8 @@ from assistant.costs.models import (
 )
 from assistant.costs.quantities import parse_quantities
 from assistant.costs.tables import CostTables
-from assistant.costs.tools import anteilig, beratungskosten, finanzplanung, format_amount, personalkosten, rechne
+from assistant.costs.arithmetic import format_amount, rechne
+from assistant.costs.tools import anteilig, beratungskosten, finanzplanung, personalkosten
 from api.cli_context import cli_settings
 from vorlagen.validation import german_validation_message
 

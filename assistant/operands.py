@@ -21,7 +21,7 @@ from assistant.costs.evidence import evidence_ref, passage_quantities
 from assistant.costs.models import Operand, Operation, RechneInput
 from assistant.costs.plan import CalculationPlan, PlannedInput
 from assistant.costs.quantities import Quantity, parse_quantities
-from assistant.costs.tools import format_amount
+from assistant.costs.arithmetic import format_amount
 from assistant.question import QuestionAnalysis, QuestionKind, QuestionPart, focus_terms
 from assistant.reader import FactReader
 from assistant.spans import AnswerType

@@ -18,7 +18,8 @@ from assistant.costs.models import (
     RechneInput,
 )
 from assistant.costs.tables import SHIPPED_TABLES_DIR, CostTables, load_table, normalize_group, split_alternatives
-from assistant.costs.tools import anteilig, beratungskosten, cost_tools, finanzplanung, personalkosten, rechne
+from assistant.costs.arithmetic import rechne
+from assistant.costs.tools import anteilig, beratungskosten, cost_tools, finanzplanung, personalkosten
 from vorlagen.settings import CostSettings, Settings
 from vorlagen.validation import german_validation_message
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from assistant.costs.models import AnteiligInput, RechneInput
 from assistant.costs.quantities import parse_quantities
-from assistant.costs.tools import anteilig, rechne
+from assistant.costs.arithmetic import rechne
+from assistant.costs.tools import anteilig
 from vorlagen.formatting import format_eur, format_number, parse_german_number, round_cents
 
 cents = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False, allow_infinity=False)

@@ -17,7 +17,7 @@ from assistant.costs.models import CostError, EvidenceRef
 from assistant.costs.plan import CalculationPlan
 from assistant.costs.planners import plan_calculation
 from assistant.costs.tables import CostTables
-from assistant.costs.tools import format_amount
+from assistant.costs.arithmetic import format_amount
 from vorlagen.domain import Answer, CalculationStep, Citation
 from vorlagen.settings import Settings
 

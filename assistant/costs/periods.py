@@ -31,7 +31,7 @@ from assistant.costs.evidence import (
 from assistant.costs.models import Operand, ZeitraumInput
 from assistant.costs.plan import CalculationPlan, PlannedInput
 from assistant.costs.quantities import Quantity
-from assistant.costs.tools import format_amount
+from assistant.costs.arithmetic import format_amount
 from vorlagen.formatting import format_number
 from vorlagen.text import NUMBER_WORDS, ORDINAL_WORDS, label_above, period_of
 

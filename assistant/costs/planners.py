@@ -49,7 +49,7 @@ from assistant.costs.plan import CalculationPlan, PlannedInput, bare_amount_erro
 from assistant.costs.quantities import Quantity
 from assistant.costs.stated import plan_stated_difference, plan_stated_sum
 from assistant.costs.tables import normalize_group
-from assistant.costs.tools import format_amount
+from assistant.costs.arithmetic import format_amount
 from vorlagen.formatting import format_date, format_eur, format_number
 from vorlagen.validation import german_validation_message
 

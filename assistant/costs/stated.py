@@ -31,7 +31,7 @@ from assistant.costs.evidence import (
 from assistant.costs.models import Operand, Operation, RechneInput
 from assistant.costs.plan import CalculationPlan, PlannedInput
 from assistant.costs.quantities import Quantity, QuantityKind
-from assistant.costs.tools import format_amount
+from assistant.costs.arithmetic import format_amount
 from vorlagen.text import tokenize
 
 _POSITIONS = re.compile(r"\bwie\s+viele\s+(?:\w+\s+)?(?:stellen|planstellen|vzä|vollzeit\w*)\b", re.I)

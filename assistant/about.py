@@ -23,6 +23,7 @@ from assistant.question import MetadataField, QuestionAnalysis
 from vorlagen.domain import Answer, Beratung, Citation, Vorlage, VorlageHit
 from vorlagen.formatting import format_date
 from vorlagen.settings import AnswerSettings
+from vorlagen.text import lexicon
 
 VorlageLookup = Callable[[str], Vorlage | None]
 
@@ -117,7 +118,10 @@ class VorlageAnswerer:
                 named = [b for b in steps if b.gremium.lower() in analysis.question.lower()]
                 steps = named or steps  # "Wann berät der Bauausschuss …?": that body's step
                 if analysis.role:
-                    wanted = [b for b in steps if b.rolle and analysis.role.lower()[:8] in b.rolle.lower()]
+                    role = lexicon.ADVISING if analysis.role == "Vorberatung" else lexicon.DECIDING
+                    wanted = [b for b in steps if b.rolle and role.search(b.rolle)]
+                    if not wanted and not named and len(steps) > 1:  # a table without roles: the last step
+                        wanted = steps[:-1] if role is lexicon.ADVISING else steps[-1:]  # decides, those before prepare
                     steps = wanted or steps
                 if not steps:
                     return None

@@ -95,3 +95,46 @@ def row_beratungsfolge(header: str) -> list[Beratung]:
 
 def extract_beratungsfolge(header: str) -> list[Beratung]:
     return flattened_beratungsfolge(header) or row_beratungsfolge(header)
+
+
+_ELIDED = re.compile(r"^(?P<first>\w+)-\s+(?:und|oder|sowie)\s+(?P<second>\w+)$")
+"""A Gremium named with a German elision: "Haupt- und Finanzausschuss" (= Hauptausschuss und Finanzausschuss)."""
+
+
+def _names_of(gremium: str) -> set[str]:
+    """The Gremium's name (casefolded) and, for an elided name, each full compound it may stand for
+    ("haupt- und finanzausschuss" also as "hauptausschuss", "hauptzanzausschuss", …: any head of the second word)."""
+    name = normalize_space(gremium).casefold()
+    names = {name}
+    if match := _ELIDED.match(name):
+        second = match.group("second")
+        names |= {second} | {match.group("first") + second[i:] for i in range(1, len(second) - 3)}
+    return names
+
+
+def _same_step(recorded: Beratung, stated: Beratung) -> bool:
+    """The same meeting: on the same day (any day when the record has none) one Gremium name contains the other
+    ("Gemeinderat", "Gemeinderat Karlsruhe"), or an elided name stands for the other ("Haupt- und
+    Finanzausschuss", "Hauptausschuss"). Other names count as other steps: a step shown twice is better than a
+    step lost."""
+    if recorded.datum is not None and recorded.datum != stated.datum:
+        return False
+    first, second = _names_of(recorded.gremium), _names_of(stated.gremium)
+    return bool(first & second) or any(a in b or b in a for a in first for b in second if len(a) > 3 < len(b))
+
+
+def merged_beratungsfolge(recorded: list[Beratung], stated: list[Beratung]) -> list[Beratung]:
+    """The Beratungsfolge a council's API records, completed by the table on the Vorlage's cover page.
+
+    An OParl server often lists only some consultations (Karlsruhe: one in five papers lists fewer than the
+    table on its first page, typically the final decision without the Vorberatung in committees). Each
+    recorded step stays, completed by the table's role and date where the record has none; each step of the
+    table that no record covers is added. Ordered by date, steps without a date last."""
+    steps: list[Beratung] = []
+    for step in recorded:
+        match = next((s for s in stated if _same_step(step, s)), None)
+        if match is not None:
+            step = step.model_copy(update={"rolle": step.rolle or match.rolle, "datum": step.datum or match.datum})
+        steps.append(step)
+    steps += [s for s in stated if not any(_same_step(r, s) for r in recorded)]
+    return sorted(steps, key=lambda step: (step.datum is None, step.datum or date.min))

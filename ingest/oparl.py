@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ingest.beratungsfolge import merged_beratungsfolge
 from ingest.errors import LoaderError
 from ingest.metadata import extract_metadata
 from vorlagen.domain import Beratung, PaperLink, PaperRelation, TextSpan, Vorlage
@@ -300,7 +301,8 @@ def paper_to_vorlage(
         referat=stated.referat,
         amt=", ".join(directors) if directors else stated.amt,
         stadt=city,
-        beratungsfolge=_beratungsfolge(paper, organizations, meeting_dates or {}, agenda_results or {}),
+        beratungsfolge=merged_beratungsfolge(
+            _beratungsfolge(paper, organizations, meeting_dates or {}, agenda_results or {}), stated.beratungsfolge),
         links=_links(paper),
     )
 

@@ -238,6 +238,24 @@ def test_a_procedure_question_naming_a_body_gets_that_bodys_step() -> None:
     assert every is not None and "Bauausschuss" in every and "Gemeinderat" in every
 
 
+def test_a_question_about_the_vorberatung_gets_the_steps_before_the_last_when_the_table_has_no_roles() -> None:
+    from datetime import date
+
+    from assistant.about import VorlageAnswerer
+    from assistant.extractive import ExtractiveAnswerer
+    from vorlagen.domain import Beratung, Vorlage
+    from vorlagen.settings import AnswerSettings
+
+    vorlage = Vorlage(doc_id="v", source="v", source_name="2026/0310", text="", drucksache="2026/0310", beratungsfolge=[
+        Beratung(gremium="Umweltausschuss", datum=date(2026, 4, 14)),
+        Beratung(gremium="Stadtrat", rolle="Beschlussfassung", datum=date(2026, 5, 5))])
+    answerer = VorlageAnswerer(ExtractiveAnswerer(AnswerSettings(), idf=lambda _: 1.0), {"v": vorlage}.get, AnswerSettings())
+    advised = answerer._value(analyze_question("Welcher Ausschuss hat die Baumschutzsatzung vorberaten, und wann?"), vorlage)
+    assert advised is not None and "Umweltausschuss am 14.04.2026" in advised and "Stadtrat" not in advised
+    decided = answerer._value(analyze_question("Welches Gremium entscheidet über die Baumschutzsatzung?"), vorlage)
+    assert decided is not None and "Stadtrat (Beschlussfassung) am 05.05.2026" in decided and "Umweltausschuss" not in decided
+
+
 def test_who_and_whom_ask_for_a_person_and_a_council_group_for_an_organisation() -> None:
     from assistant.question import answer_type
     from assistant.spans import AnswerType

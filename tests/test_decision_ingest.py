@@ -69,7 +69,9 @@ def test_papers_dump_resolves_results_and_links_with_the_dumps_beside_it(small_f
     differing = vorlagen[DIFFERING].beratungsfolge
     assert [(b.gremium, b.datum.isoformat(), b.ergebnis) for b in differing] == [
         ("Haupt- und Finanzausschuss", "2025-02-04", "mehrheitlich beschlossen")]
-    assert [(b.gremium, b.ergebnis) for b in vorlagen[DEFERRED].beratungsfolge] == [("Bauausschuss", "vertagt")]
+    # OParl records the Bauausschuss meeting; the table on the first page adds the Gemeinderat it was referred to
+    assert [(b.gremium, b.ergebnis) for b in vorlagen[DEFERRED].beratungsfolge] == [
+        ("Bauausschuss", "vertagt"), ("Gemeinderat", None)]
     assert all(b.ergebnis is None for b in vorlagen[UNRECORDED].beratungsfolge)
     linked = {link.doc_id for link in vorlagen[DEFERRED].links}
     assert linked == {vorlagen[reference].doc_id for reference in FOLLOW_UPS}
@@ -81,7 +83,9 @@ def test_papers_dump_resolves_results_and_links_with_the_dumps_beside_it(small_f
 def test_without_the_meetings_dump_no_result_is_invented(karlsruhe: Path, tmp_path: Path) -> None:
     dump = write_oparl_folder(karlsruhe, tmp_path, (DIFFERING,), with_lookups=False)
     [vorlage] = load_path(dump, **OParlLookupReader().for_dump(dump).loader_arguments())
-    assert vorlage.beratungsfolge == []  # Gremium unknown: the consultation is left out, not guessed
+    # Gremium unknown: the recorded consultation is left out, not guessed; the table on the first page names the
+    # step, and no result is invented for it
+    assert [(b.gremium, b.ergebnis) for b in vorlage.beratungsfolge] == [("Haupt- und Finanzausschuss", None)]
     named = OParlLookupReader(OParlLookupFiles(meetings=karlsruhe / MEETINGS_DUMP, organizations=karlsruhe / ORGANIZATIONS_DUMP))
     [resolved] = load_path(dump, **named.for_dump(dump).loader_arguments())
     assert resolved.beratungsfolge[0].ergebnis == "mehrheitlich beschlossen"

@@ -163,7 +163,7 @@ def _id(vorlagen: dict[str, Vorlage], reference: str) -> str:
 def test_chain_of_a_deferred_vorlage_ends_with_the_follow_ups_decision(real: dict[str, Vorlage]) -> None:
     chain = _builder(real).build(_id(real, FOLLOW_UPS[0]))
     assert [paper.drucksache for paper in chain.papers] == [DEFERRED, *FOLLOW_UPS]  # oldest first, /2 via /1's Vorlage
-    assert [(s.gremium, s.ergebnis) for s in chain.papers[0].steps] == [("Bauausschuss", "vertagt")]
+    assert [(s.gremium, s.ergebnis) for s in chain.papers[0].steps] == [("Bauausschuss", "vertagt"), ("Gemeinderat", None)]
     assert chain.papers[1].asked and not chain.papers[0].asked
     assert chain.decision is not None and chain.decision.drucksache == FOLLOW_UPS[0]  # same day as /2: the asked one wins the tie
     assert chain.short_answer == "Gemeinderat, 27.05.2025: einstimmig beschlossen"

@@ -190,3 +190,41 @@ def test_karlsruhe_titles_match_paper_names(shared_dir: Path) -> None:
         expected = set(re.findall(r"\w{4,}", record["title"].lower()))
         got = set(re.findall(r"\w{4,}", title.lower()))
         assert len(expected & got) >= 0.5 * len(expected), (record["file"], title)
+
+
+# ---- a council API's Beratungsfolge completed by the table on the cover page --------------------------
+def _step(gremium: str, day: date | None, rolle: str | None = None, ergebnis: str | None = None) -> Beratung:
+    return Beratung(gremium=gremium, datum=day, rolle=rolle, ergebnis=ergebnis)
+
+
+def test_merged_beratungsfolge_adds_the_tables_steps_in_date_order() -> None:
+    from ingest.beratungsfolge import merged_beratungsfolge
+
+    recorded = [_step("Stadtrat", date(2025, 3, 27), "Beschlussfassung", "einstimmig beschlossen")]
+    stated = [_step("Umweltausschuss", date(2025, 3, 4), "Vorberatung"),
+              _step("Stadtrat", date(2025, 3, 27), "Entscheidung"),
+              _step("Ortsbeirat Nord", date(2025, 2, 20))]
+    merged = merged_beratungsfolge(recorded, stated)
+    assert [(b.gremium, b.datum) for b in merged] == [
+        ("Ortsbeirat Nord", date(2025, 2, 20)), ("Umweltausschuss", date(2025, 3, 4)), ("Stadtrat", date(2025, 3, 27))]
+    assert merged[2] == recorded[0]  # the recorded step is kept as recorded: its role and its result
+
+
+def test_merged_beratungsfolge_completes_a_record_without_role_or_date() -> None:
+    from ingest.beratungsfolge import merged_beratungsfolge
+
+    merged = merged_beratungsfolge([_step("Bezirksbeirat Süd", None)],
+                                   [_step("Bezirksbeirat Süd", date(2024, 11, 5), "Anhörung")])
+    assert [(b.gremium, b.rolle, b.datum) for b in merged] == [("Bezirksbeirat Süd", "Anhörung", date(2024, 11, 5))]
+
+
+def test_merged_beratungsfolge_knows_an_elided_name_and_keeps_other_bodies_apart() -> None:
+    from ingest.beratungsfolge import merged_beratungsfolge
+
+    day = date(2024, 6, 12)
+    recorded = [_step("Kultur- und Sportausschuss", day, "Vorberatung")]
+    # "Sportausschuss" on that day is the elided body; the Ortsbeirat meeting the same day is another step
+    stated = [_step("Sportausschuss", day), _step("Ortsbeirat West", day), _step("Ortsbeirat Ost", day)]
+    merged = merged_beratungsfolge(recorded, stated)
+    assert [b.gremium for b in merged] == ["Kultur- und Sportausschuss", "Ortsbeirat West", "Ortsbeirat Ost"]
+    assert merged_beratungsfolge([_step("Ortsbeirat West", day)], [_step("Ortsbeirat Ost", day)])[1].gremium == "Ortsbeirat Ost"

@@ -46,6 +46,8 @@ def _values(patterns: tuple[re.Pattern[str], ...], text: str) -> set[str]:
         ("ASKS_VORLAGE_NUMBER", "Durch welche Beschlussvorlage wurde die Gebühr erhöht?"),
         ("ASKS_CONSULTATION", "Wann befasst sich der Gemeinderat mit dem Radweg?"),
         ("ASKS_LEAD_OFFICE", "Welches Dezernat ist für den Schulbau zuständig?"),
+        ("ASKS_LEAD_OFFICE", "Welche Dienststelle hat die Vorlage zum Hallenbad erstellt?"),
+        ("ASKS_LEAD_OFFICE", "Wer ist bei der Drucksache zur Grundsteuer federführend?"),
         ("ASKS_VORLAGE_KIND", "Was für eine Vorlage ist das zum Parkraum?"),
         ("ASKS_VORLAGE_DATE", "Von wann ist die Vorlage zum Hallenbad?"),
         ("ASKS_LIST", "Zeig mir alle Drucksachen zum Radverkehr"),
@@ -69,6 +71,10 @@ def test_question_words_are_recognised_in_other_wordings(cue: str, question: str
         ("ASKS_DATE", "Wie viel kostet der Eintritt?"),
         ("ASKS_PERCENTAGE", "Wie viele Kitas gibt es im Stadtteil?"),
         ("ASKS_LIST", "Welche Vorlage regelt die Gebühren?"),
+        # an office as what the Vorlage is about, not who is responsible for it
+        ("ASKS_LEAD_OFFICE", "Welches Amt hat im Förderbericht die meisten Zuschüsse bekommen?"),
+        ("ASKS_LEAD_OFFICE", "Welches Amt betreut künftig den neuen Seniorenbeirat?"),
+        ("ASKS_LEAD_OFFICE", "Wer soll die Planung des Wettbewerbs federführend übernehmen?"),
         ("FOLLOW_UP", "Wie hoch sind die Baukosten der neuen Grundschule im Süden?"),
     ],
 )

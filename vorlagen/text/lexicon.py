@@ -75,7 +75,12 @@ ASKS_CONSULTATION = re.compile(r"\b(welche[srm]?\s+(gremium|gremien|\w*ausschuss
                                r"beschließt|befasst\s+sich|tagt)|wann\s+(wird|wurde|soll)\b.*\b(beraten|entschieden|"
                                r"beschlossen|vorberaten|behandelt)\b)", re.I)
 """Which Gremium deals with a Vorlage, and when."""
-ASKS_LEAD_OFFICE = re.compile(r"\b(welche[sr]?\s+(amt|dezernat|dienststelle|referat|fachbereich)|federführend\w*)\b", re.I)
+ASKS_LEAD_OFFICE = re.compile(
+    r"\bwelche[sr]?\s+(?:amt|dezernat|dienststelle|referat|fachbereich)\b"
+    r"(?=[^?]*\b(?:zuständig|verantwortlich|federführend|vorlage|drucksache|erstellt|eingebracht|vorgelegt|verfasst))"
+    r"|\bfederführend\w*\b(?=[^?]*\b(?:vorlage|drucksache)\b)|\b(?:vorlage|drucksache)\b[^?]*\bfederführend", re.I)
+"""Which office is responsible for a Vorlage ("Welches Amt ist zuständig?", "Wer ist bei der Vorlage federführend?");
+not an office as the subject of the Vorlage's content ("Welches Amt hat die meisten Zuwendungen erhalten?")."""
 ASKS_VORLAGE_KIND = re.compile(r"\b(was für eine vorlage|welche art von vorlage|vorlagenart|art der vorlage)\b", re.I)
 ASKS_VORLAGE_DATE = re.compile(r"\b(datum der vorlage|von wann ist die vorlage|wann wurde die vorlage (erstellt|"
                                r"veröffentlicht|eingebracht|vorgelegt))\b", re.I)

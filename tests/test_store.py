@@ -166,7 +166,7 @@ def test_writer_hashes_each_vorlage_once_and_stores_the_same_metadata(
 
     from ingest.chunking import chunk_vorlage
     from ingest.loaders import load_path
-    from vorlagen import domain
+    from vorlagen.domain import documents as domain
 
     settings = Settings(data_dir=tmp_path / "data")
     store = VorlagenStore(settings, embeddings=embeddings)

@@ -34,6 +34,11 @@ def sync(
     all_endpoints: Annotated[
         bool, typer.Option("--all", help="Alle schon einmal synchronisierten Schnittstellen erneut abgleichen.")
     ] = False,
+    full: Annotated[bool, typer.Option(
+        "--vollstaendig",
+        help="Alle Vorlagen neu auslesen, nicht nur die seit dem letzten Abgleich geänderten (nach einem Update, das "
+             "Vorlagen anders ausliest, z. B. die Beratungsfolge); gleich Gebliebenes bleibt, Dateien mit "
+             "unveränderter Prüfsumme werden nicht erneut geladen.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Bericht als JSON auf stdout (für Skripte).")] = False,
 ) -> None:
     """Vorlagen aus einem Ratsinformationssystem (OParl 1.0/1.1) abgleichen.
@@ -71,7 +76,7 @@ def sync(
 
         for target_url, target_body in targets:
             try:
-                report = syncer.sync(str(target_url), target_body, progress=on_progress)
+                report = syncer.sync(str(target_url), target_body, progress=on_progress, full=full)
             except OParlError as error:  # this endpoint only: the others are still synced
                 err.print(f"[red]Schnittstelle {target_url} nicht abgeglichen: {error}[/red]")
                 reports.append(SyncReport(endpoint=str(target_url), error=str(error)))

@@ -153,8 +153,11 @@ class OParlSync:
         return [body for page in self.client.iter_list(root["body"]) for body in page.items]
 
     def sync(
-        self, url: str, body_filter: str | None = None, progress: ProgressCallback | None = None
+        self, url: str, body_filter: str | None = None, progress: ProgressCallback | None = None, full: bool = False
     ) -> SyncReport:
+        """Sync the bodies of ``url`` (those matching ``body_filter``). ``full``: every paper anew, not only those
+        changed since the last run (after an update that reads papers differently); a paper whose stored version
+        comes out the same stays, files with an unchanged checksum are not downloaded again."""
         started = datetime.now(timezone.utc)
         self._objects.clear()  # referenced objects (agenda items with their results) are read anew each run
         report = SyncReport(endpoint=url)
@@ -170,21 +173,22 @@ class OParlSync:
                 raise OParlError(f"Die OParl-Schnittstelle {url} hat keine Körperschaft „{body_filter}“.")
         self.state.remember_endpoint(url, body_filter)
         for body in bodies:
-            report.bodies.append(self.sync_body(url, body, progress))
+            report.bodies.append(self.sync_body(url, body, progress, full))
         report.requests = self.client.requests
         report.seconds = (datetime.now(timezone.utc) - started).total_seconds()
         return report
 
-    def sync_body(self, endpoint: str, body: dict[str, Any], progress: ProgressCallback | None = None) -> BodyReport:
+    def sync_body(self, endpoint: str, body: dict[str, Any], progress: ProgressCallback | None = None,
+                  full: bool = False) -> BodyReport:
         body_id = str(body["id"])
         report = BodyReport(body_id=body_id, name=str(body.get("name") or body_id), city=city_of(body))
         if not isinstance(body.get("paper"), str):
             return report
         stored = self.state.progress(body_id)
         since = None
-        if stored.last_sync is not None:
+        if stored.last_sync is not None and not full:
             since = stored.last_sync - timedelta(seconds=self.settings.oparl.modified_since_margin_s)
-        if stored.cursor:
+        if stored.cursor and not full:
             report.resumed, url = True, stored.cursor
         else:
             url = self.client.list_url(body["paper"], since)
@@ -208,7 +212,7 @@ class OParlSync:
             total = page.total if page.total is not None else total
             for item in page.items:
                 if object_type(item) in ("Paper", "") and item.get("id"):
-                    one(item)
+                    one(item, force=full)
             self.state.advance(body_id, page.next_url)
             url = page.next_url
         for paper_id in self.state.papers_to_retry(body_id):

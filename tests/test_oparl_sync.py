@@ -316,3 +316,33 @@ def test_a_result_recorded_later_reaches_the_stored_paper(
     third = sync.sync(oparl_server.system, body_filter="Karlsruhe").bodies[0]  # within the same second the
     assert not third.replaced and not third.added and third.unchanged == third.papers <= 1  # meeting may be read again
     sync.close()
+
+
+def test_a_full_sync_reads_unchanged_papers_anew_after_an_update(
+    tmp_path: Path, shared_dir: Path, embeddings, oparl_server: FixtureServer, monkeypatch
+) -> None:
+    """Papers synced by an older reading (here: one that stored no Beratungsfolge at all) stay as they are on a
+    normal sync, which skips unchanged papers; ``full`` reads them anew and replaces those that now come out
+    different, without downloading files again."""
+    import ingest.oparl
+
+    settings = _settings(tmp_path, shared_dir)
+    store = VorlagenStore(settings, embeddings=embeddings)
+    sync = OParlSync(settings, store)
+    with monkeypatch.context() as older:
+        older.setattr(ingest.oparl, "merged_beratungsfolge", lambda recorded, stated: [])
+        first = sync.sync(oparl_server.system, body_filter="Karlsruhe").bodies[0]
+    assert first.papers == 6 and not first.failed
+    steps = {d.doc_id: len(store.get_vorlage(d.doc_id).beratungsfolge) for d in store.documents()}
+
+    normal = sync.sync(oparl_server.system, body_filter="Karlsruhe").bodies[0]
+    assert normal.papers == 0 and not normal.replaced
+
+    oparl_server.clear_log()
+    full = sync.sync(oparl_server.system, body_filter="Karlsruhe", full=True).bodies[0]
+    assert full.papers == 6 and not full.failed and not full.added
+    assert full.replaced and len(full.replaced) + full.unchanged == 6
+    assert not _downloads(oparl_server.requests()), "Dateien mit unveränderter Prüfsumme werden nicht erneut geladen"
+    now = {d.doc_id: len(store.get_vorlage(d.doc_id).beratungsfolge) for d in store.documents()}
+    grown = [doc_id for doc_id in steps if now[doc_id] > steps[doc_id]]
+    assert len(grown) == len(full.replaced) and all(now[d] >= steps[d] for d in steps)

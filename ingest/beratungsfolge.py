@@ -102,8 +102,8 @@ _ELIDED = re.compile(r"^(?P<first>\w+)-\s+(?:und|oder|sowie)\s+(?P<second>\w+)$"
 
 
 def _names_of(gremium: str) -> set[str]:
-    """The Gremium's name (casefolded) and, for an elided name, each full compound it may stand for
-    ("haupt- und finanzausschuss" also as "hauptausschuss", "hauptzanzausschuss", …: any head of the second word)."""
+    """The Gremium's name (casefolded) and, for an elided name, the second word and each compound of the first word
+    with an ending of the second ("haupt- und finanzausschuss" also as "finanzausschuss", "hauptausschuss", …)."""
     name = normalize_space(gremium).casefold()
     names = {name}
     if match := _ELIDED.match(name):
@@ -131,10 +131,13 @@ def merged_beratungsfolge(recorded: list[Beratung], stated: list[Beratung]) -> l
     recorded step stays, completed by the table's role and date where the record has none; each step of the
     table that no record covers is added. Ordered by date, steps without a date last."""
     steps: list[Beratung] = []
+    covered: set[int] = set()
     for step in recorded:
-        match = next((s for s in stated if _same_step(step, s)), None)
-        if match is not None:
+        matches = [i for i, line in enumerate(stated) if _same_step(step, line)]
+        covered.update(matches)
+        if matches:
+            match = stated[matches[0]]
             step = step.model_copy(update={"rolle": step.rolle or match.rolle, "datum": step.datum or match.datum})
         steps.append(step)
-    steps += [s for s in stated if not any(_same_step(r, s) for r in recorded)]
+    steps += [line for i, line in enumerate(stated) if i not in covered]
     return sorted(steps, key=lambda step: (step.datum is None, step.datum or date.min))

@@ -32,6 +32,7 @@ from vorlagen.text.lexicon import (
     stated_bound,
     stated_direction,
 )
+from vorlagen.text.measures import Dimension, asked_dimension, stated_dimension
 
 _WORD = re.compile(r"\S+")
 _DIGITS = re.compile(r"\d+")
@@ -83,6 +84,8 @@ FEATURES: tuple[str, ...] = (
     "year_like",  # a count or amount whose number is written like a year ("für 2025 Fördergelder")
     "tense_agrees",  # the question asks what is planned (was) and the value's year is after (before) its Vorlage's
     "tense_conflicts",  # … and the value's year lies on the other side of its Vorlage's year
+    "measure_agrees",  # the part asks for a measure ("wie lang") and the quantity's unit measures it ("350 Meter")
+    "measure_conflicts",  # … and the value is money, a duration or a quantity of another kind ("vier Abschnitte")
     # the same measurements relative to the part's best candidate (0 for the best): what ranks a value
     # above the others of the same question
     "rel_sentence_terms", "rel_window_terms", "rel_question_terms", "rel_clause_terms", "rel_nearness",
@@ -105,6 +108,7 @@ RELATED_TYPES: dict[AnswerType, frozenset[AnswerType]] = {
 """Types a question word may also be answered with ("Wie viele Stunden …?" – "39 Stunden" is a duration;
 "Wie viel Fläche …?" – "99 m²" is a quantity, not money);
 the scorer sees whether the type was the asked one (``type_exact``)."""
+_QUANTITIES = frozenset({AnswerType.ANZAHL, AnswerType.BETRAG, AnswerType.DAUER, AnswerType.PROZENT})
 _TYPE_FEATURE = {
     AnswerType.BETRAG: "type_amount", AnswerType.DATUM: "type_date", AnswerType.ANZAHL: "type_count",
     AnswerType.PROZENT: "type_percent", AnswerType.DAUER: "type_duration",
@@ -250,6 +254,8 @@ class _PartCues:
     direction: int
     bound: str | None
     tense: int
+    dimension: Dimension | None
+    """The measure the part asks for ("wie lang" – a length)."""
 
     @classmethod
     def of(cls, part: QuestionPart, analysis: QuestionAnalysis) -> _PartCues:
@@ -263,6 +269,7 @@ class _PartCues:
             direction=asked_direction(part.text),
             bound=asked_bound(part.text),
             tense=asked_tense(analysis.question),
+            dimension=asked_dimension(part.text),
         )
 
 
@@ -356,6 +363,10 @@ class _SentenceContext:
                 values["date_precision"] = date_precision(span.text)
             if span.type in (AnswerType.ANZAHL, AnswerType.BETRAG):
                 values["year_like"] = float(bool(BARE_YEAR_NUMBER.match(span.text)))
+            if (dimension := self.cues.dimension) is not None and span.type in _QUANTITIES:
+                stated = stated_dimension(span.text) if span.type is AnswerType.ANZAHL else None
+                values["measure_agrees"] = float(stated is dimension)
+                values["measure_conflicts"] = float(stated is not dimension)
             if self.cues.tense and (tense := _tense(span, clause, sentence.document)):
                 values["tense_agrees"] = float(tense == self.cues.tense)
                 values["tense_conflicts"] = float(tense == -self.cues.tense)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from assistant.spans import AnswerType
 from vorlagen.domain import SearchFilters
 from vorlagen.text import lexicon, tokenize
+from vorlagen.text.measures import ASKS_MEASURE
 
 
 class QuestionKind(StrEnum):
@@ -65,6 +66,7 @@ _TYPE_CUES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.PROZENT, lexicon.ASKS_PERCENTAGE),
     (AnswerType.DAUER, lexicon.ASKS_DURATION),
     (AnswerType.DATUM, lexicon.ASKS_DATE),
+    (AnswerType.ANZAHL, ASKS_MEASURE),  # a length, an area, a power … is a quantity, not money
     (AnswerType.ANZAHL, lexicon.ASKS_COUNT),
     (AnswerType.BETRAG, lexicon.ASKS_AMOUNT),
     (AnswerType.ORGANISATION, lexicon.ASKS_ORGANISATION),

@@ -89,6 +89,15 @@ def test_a_count_whose_own_noun_is_the_asked_one() -> None:
     assert found["4 Werktagen"].feature("unit_is_focus") == 0.0
 
 
+def test_a_quantity_of_the_asked_measure_is_told_from_a_count_of_the_named_thing() -> None:
+    text = "Die Lärmschutzwand wird in 3 Abschnitten auf insgesamt 420 Metern errichtet und kostet 1,2 Mio. Euro."
+    found = _by_value(_candidates("Wie lang wird die Lärmschutzwand in allen Abschnitten?", [_chunk(text)]))
+    assert found["420 Metern"].feature("measure_agrees") == 1.0 and found["420 Metern"].feature("measure_conflicts") == 0.0
+    assert found["3 Abschnitten"].feature("measure_conflicts") == 1.0
+    counted = _by_value(_candidates("In wie vielen Abschnitten wird die Lärmschutzwand errichtet?", [_chunk(text)]))
+    assert counted["3 Abschnitten"].feature("measure_conflicts") == 0.0  # no measure asked: nothing to compare
+
+
 def test_a_name_the_question_already_names_is_marked() -> None:
     text = "Die Pflege der Halle übernimmt weiterhin Frau Dr. Ilse Vogt; Herr Karl Brenner scheidet aus."
     found = _by_value(_candidates("Wer übernimmt nach Herrn Brenner die Pflege der Halle?", [_chunk(text)]))

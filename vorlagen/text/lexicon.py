@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, TARIFF_PRICE_PATTERN, YEAR_PATTERN
+from vorlagen.text.measures import UNITS as _MEASURE_UNITS
 
 # --- what a question asks -------------------------------------------------------------------------------
 
@@ -233,7 +234,7 @@ _UNIT_NOUNS = (
     r"Plätze\w*|Platz|Betten|Personen|Mitarbeiter\w*|Beschäftigte\w*|Kinder\w*|Schüler\w*|Wohnungen|"
     r"Wohneinheiten|Fahrzeuge\w*|Bäume\w*|Standorte\w*|Schulen|Klassen|Gruppen|Einrichtungen|Anträge\w*|"
     r"Teilnehmer\w*|Besucher\w*|Haltestellen|Parkplätze\w*|Stellplätze\w*|Ladepunkte\w*|Räume\w*|Stück|"
-    r"Meter|Kilometer|km|m²|qm|Quadratmeter|Hektar|ha|Einwohner\w*|Fälle\w*|Maßnahmen|Projekte\w*|"
+    rf"{_MEASURE_UNITS}|Einwohner\w*|Fälle\w*|Maßnahmen|Projekte\w*|"
     r"Beratertage\w*|Personentage\w*|Tage(?:n)?|Arbeitsplätze\w*|Geräte\w*)"
 )
 _NOT_COUNTED = (

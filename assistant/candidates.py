@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from assistant.extractive import ScoredSentence, coverage
+from assistant.part_cues import PartCues
 from assistant.question import QuestionAnalysis, QuestionPart
 from assistant.spans import TYPED, AnswerType, Span, find_spans
 from vorlagen.text import events, label_before, period_of, tokenize
@@ -24,15 +25,13 @@ from vorlagen.text.lexicon import (
     BARE_YEAR_NUMBER,
     TOTAL,
     YEAR,
-    asked_bound,
-    asked_direction,
-    asked_tense,
     clause_around,
     date_precision,
     stated_bound,
     stated_direction,
 )
-from vorlagen.text.measures import Dimension, asked_dimension, stated_dimension
+from vorlagen.text.measures import stated_dimension
+from vorlagen.text.succession import stated_succession
 
 _WORD = re.compile(r"\S+")
 _DIGITS = re.compile(r"\d+")
@@ -86,6 +85,8 @@ FEATURES: tuple[str, ...] = (
     "tense_conflicts",  # … and the value's year lies on the other side of its Vorlage's year
     "measure_agrees",  # the part asks for a measure ("wie lang") and the quantity's unit measures it ("350 Meter")
     "measure_conflicts",  # … and the value is money, a duration or a quantity of another kind ("vier Abschnitte")
+    "succession_agrees",  # the part asks who follows (leaves) a seat and the name is stated as the one who does
+    "succession_conflicts",  # … and the name is stated as the other one ("für Herrn …" names the one who leaves)
     # the same measurements relative to the part's best candidate (0 for the best): what ranks a value
     # above the others of the same question
     "rel_sentence_terms", "rel_window_terms", "rel_question_terms", "rel_clause_terms", "rel_nearness",
@@ -191,7 +192,7 @@ def candidates_for_part(
     chosen += [s for s in scored[pool:] if str(s.document.metadata.get("chunk_id")) in evidence.retrieved_chunks]
     if part.focus:
         chosen += [s for s in scored[pool:] if _names_focus(part.focus, s.window_tokens)][:pool]
-    cues = _PartCues.of(part, analysis)
+    cues = PartCues.of(part, analysis)
     best_share = shares[id(scored[0])] if scored else 0.0
     best_keyword = max((float(s.document.metadata.get("bm25_score") or 0.0) for s in evidence.sentences), default=0.0)
     per_vorlage: dict[str, dict[str, float]] = {}
@@ -240,52 +241,19 @@ def _with_relative(found: list[Candidate]) -> list[Candidate]:
     return found
 
 
-@dataclass(frozen=True)
-class _PartCues:
-    """What the question part asks, read once per part (not once per candidate)."""
-
-    question_words: frozenset[str]
-    question_digits: frozenset[str]
-    years: frozenset[str]
-    period: str | None
-    """The period an amount is asked per ("pro Jahr")."""
-    total: bool
-    events: frozenset[str]
-    direction: int
-    bound: str | None
-    tense: int
-    dimension: Dimension | None
-    """The measure the part asks for ("wie lang" – a length)."""
-
-    @classmethod
-    def of(cls, part: QuestionPart, analysis: QuestionAnalysis) -> _PartCues:
-        return cls(
-            question_words=frozenset(tokenize(analysis.question)),
-            question_digits=frozenset(_DIGITS.findall(analysis.question)),
-            years=frozenset(str(year) for year in analysis.years),
-            period=period_of(part.text),
-            total=bool(TOTAL.search(part.text)),
-            events=frozenset(events(part.text)),
-            direction=asked_direction(part.text),
-            bound=asked_bound(part.text),
-            tense=asked_tense(analysis.question),
-            dimension=asked_dimension(part.text),
-        )
-
-
 @dataclass
 class _SentenceContext:
     """What the features of the candidates in one sentence share (computed once per sentence)."""
 
     sentence: ScoredSentence
     part: QuestionPart
-    cues: _PartCues
+    cues: PartCues
     own: dict[str, float]
     shared: dict[str, float]
 
     @classmethod
     def of(
-        cls, sentence: ScoredSentence, part: QuestionPart, cues: _PartCues, evidence: Evidence,
+        cls, sentence: ScoredSentence, part: QuestionPart, cues: PartCues, evidence: Evidence,
         own: dict[str, float], weights: dict[str, float], vorlage: dict[str, float],
     ) -> _SentenceContext:
         meta = sentence.document.metadata
@@ -367,6 +335,10 @@ class _SentenceContext:
                 stated = stated_dimension(span.text) if span.type is AnswerType.ANZAHL else None
                 values["measure_agrees"] = float(stated is dimension)
                 values["measure_conflicts"] = float(stated is not dimension)
+            if (asked := self.cues.succession) and span.type is AnswerType.PERSON and (
+                    stated := stated_succession(sentence.text, start, end)):
+                values["succession_agrees"] = float(stated == asked)
+                values["succession_conflicts"] = float(stated == -asked)
             if self.cues.tense and (tense := _tense(span, clause, sentence.document)):
                 values["tense_agrees"] = float(tense == self.cues.tense)
                 values["tense_conflicts"] = float(tense == -self.cues.tense)

@@ -63,6 +63,10 @@ ASKS_PERSON = re.compile(r"\b(wer (leitet|ist|war)|welche person|wer unterschrei
                          r"welche[rnm]?\s+(\w*stadträt\w*|\w*stadtrat|\w*rätin|\w*bürgermeister\w*|ortsvorsteher\w*|"
                          r"vorsitzende\w*|leiter\w*|beigeordnete\w*|dezernent\w*|mitglied\w*|vertreter\w*|stellvertret\w*)|"
                          r"wer|wen|wem)\b", re.I)
+ASKS_HOLDER = re.compile(r"\bwer\b[^?]*\b(?:\w*rats?sitze?s?|\w*mandat\w*|vorsitz\w*|\w*posten|nachfolge\w*|stellvertret\w*)\b",
+                         re.I)
+"""Who takes or holds a seat, a mandate, a chair ("Wer übernimmt die Ausschusssitze von …?"): a person, even where the
+verb alone ("wer übernimmt") would ask for a company."""
 ASKS_PLACE = re.compile(r"\b(wo\b|an welche[mn] (ort|standort)|welche[rnm]? (standort|ort|stadtteil|gebäude))", re.I)
 ASKS_NAME = re.compile(r"\bwelche[srnm]?\s+(software|programm|plattform|anwendung|app|fachverfahren|fachanwendung)\b|"
                        r"\b(wie heißt|wie heisst|wie lautet|welchen namen|wie nennt|bezeichnung|titel)\b", re.I)

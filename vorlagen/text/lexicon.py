@@ -8,7 +8,9 @@
 
 Plain compiled patterns and small pure functions that apply them; the answer layer pairs the patterns with
 its answer types (``assistant.question``, ``assistant.spans``). A group named ``inner…`` marks the value
-inside a longer match. Topic words of single questions do not belong here.
+inside a longer match. Topic words of single questions do not belong here. Two subjects have modules of their own
+beside this one, in the same package: physical measures (``vorlagen.text.measures``) and who follows or leaves a
+seat (``vorlagen.text.succession``).
 """
 
 from __future__ import annotations

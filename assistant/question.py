@@ -69,6 +69,7 @@ _TYPE_CUES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.ANZAHL, ASKS_MEASURE),  # a length, an area, a power … is a quantity, not money
     (AnswerType.ANZAHL, lexicon.ASKS_COUNT),
     (AnswerType.BETRAG, lexicon.ASKS_AMOUNT),
+    (AnswerType.PERSON, lexicon.ASKS_HOLDER),  # who takes a seat or a mandate, before "wer übernimmt" (a company)
     (AnswerType.ORGANISATION, lexicon.ASKS_ORGANISATION),
     (AnswerType.PERSON, lexicon.ASKS_PERSON),
     (AnswerType.ORT, lexicon.ASKS_PLACE),
@@ -91,14 +92,11 @@ _ASKED_WHO = frozenset({AnswerType.ORGANISATION, AnswerType.PERSON, AnswerType.O
 def answer_type(part: str) -> AnswerType:
     """The first type in ``_TYPE_CUES`` whose cue occurs — except that a question word for a name, an
     organisation or a place that stands before an amount's noun cue wins ("Bei welchem Ministerium
-    beantragt die Stadt die Förderung …?" asks for the ministry, not an amount), and who takes a seat or a
-    mandate is a person ("Wer übernimmt die Aufsichtsratssitze …?")."""
+    beantragt die Stadt die Förderung …?" asks for the ministry, not an amount)."""
     found = [(kind, match) for kind, pattern in _TYPE_CUES if (match := pattern.search(part))]
     if not found:
         return AnswerType.TEXT
     kind, match = found[0]
-    if kind is AnswerType.ORGANISATION and lexicon.ASKS_HOLDER.search(part):
-        return AnswerType.PERSON
     if kind is AnswerType.BETRAG:
         earlier = [k for k, m in found[1:] if k in _ASKED_WHO and m.start() < match.start()]
         if earlier:

@@ -26,7 +26,7 @@ from assistant.question import QuestionAnalysis, QuestionKind, QuestionPart, foc
 from assistant.reader import FactReader
 from assistant.spans import AnswerType
 from vorlagen.domain import Answer
-from vorlagen.text import lexicon
+from vorlagen.text import lexicon, split_sentences
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class OperandQuestion:
 
 def operand_question(question: str) -> OperandQuestion | None:
     """The two figure descriptions of a difference or share question; None for any other question."""
-    text = lexicon.QUESTION_END.sub("", question.strip())
+    text = lexicon.QUESTION_END.sub("", _asking_sentence(question))
     if share := lexicon.SHARE_OF.search(text):
         return OperandQuestion("anteil", share["first"], share["second"])
     if not lexicon.HOW_MUCH.search(text):
@@ -57,6 +57,16 @@ def operand_question(question: str) -> OperandQuestion | None:
         return None
     change: Operation = "veraenderung_prozent" if lexicon.ASKS_IN_PERCENT.search(text) else "differenz"
     return OperandQuestion(change, first, second)
+
+
+def _asking_sentence(question: str) -> str:
+    """The sentence that asks, without what stands around it: a sentence before it that sets the scene ("Beim
+    Auftrag 2023 hatte … Rang 5. Um wie viel …?"), a topic before a colon ("Außenanlage der Schule: Wie viel …?")
+    and a remark after the question mark ("… ? (auf zwei Nachkommastellen)")."""
+    sentences = [question[start:end] for start, end in split_sentences(question.strip())]
+    asking = [s for s in sentences if lexicon.HOW_MUCH.search(s) or lexicon.SHARE_OF.search(s)]
+    sentence = (asking or sentences or [question])[-1].strip()
+    return lexicon.TOPIC_BEFORE_QUESTION.sub("", sentence)
 
 
 @dataclass(frozen=True)

@@ -275,3 +275,30 @@ def test_references_fractions_and_house_numbers_are_no_figures() -> None:
     found = parse_quantities("Nach Drs. 415/2026 übernimmt der Verein den 1/4-Anteil am Gebäude Lindenallee 12 a für 80.000 Euro.")
     assert [q.kind for q in found] == ["verweis", "verweis", "adresse", "betrag"]
     assert [q.value for q in found if q.value is not None] == [80000]
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # a number after a noun names one of its kind: no figure, no count of what follows
+        ("Im Vergabeverfahren lag Los 4 den Angaben zufolge vorn, Firma 2 landete auf Platz 3.",
+         ["nummer", "nummer", "nummer"]),
+        ("Welche Kosten hatte Bauabschnitt 2 im Vergleich zu Abschnitt 1?", ["nummer", "nummer"]),
+        # a noun that labels a figure keeps it a figure, and a counted noun after the number keeps the count
+        ("Was kosten 20 Beratertage bei einem Tagessatz 950?", ["tage", "zahl"]),
+        ("Gesamtkosten 700 für den Umbau", ["zahl"]),
+        ("Im Haus 3 Wohnungen und 12 barrierefreie Zimmer", ["anzahl", "anzahl"]),
+        ("Anlage 2 zeigt die Planung, die Länge 350 m und die Fläche 20 m² sind Maße", ["nummer", "zahl", "zahl"]),
+    ],
+)
+def test_numbers_that_name_one_of_their_kind_are_no_figures(text: str, kinds: list[str]) -> None:
+    from assistant.costs.quantities import parse_quantities
+
+    assert [q.kind for q in parse_quantities(text)] == kinds
+
+
+def test_an_article_after_a_number_is_no_counted_noun() -> None:
+    from assistant.costs.quantities import parse_quantities
+
+    found = parse_quantities("Zuletzt hatten 4 die geforderten Nachweise, 3 weitere Bewerber nicht.")
+    assert [(q.kind, q.text) for q in found] == [("zahl", "4"), ("anzahl", "3 weitere Bewerber")]

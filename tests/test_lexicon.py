@@ -207,6 +207,7 @@ def test_values_are_found_in_other_wordings(group: str, text: str, value: str) -
         ("AMOUNTS", "Siehe Anlage 3,-4 der Tabelle."),
         ("DURATIONS", "Ab der 3. Woche gilt der neue Plan."),
         ("COUNTS", "Die Bauzeit beträgt 18 Monate und kostet 3 Euro."),
+        ("COUNTS", "Nach Ziffer 4 der Richtlinie und Abschnitt 2 des Vertrags entscheidet der Ausschuss."),
     ],
 )
 def test_no_value_where_the_text_states_none_of_that_kind(group: str, text: str) -> None:

@@ -27,6 +27,11 @@ from eval.metrics import number_tokens
          "differenz", "die Einnahmen aus dem Verkauf", "den Kosten der Räumung"),
         ("Um wie viel ist der Zuschuss gestiegen, wenn man den Ansatz 2024 mit dem Ansatz 2026 vergleicht?",
          "differenz", "den Ansatz 2024", "dem Ansatz 2026"),
+        # a sentence that sets the scene, a topic before a colon, a remark after the question mark
+        ("Für die Brücke gingen 2024 fünf Angebote ein. Um wie viel Euro lag das teuerste über dem günstigsten Angebot?",
+         "differenz", "lag das teuerste", "dem günstigsten Angebot"),
+        ("Sanierung Hallenbad: Um wie viel Prozent liegen die Baukosten über der Schätzung? (gerundet)",
+         "veraenderung_prozent", "liegen die Baukosten", "der Schätzung"),
         ("Wie hoch sind die Kosten über die gesamte Laufzeit?", None, "", ""),
         ("Was kostet die Sanierung der Turnhalle?", None, "", ""),
     ],

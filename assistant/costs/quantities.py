@@ -19,11 +19,15 @@ from pydantic import BaseModel
 
 from vorlagen.formatting import parse_german_number
 from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, TARIFF_PRICE_PATTERN, month_number, scale_factor
+from vorlagen.text.lexicon import AMOUNT_NOUNS, COUNT_ATTRIBUTE
+from vorlagen.text.measures import UNITS as MEASURE_UNITS
 
 QuantityKind = Literal["betrag", "tage", "stellen", "prozent", "monate", "datum", "gruppe", "jahr", "verweis", "adresse",
-                       "anzahl", "zahl"]
+                       "nummer", "anzahl", "zahl"]
 
 NUMBER = r"(?<![\w.,/])(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?![.,]?\d)"
+_VALUE_NOUNS = (*AMOUNT_NOUNS, "satz", "sätze", "pauschale", "rate", "lohn", "gehalt", "anteil", "zahl", "menge")
+"""Nouns that label a figure rather than number one of their kind ("Kosten 500", "Tagessatz 800")."""
 
 _PATTERNS: list[tuple[QuantityKind, re.Pattern[str]]] = [
     ("datum", re.compile(r"(?:\b(?P<prep>ab|zum|vom|seit|bis)\s+(?:dem\s+)?)?"
@@ -48,7 +52,10 @@ _PATTERNS: list[tuple[QuantityKind, re.Pattern[str]]] = [
     # numbers that are no figures: a reference or fraction ("GRDrs 862/2021", "1/10-Anteil") and a house number
     ("verweis", re.compile(r"(?<![\w.,/])\d+/\d+(?:/\d+)?(?![\d,])")),
     ("adresse", re.compile(r"\b[A-ZÄÖÜ][\wäöüß.-]*(?:straße|strasse|allee|gasse|platz|weg|ring|damm|ufer)\s+\d{1,4}(?:\s?[a-z]\b)?(?!\d)")),
-    ("anzahl", re.compile(r"(?P<num>" + NUMBER + r")\s*(?P<x>x\s*)?(?P<adj>(?:[a-zäöüß][\w-]*(?:e|en|er|es|em)\s+){0,2})"
+    # a number that names one of its kind, after the noun: "Bieter 7 hatte …", "landete auf Rang 5."
+    ("nummer", re.compile(r"\b(?P<noun>[A-ZÄÖÜ][a-zäöüß]{2,}(?:-[A-Za-zÄÖÜäöüß]+)*)\s+\d{1,3}(?![\d.,]?\d)"
+                          r"(?!\s*(?:[%€]|(?:" + MEASURE_UNITS + r")(?![\wäöüß²³])|(?:" + COUNT_ATTRIBUTE + r"){0,2}[A-ZÄÖÜ]))")),
+    ("anzahl", re.compile(r"(?P<num>" + NUMBER + r")\s*(?P<x>x\s*)?(?P<adj>(?:" + COUNT_ATTRIBUTE + r"){0,2})"
                           r"(?P<noun>[A-ZÄÖÜ][\wäöüß-]+)")),
     ("zahl", re.compile(r"(?P<num>-?" + NUMBER + r")")),
 ]
@@ -133,6 +140,8 @@ def _quantity(kind: QuantityKind, match: re.Match[str]) -> Quantity | None:
         return make(group=match.group(0).strip())
     if kind in ("verweis", "adresse"):
         return make()
+    if kind == "nummer":  # "Tagessatz 800?" is a figure with its label, not the 800th rate
+        return None if groups["noun"].lower().endswith(_VALUE_NOUNS) else make(noun=groups["noun"])
     if kind == "monate":
         if groups.get("half"):
             return make(value=Decimal(6), unit="Monate")

@@ -216,6 +216,8 @@ SHARE_OF = re.compile(r"\banteil\w*\s+(?P<first>.+)\s+an\s+(?P<second>(?:der|dem
 SET_AGAINST = re.compile(r"\bwenn\s+man\s+(?P<first>.+?)\s+mit\s+(?P<second>.+?)\s+(?:vergleicht|verrechnet|gegenüberstellt)$", re.I)
 """"…, wenn man A mit B vergleicht / verrechnet": the two figures named in a clause of their own."""
 QUESTION_END = re.compile(r"[?.!]+\s*$")
+TOPIC_BEFORE_QUESTION = re.compile(r"^[^:?]{2,100}:\s+(?=[A-ZÄÖÜ])")
+"""A topic before the question proper: "Neubau der Turnhalle: Wie viel …?"."""
 LEADING_QUESTION_WORDS = re.compile(
     r"^(?:(?:um\s+)?wie\s?viele?[nr]?\b\s*(?:(?:euro|prozent|prozentpunkte)\b)?\s*(?:(?:brutto|netto)\b)?\s*"
     r"|welche[nrs]?\s+(?:prozentualen\s+)?)", re.I)
@@ -287,8 +289,11 @@ DATES = (
 )
 """Dates: "1.2.2026", "1. Februar 2026", "im Herbst 2025", "3. Quartal 2026", "39. KW", "Ende Mai", "18:30 Uhr"."""
 DURATIONS = (re.compile(rf"(?:{_NUM}|\b{_NUMBER_WORDS})\s*{_DURATION_NOUNS}\b", re.I),)
+COUNT_ATTRIBUTE = r"(?!(?:de[rnms]|die|das|eine?[rnms]?)\s)[a-zäöüß][\w-]*(?:e|en|er|es|em)\s+"
+"""A word between a number and its counted noun ("7,5 neue Stellen"); an article there means no noun is counted
+("§ 7 der Satzung", "Bieter 7 den niedrigsten …")."""
 COUNTS = (
-    re.compile(rf"(?:{_NUM}|\b{_NUMBER_WORDS})\s+(?:[a-zäöüß][\w-]*(?:e|en|er|es|em)\s+){{0,2}}"
+    re.compile(rf"(?:{_NUM}|\b{_NUMBER_WORDS})\s+(?:{COUNT_ATTRIBUTE}){{0,2}}"
                rf"(?:{_UNIT_NOUNS}|(?!{_NOT_COUNTED}\b)[A-ZÄÖÜ][\wäöüß-]+)\b"),
     re.compile(r"(?<=:)[ \t]*\d+(?:[.,]\d+)*(?=[ \t]*(?:[;,.]\s|[;,.]?$))", re.M),
 )

@@ -152,20 +152,12 @@ class VorlageAnswerer:
                 best_of[doc_id] = sentence
         found: list[tuple[VorlageHit, ScoredSentence]] = []
         for doc_id, sentence in best_of.items():
-            tokens = self.scorer.doc_tokens(doc_id) if self.scorer.doc_tokens else None
-            relevance = coverage(weights, tokens or sentence.window_tokens)
+            relevance = self._coverage(weights, doc_id, sentence)
             if relevance < self.settings.list_min_coverage:
                 continue
-            vorlage = self.vorlage(doc_id)
-            if vorlage is None:
-                continue
-            hit = VorlageHit(
-                doc_id=doc_id, source_name=vorlage.source_name, drucksache=vorlage.drucksache, datum=vorlage.datum,
-                title=vorlage.title, vorlagenart=vorlage.vorlagenart, stadt=vorlage.stadt,
-                gremien=list(dict.fromkeys(b.gremium for b in vorlage.beratungsfolge)),
-                snippet=_WHITESPACE.sub(" ", as_data(sentence.text)).strip(), score=round(relevance + sentence.score, 4),
-            )
-            found.append((hit, sentence))
+            hit = self._hit(doc_id, sentence, relevance)
+            if hit is not None:
+                found.append((hit, sentence))
         found.sort(key=lambda pair: pair[0].score, reverse=True)
         return found[: self.settings.list_max_vorlagen]
 
@@ -177,10 +169,7 @@ class VorlageAnswerer:
         lines: list[str] = []
         for index, (hit, sentence) in enumerate(found, start=1):
             citations.append(self.scorer.citation(index, sentence))
-            date = f" vom {format_date(hit.datum)}" if hit.datum else ""
-            gremien = f" – {', '.join(hit.gremien[:3])}" if hit.gremien else ""
-            reference = f"Drucksache {hit.drucksache}" if hit.drucksache else hit.source_name
-            lines.append(f"- {reference}{date}: {hit.title or hit.snippet[:80]}{gremien} [{index}]")
+            lines.append(f"{_hit_line(hit)} [{index}]")
         references = "; ".join(
             f"{hit.drucksache or hit.source_name} [{i}]" for i, (hit, _) in enumerate(found, start=1)
         )
@@ -189,3 +178,60 @@ class VorlageAnswerer:
             question=analysis.question, text="\n".join([short, *lines]), short_answer=short, citations=citations,
             support=1.0, kind="list", vorlagen=[hit for hit, _ in found],
         )
+
+    def _coverage(self, weights: dict[str, float], doc_id: str, sentence: ScoredSentence) -> float:
+        """Share of the subject's weighted terms anywhere in the Vorlage (in the passage when its words are unknown)."""
+        tokens = self.scorer.doc_tokens(doc_id) if self.scorer.doc_tokens else None
+        return coverage(weights, tokens or sentence.window_tokens)
+
+    def _hit(self, doc_id: str, sentence: ScoredSentence, relevance: float) -> VorlageHit | None:
+        vorlage = self.vorlage(doc_id)
+        if vorlage is None:
+            return None
+        return VorlageHit(
+            doc_id=doc_id, source_name=vorlage.source_name, drucksache=vorlage.drucksache, datum=vorlage.datum,
+            title=vorlage.title, vorlagenart=vorlage.vorlagenart, stadt=vorlage.stadt,
+            gremien=list(dict.fromkeys(b.gremium for b in vorlage.beratungsfolge)),
+            snippet=_WHITESPACE.sub(" ", as_data(sentence.text)).strip(), score=round(relevance + sentence.score, 4),
+        )
+
+    def nearest(self, question: str, documents: list[Document]) -> list[VorlageHit]:
+        """The best-ranked retrieved Vorlagen (up to ``refusal_vorlagen``) that hold at least
+        ``refusal_min_coverage`` of the question's subject, in retrieval order, each with its best sentence."""
+        weights = self.scorer.question_weights(_subject(question))
+        if not weights:
+            return []
+        ranked = list(dict.fromkeys(str(d.metadata.get("doc_id")) for d in documents))[: self.settings.refusal_vorlagen]
+        found: list[VorlageHit] = []
+        for doc_id in ranked:
+            own = [d for d in documents if str(d.metadata.get("doc_id")) == doc_id]
+            sentence = max(self.scorer.score_sentences(question, own, weights), key=lambda s: s.score, default=None)
+            if sentence is None or (relevance := self._coverage(weights, doc_id, sentence)) < self.settings.refusal_min_coverage:
+                continue
+            if (hit := self._hit(doc_id, sentence, relevance)) is not None:
+                found.append(hit)
+        return found
+
+    def with_nearest_vorlagen(self, refusal: Answer, question: str, documents: list[Document]) -> Answer:
+        """A refused fact question with the Vorlagen that come closest (``nearest``), so that the user knows where
+        to read on. They are named, not cited: the refusal stays a refusal."""
+        found = self.nearest(question, documents)
+        if not found:
+            return refusal
+        lines = [refusal.text, "Am nächsten kommen diese Vorlagen (sie beantworten die Frage nicht sicher):",
+                 *map(_hit_line, found)]
+        return refusal.model_copy(update={"text": "\n".join(lines), "short_answer": refusal.text.split("\n", 1)[0],
+                                          "vorlagen": found})
+
+
+def _hit_line(hit: VorlageHit) -> str:
+    """``- Drucksache 2023/0102 vom 14.02.2023: Titel – Gremium``: one Vorlage of a list."""
+    date = f" vom {format_date(hit.datum)}" if hit.datum else ""
+    gremien = f" – {', '.join(hit.gremien[:3])}" if hit.gremien else ""
+    reference = f"Drucksache {hit.drucksache}" if hit.drucksache else hit.source_name
+    return f"- {reference}{date}: {hit.title or _cut(hit.snippet, 80)}{gremien}"
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` up to ``limit`` characters, cut after a whole word (with "…")."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"

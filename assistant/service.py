@@ -225,6 +225,8 @@ class AssistantService:
                           chooser=chooser)
         answer = self.router.invoke(task)
         answer.notices[:0] = notices
+        if answer.refused and answer.kind == QuestionKind.FACT.value and documents:
+            return self.about.with_nearest_vorlagen(answer, question, documents)
         return answer
 
     def _writer(self, answer: Answer) -> GroundedAnswerer | None:

@@ -25,6 +25,7 @@ SUMMARY_METRICS = (
     ("missed_refusals", "Nicht abgelehnt (unbeantwortbar)", "n"),
     ("wrong_values", "Falscher Wert (Anteil beantwortbarer Fragen)", "%"),
     ("unasked_calculations", "Ungefragte Rechnungen", "n"),
+    ("refusals_naming_source", "Ablehnung nennt die richtige Vorlage (Anteil der unnötigen Ablehnungen)", "%"),
     ("recall_at_1", "Recall@1", "%"),
     ("recall_at_5", "Recall@5", "%"),
     ("recall_at_10", "Recall@10", "%"),

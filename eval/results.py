@@ -63,6 +63,9 @@ class QuestionResult(BaseModel):
     for (worse than a refusal); None for unanswerable questions."""
     unasked_calculation: bool = False
     """A question that asks for no arithmetic (not of type calc) answered by a calculation."""
+    refusal_names_source: bool | None = None
+    """Answerable and refused: whether the Vorlagen the refusal names (to read on) include a gold source;
+    None otherwise."""
 
     timings: dict[str, float] = Field(default_factory=dict)
     tokens: dict[str, int] = Field(default_factory=dict)
@@ -105,6 +108,8 @@ class MetricSummary(BaseModel):
     wrong_values: float | None = None
     """Share of answerable questions answered with a value that is not expected."""
     unasked_calculations: int = 0
+    refusals_naming_source: float | None = None
+    """Share of the refused answerable questions whose refusal names a gold source among the Vorlagen to read on."""
     latency: dict[str, dict[str, float | None]]
     """stage -> {"p50": s, "p95": s}"""
     tokens: dict[str, int]
@@ -177,6 +182,7 @@ def summarize(results: Sequence[QuestionResult], ks: Sequence[int]) -> MetricSum
         calc_exactness=_share([result.calc_exact for result in results]),
         wrong_values=_share([result.wrong_value for result in results]),
         unasked_calculations=sum(1 for result in results if result.unasked_calculation),
+        refusals_naming_source=_share([result.refusal_names_source for result in results]),
         latency=latency,
         tokens=tokens,
         errors=sum(1 for result in results if result.error),

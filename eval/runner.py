@@ -40,6 +40,8 @@ def score_question(
         direct = metrics.fact_groups_matched(question.expected_facts, metrics.first_line(answer))
         result.direct_correct = all(direct) and not answer.refused
         result.wrong_value = not answer.refused and not any(direct)
+        if answer.refused:
+            result.refusal_names_source = any(metrics.is_gold(hit.model_dump(), question.sources) for hit in answer.vorlagen)
     result.unasked_calculation = question.type != "calc" and not answer.refused and answer.kind == "calculation"
     if not answer.refused:
         result.answer_words = metrics.answer_words(answer.text)

@@ -73,6 +73,25 @@ def test_unanswerable_question_is_refused_without_citations(seeds_service: Assis
     assert answer.citations == []
 
 
+def test_a_refusal_names_the_vorlagen_about_its_subject_without_citing_them(seeds_service: AssistantService) -> None:
+    """A refused fact question tells where to read on: the Vorlagen about its subject, named, not cited (the
+    refusal stays a refusal); a subject no Vorlage is about gets the refusal alone."""
+    question = "Welche Beratungsfirma hat die Stadt Stuttgart bei der Gründung ihres neuen Digitalisierungsamts unterstützt?"
+    documents = seeds_service.retrieve(question)
+    refusal = seeds_service.extractive.refusal(question)
+    answer = seeds_service.about.with_nearest_vorlagen(refusal, question, documents)
+    assert answer.refused and answer.citations == []
+    assert answer.short_answer == Settings().answer.refusal_text
+    assert "GRDrs 862/2021" in [hit.drucksache for hit in answer.vorlagen]
+    assert len(answer.vorlagen) <= Settings().answer.refusal_vorlagen
+    lines = answer.text.splitlines()
+    assert lines[0] == Settings().answer.refusal_text and len(lines) == 2 + len(answer.vorlagen)
+    assert refusal.vorlagen == [] and refusal.text == Settings().answer.refusal_text  # a copy, the refusal unchanged
+    unrelated = "Wie hoch ist die Hundesteuer für einen Kampfhund?"
+    alone = seeds_service.about.with_nearest_vorlagen(refusal, unrelated, seeds_service.retrieve(unrelated))
+    assert alone == refusal
+
+
 def test_question_about_a_year_the_document_never_mentions_is_refused(seeds_service: AssistantService) -> None:
     answer = seeds_service.ask("Wie viele Stellen hat das Hildener Sachgebiet Digitalisierung im Stellenplan 2026?")
     assert answer.refused and answer.citations == []

@@ -16,7 +16,7 @@ from eval.questions import EvalQuestion, QuestionSetError, load_questions
 from eval.results import PipelineRun, QuestionSetInfo, RunReport
 from eval.runner import score_question
 from tests.eval_support import seeds_texts
-from vorlagen.domain import Answer, Citation
+from vorlagen.domain import Answer, Citation, VorlageHit
 
 STUTTGART = "stuttgart_grdrs_862_2021_amtsgruendung_digitalisierung.txt"
 WIESBADEN = "wiesbaden_sachstandsbericht_amt15.txt"
@@ -155,6 +155,21 @@ def test_refusal_on_answerable_question_counts_against_refusal_accuracy(question
     run = PipelineRun.from_results("ours", "wir", "test", [answerable, unanswerable], [1, 5, 10])
     assert run.overall.refusal_accuracy == pytest.approx(0.5)
     assert run.overall.false_refusals == 1 and run.overall.missed_refusals == 0
+
+
+def test_a_refusal_that_names_the_source_to_read_on_is_counted(questions, texts) -> None:
+    """Named, not cited: an unanswerable question refused with Vorlagen to read on is still refused correctly."""
+    question = questions["v01"]
+    gold, other = (VorlageHit(doc_id=name, source_name=name) for name in (question.sources[0], WIESBADEN))
+    refusals = [Answer(question="", text="Keine Angabe.", refused=True, vorlagen=named)
+                for named in ([other, gold], [other], [])]
+    results = [_score(question, refusal, texts) for refusal in refusals]
+    assert [r.refusal_names_source for r in results] == [True, False, False]
+    answered = _score(question, Answer(question="", text="7,5 Stellen", vorlagen=[gold]), texts)
+    assert answered.refusal_names_source is None
+    run = PipelineRun.from_results("ours", "wir", "test", [*results, answered], [1, 5, 10])
+    assert run.overall.refusals_naming_source == pytest.approx(1 / 3)
+    assert _score(questions["v22"], refusals[0], texts).refusal_correct is True
 
 
 def test_answering_an_unanswerable_question_counts_against_refusal_accuracy(questions, texts) -> None:

@@ -269,6 +269,7 @@ function renderAnswer(container, answer) {
   container.append(el("p", { class: answer.refused ? "short-answer refused" : "short-answer" }, short));
   if (answer.decision) { container.append(renderTimeline(answer.decision)); return; }  // timeline.js
   if (answer.vorlagen && answer.vorlagen.length) {
+    if (answer.refused) container.append(el("p", { class: "nearest-caption" }, "Am nächsten kommen diese Vorlagen (sie beantworten die Frage nicht sicher):"));
     const rows = answer.vorlagen.map((v, i) => el("tr", {},
       el("td", {}, `[${i + 1}]`),
       el("td", {}, v.drucksache || v.source_name),

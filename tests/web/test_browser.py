@@ -107,6 +107,17 @@ def test_ask_see_streamed_answer_open_citation_with_highlighted_quote(page: Page
     assert page.evaluate("document.activeElement.classList.contains('chip')")  # focus returns to the chip
 
 
+def test_a_refusal_names_the_vorlagen_to_read_on(page: Page, artifacts_dir: Path) -> None:
+    """A question the Vorlagen do not answer is refused; the Vorlagen about its subject are named below the refusal
+    (as Vorlagen to read on, not as Belege)."""
+    turn = ask(page, "Wie viele Parkplätze hat das Gebäude des Stuttgarter Amts für Digitalisierung und IT?")
+    sync_api.expect(turn).to_have_class(re.compile(r"\brefused\b"))
+    sync_api.expect(turn.locator(".nearest-caption")).to_be_visible()
+    sync_api.expect(turn.locator("table.vorlagen-list")).to_contain_text("GRDrs 862/2021")
+    assert turn.locator("button.chip").count() == 0
+    page.screenshot(path=str(artifacts_dir / "03b-ablehnung-mit-vorlagen.png"), full_page=True)
+
+
 def test_the_page_names_the_answer_mode_readyz_reports(page: Page, server: LiveServer, artifacts_dir: Path) -> None:
     """The chat page says which answer mode is used and which modes exist (and how to add the local
     model); the mode under an answer and ``/readyz`` say the same."""

@@ -90,6 +90,22 @@ def named_cities(question: str, store: VorlagenStore) -> list[str]:
     return named + [place for place in unindexed_places(question, store) if place not in named]
 
 
+def unindexed_line(named: list[str], indexed: set[str], shown: int = 5) -> str | None:
+    """Why nothing was found for a question about a city no indexed Vorlage belongs to, and which cities the index
+    holds ("Zu Heidelberg ist keine Vorlage eingelesen; eingelesen sind Vorlagen aus Hilden, Karlsruhe."); None
+    when every named city is in the index."""
+    missing = [city for city in named if city not in indexed]
+    if not missing:
+        return None
+    names = " und ".join(f"„{city}“" for city in missing)
+    line = f"Zu {names} ist keine Vorlage eingelesen"
+    if not indexed:
+        return line + "."
+    cities = sorted(indexed)
+    listed = ", ".join(cities[:shown]) + (f" und {len(cities) - shown} weiteren Städten" if len(cities) > shown else "")
+    return f"{line}; eingelesen sind Vorlagen aus {listed}."
+
+
 class CityScopedRetriever(BaseRetriever):
     """Hybrid retrieval restricted to the city a question names (answering, drafting, the Teams bot
     and the evaluation all retrieve through it).

@@ -33,7 +33,7 @@ from assistant.choice import CandidateChooser
 from assistant.llm import ChatModelChoice, ChatModelProvider, answers_use_a_model
 from assistant.question import QuestionAnalysis, QuestionKind, analyze_question
 from assistant.router import AnswerTask, build_router
-from assistant.scope import CityScopedRetriever, named_cities
+from assistant.scope import CityScopedRetriever, named_cities, unindexed_line
 from assistant.wording import EverydayWords, Reworded
 from vorlagen.domain import Answer, Citation, SearchFilters, StreamEvent, VorlageHit, answer_events
 from vorlagen.settings import Settings
@@ -227,6 +227,8 @@ class AssistantService:
         answer.notices[:0] = notices
         if answer.refused and answer.kind == QuestionKind.FACT.value and documents:
             return self.about.with_nearest_vorlagen(answer, question, documents)
+        if answer.refused and not documents and (line := unindexed_line(named, self.store.cities())):
+            return answer.model_copy(update={"text": f"{answer.text}\n{line}", "short_answer": answer.text})
         return answer
 
     def _writer(self, answer: Answer) -> GroundedAnswerer | None:

@@ -69,8 +69,9 @@ def test_answer_quotes_and_cites_the_exact_passage(seeds_service: AssistantServi
 def test_unanswerable_question_is_refused_without_citations(seeds_service: AssistantService) -> None:
     answer = seeds_service.ask("Wie hoch ist das KI-Budget der Stadt München für das Jahr 2025?")
     assert answer.refused
-    assert answer.text == Settings().answer.refusal_text
-    assert answer.citations == []
+    assert answer.short_answer == answer.text.splitlines()[0] == Settings().answer.refusal_text
+    assert "„München“ ist keine Vorlage eingelesen" in answer.text
+    assert answer.citations == [] and answer.vorlagen == []
 
 
 def test_a_refusal_names_the_vorlagen_about_its_subject_without_citing_them(seeds_service: AssistantService) -> None:

@@ -135,4 +135,17 @@ def test_a_place_of_the_complete_list_that_no_vorlage_mentions_is_refused(seeds_
     assert unindexed_places("Was plant der Bruchsaler Gemeinderat für die IT?", store) == ["Bruchsal"]
     assert unindexed_places("Wann tritt die Regelung in Kraft, und was kostet das Amt in Stuttgart?", store) == []
     answer = seeds_service.ask("Wie viele Stellen schafft die Gemeinde Rheinstetten für ihr Amt für Digitalisierung?")
-    assert answer.refused and not answer.citations
+    assert answer.refused and not answer.citations and not answer.vorlagen
+    assert answer.text.splitlines()[1] == ("Zu „Rheinstetten“ ist keine Vorlage eingelesen; eingelesen sind Vorlagen "
+                                           "aus Hilden, Stuttgart, Wiesbaden.")
+
+
+def test_the_refusal_for_a_city_not_in_the_index_says_which_cities_are() -> None:
+    from assistant.scope import unindexed_line
+
+    assert unindexed_line(["Stuttgart"], {"Stuttgart", "Hilden"}) is None
+    assert unindexed_line(["Bonn", "Stuttgart", "Köln"], {"Stuttgart"}) == (
+        "Zu „Bonn“ und „Köln“ ist keine Vorlage eingelesen; eingelesen sind Vorlagen aus Stuttgart.")
+    many = {f"Stadt {letter}" for letter in "ABCDEFG"}
+    assert unindexed_line(["Bonn"], many, shown=3).endswith("aus Stadt A, Stadt B, Stadt C und 4 weiteren Städten.")
+    assert unindexed_line(["Bonn"], set()) == "Zu „Bonn“ ist keine Vorlage eingelesen."

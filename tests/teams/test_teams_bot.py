@@ -80,7 +80,20 @@ def test_refusal_is_a_friendly_german_message(bot: Bot) -> None:
     [reply] = bot.say(activities.new_conversation(), "Wie hoch ist das KI-Budget der Stadt München für das Jahr 2025?")
     texts = _texts(reply.cards[0])
     assert "keine Angabe" in texts[0] or "nicht" in texts[0]
+    assert "„München“ ist keine Vorlage eingelesen" in texts[0]  # the card says why, and which cities are indexed
     assert "Belege" not in texts
+
+
+def test_a_refusal_names_the_vorlagen_to_read_on(bot: Bot) -> None:
+    """The refusal, then the Vorlagen to read on (in parts: the test server sends at most 200 characters a message);
+    the last part's card names them without Belege."""
+    *parts, last = bot.say(activities.new_conversation(),
+                           "Wie viele Parkplätze hat das Gebäude des Stuttgarter Amts für Digitalisierung und IT?")
+    card = _texts(last.cards[0])
+    said = "\n".join([*(part.activity["text"] for part in parts), *card])
+    assert said.startswith("Dazu enthalten die vorliegenden Vorlagen keine Angabe.")
+    assert "Am nächsten kommen diese Vorlagen" in said and "GRDrs 862/2021" in said
+    assert "Belege" not in card  # named, not cited
 
 
 def test_unknown_command_answers_with_help(bot: Bot) -> None:

@@ -99,7 +99,8 @@ class Answer(BaseModel):
     """The kind of question the router decided: fact, calculation, metadata, list; decision for
     „Entscheidung / Stand“ questions (``assistant.decisions``)."""
     vorlagen: list[VorlageHit] = Field(default_factory=list)
-    """For list questions: the Vorlagen found, best first."""
+    """For list questions: the Vorlagen found, best first. For a refused fact question: the Vorlagen to read on
+    (named, not cited; ``assistant.about.VorlageAnswerer.nearest``)."""
     citations: list[Citation] = Field(default_factory=list)
     refused: bool = False
     mode: str = "extractive"

@@ -23,7 +23,7 @@ from assistant.question import MetadataField, QuestionAnalysis
 from vorlagen.domain import Answer, Beratung, Citation, Vorlage, VorlageHit
 from vorlagen.formatting import format_date
 from vorlagen.settings import AnswerSettings
-from vorlagen.text import lexicon
+from vorlagen.text import cut_at_word, lexicon
 
 VorlageLookup = Callable[[str], Vorlage | None]
 
@@ -229,9 +229,4 @@ def _hit_line(hit: VorlageHit) -> str:
     date = f" vom {format_date(hit.datum)}" if hit.datum else ""
     gremien = f" – {', '.join(hit.gremien[:3])}" if hit.gremien else ""
     reference = f"Drucksache {hit.drucksache}" if hit.drucksache else hit.source_name
-    return f"- {reference}{date}: {hit.title or _cut(hit.snippet, 80)}{gremien}"
-
-
-def _cut(text: str, limit: int) -> str:
-    """``text`` up to ``limit`` characters, cut after a whole word (with "…")."""
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+    return f"- {reference}{date}: {hit.title or cut_at_word(hit.snippet, 80)}{gremien}"

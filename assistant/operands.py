@@ -26,7 +26,7 @@ from assistant.question import QuestionAnalysis, QuestionKind, QuestionPart, foc
 from assistant.reader import FactReader
 from assistant.spans import AnswerType
 from vorlagen.domain import Answer
-from vorlagen.text import lexicon, split_sentences
+from vorlagen.text import cut_at_word, lexicon, split_sentences
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,5 @@ def _plan(asked: OperandQuestion, first: _Figure, second: _Figure) -> Calculatio
 def _label(description: str, limit: int = 60) -> str:
     """The figure's description as the answer names it: without the verb and article it starts with."""
     text = lexicon.LEADING_VERB_ARTICLE.sub("", " ".join(description.split())) or " ".join(description.split())
-    if len(text) <= limit:
-        return text[:1].upper() + text[1:]
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut[:1].upper() + cut[1:] + " …"
+    cut = cut_at_word(text, limit)
+    return cut[:1].upper() + cut[1:]

@@ -256,3 +256,10 @@ def test_how_exact_a_stated_date_is(value: str, precision: float) -> None:
 ])
 def test_a_number_written_like_a_year(value: str, year_like: bool) -> None:
     assert bool(lexicon.BARE_YEAR_NUMBER.match(value)) is year_like
+
+
+def test_a_text_is_cut_after_a_whole_word() -> None:
+    from vorlagen.text import cut_at_word
+
+    assert cut_at_word("Sanierung der Turnhalle", 40) == "Sanierung der Turnhalle"
+    assert cut_at_word("Sanierung der Turnhalle am Markt", 18) == "Sanierung der …"

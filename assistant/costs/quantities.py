@@ -19,15 +19,13 @@ from pydantic import BaseModel
 
 from vorlagen.formatting import parse_german_number
 from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, TARIFF_PRICE_PATTERN, month_number, scale_factor
-from vorlagen.text.lexicon import AMOUNT_NOUNS, COUNT_ATTRIBUTE
+from vorlagen.text.lexicon import COUNT_ATTRIBUTE, FIGURE_LABELS
 from vorlagen.text.measures import UNITS as MEASURE_UNITS
 
 QuantityKind = Literal["betrag", "tage", "stellen", "prozent", "monate", "datum", "gruppe", "jahr", "verweis", "adresse",
                        "nummer", "anzahl", "zahl"]
 
 NUMBER = r"(?<![\w.,/])(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?![.,]?\d)"
-_VALUE_NOUNS = (*AMOUNT_NOUNS, "satz", "sätze", "pauschale", "rate", "lohn", "gehalt", "anteil", "zahl", "menge")
-"""Nouns that label a figure rather than number one of their kind ("Kosten 500", "Tagessatz 800")."""
 
 _PATTERNS: list[tuple[QuantityKind, re.Pattern[str]]] = [
     ("datum", re.compile(r"(?:\b(?P<prep>ab|zum|vom|seit|bis)\s+(?:dem\s+)?)?"
@@ -141,7 +139,7 @@ def _quantity(kind: QuantityKind, match: re.Match[str]) -> Quantity | None:
     if kind in ("verweis", "adresse"):
         return make()
     if kind == "nummer":  # "Tagessatz 800?" is a figure with its label, not the 800th rate
-        return None if groups["noun"].lower().endswith(_VALUE_NOUNS) else make(noun=groups["noun"])
+        return None if groups["noun"].lower().endswith(FIGURE_LABELS) else make(noun=groups["noun"])
     if kind == "monate":
         if groups.get("half"):
             return make(value=Decimal(6), unit="Monate")

@@ -99,6 +99,11 @@ def label_above(text: str, start: int) -> str:
     return above if above.endswith(":") else ""
 
 
+def cut_at_word(text: str, limit: int) -> str:
+    """``text`` up to ``limit`` characters, cut after a whole word and marked with " …" where it is cut."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def label_before(text: str, start: int) -> str:
     """The label of a "Label: Wert" pair whose value begins at ``start`` on the same line – a column of
     a table row record ("Insgesamt – Anzahl Stellen insgesamt: 83,5, davon neu: 15" → "Anzahl Stellen

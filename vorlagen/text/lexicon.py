@@ -143,6 +143,9 @@ AMOUNT_NOUNS = ("kosten", "summe", "betrag", "volumen", "preis", "wert", "aufwen
                 "ausgaben", "einsparung", "einsparungen", "erlös", "erlöse", "einnahmen", "erträge", "entgelt",
                 "gebühr", "gebühren", "miete", "honorar", "zuschuss", "förderung", "steuer", "geld")
 """Words (or the last part of compounds: "Gesamtkosten", "Fördergeld") that name the kind of an amount."""
+FIGURE_LABELS = (*AMOUNT_NOUNS, "satz", "sätze", "pauschale", "rate", "lohn", "gehalt", "anteil", "zahl", "menge")
+"""Nouns (or compound endings) that label a figure written after them ("Kosten 500", "Tagessatz 800"), unlike a noun
+whose number names one of its kind ("Bieter 7", "Anlage 2")."""
 SIGNING = re.compile(r"\b(unterzeichne\w*|unterschrie\w*|unterschreib\w*|gezeichnet)\b", re.I)
 PRODUCT_KIND = re.compile(r"\bwelche[srnm]?\s+(software|programm|plattform|anwendung|app|fachverfahren|fachanwendung|system)\b", re.I)
 TOTAL = re.compile(r"\b(gesamt\w*|insgesamt|summe)\b", re.I)

@@ -16,7 +16,13 @@ from api.cli_calc import calc_app
 from api.cli_context import cli_settings, index_line, load_cli_settings, open_store
 from api.cli_doctor import doctor
 from api.cli_draft import draft
-from api.cli_bank import bank_index_command, bank_papers_command, bank_split_command, train_command
+from api.cli_bank import (
+    bank_index_command,
+    bank_papers_command,
+    bank_split_command,
+    learning_curve_command,
+    train_command,
+)
 from api.cli_eval import eval_app
 from api.cli_ingest import ingest
 from api.cli_models import models_app
@@ -47,6 +53,7 @@ eval_app.command("bank-index")(bank_index_command)
 eval_app.command("bank-papers")(bank_papers_command)
 eval_app.command("bank-split")(bank_split_command)
 eval_app.command("train")(train_command)
+eval_app.command("learning-curve")(learning_curve_command)
 app.add_typer(eval_app, name="eval")
 app.add_typer(models_app, name="models")
 app.add_typer(teams_app, name="teams")

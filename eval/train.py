@@ -161,7 +161,7 @@ def score_split(scorer: AnswerScorer, data: list[QuestionRows], thresholds: Thre
     it, or (without a verifier) the best that clears its kind's threshold."""
     if scorer.verifier is not None:
         probabilities = [[scorer.probability(row.features) for row in question.rows] for question in data]
-        return _verified(data, verifier_items(data, probabilities), scorer.verifier)
+        return verified_score(data, verifier_items(data, probabilities), scorer.verifier)
     return _outcome(data, _bests(scorer, data), thresholds)
 
 
@@ -237,13 +237,13 @@ def choose_by_cross_validation(data: list[QuestionRows], paper_of: dict[str, str
                 for sentence in THRESHOLDS:
                     thresholds = Thresholds(value, sentence)
                     totals.setdefault((c, thresholds), []).append(_outcome(held_out, bests, thresholds))
-    summed = {key: _summed(scores) for key, scores in totals.items()}
+    summed = {key: summed_scores(scores) for key, scores in totals.items()}
     (c, thresholds), best = max(summed.items(), key=lambda item: (
         item[1].utility, item[0][1].value, item[0][1].sentence, -item[0][0]))
     return c, thresholds, best
 
 
-def _summed(scores: list[SplitScore]) -> SplitScore:
+def summed_scores(scores: list[SplitScore]) -> SplitScore:
     return SplitScore(*(sum(getattr(s, name) for s in scores) for name in
                         ("right", "wrong", "refused_answerable", "refused_unanswerable", "answered_unanswerable", "questions")))
 
@@ -291,9 +291,18 @@ def fit_verifier(items: list[list[_Item]], threshold: float) -> AnswerVerifier:
     return AnswerVerifier(features=list(VERIFIER_FEATURES), threshold=threshold, **fitted)
 
 
-def _verified(data: list[QuestionRows], items: list[list[_Item]], verifier: AnswerVerifier) -> SplitScore:
+def verified_score(data: list[QuestionRows], items: list[list[_Item]], verifier: AnswerVerifier) -> SplitScore:
     return _judged(data, [[label for values, label in parts if verifier.probability(values) >= verifier.threshold]
                           for parts in items])
+
+
+def verifier_outcome(scorer: AnswerScorer, inner: list[QuestionRows], held: list[QuestionRows],
+                     paper_of: dict[str, str], c: float) -> SplitScore:
+    """``held`` answered by ``scorer`` (fitted on ``inner``) and a verifier fitted on ``inner``'s cross-fitted
+    scores: how the two models do on questions neither saw."""
+    verifier = fit_verifier(verifier_items(inner, out_of_fold(inner, paper_of, c)), VERIFIER_THRESHOLD)
+    probabilities = [[scorer.probability(row.features) for row in question.rows] for question in held]
+    return verified_score(held, verifier_items(held, probabilities), verifier)
 
 
 def choose_verifier(data: list[QuestionRows], paper_of: dict[str, str], c: float,
@@ -305,9 +314,9 @@ def choose_verifier(data: list[QuestionRows], paper_of: dict[str, str], c: float
     held_out: list[SplitScore] = []
     for fitted, held in folds(data, paper_of):
         verifier = fit_verifier([items[i] for i in fitted], VERIFIER_THRESHOLD)
-        held_out.append(_verified([data[i] for i in held], [items[i] for i in held], verifier))
+        held_out.append(verified_score([data[i] for i in held], [items[i] for i in held], verifier))
     own = [parts for question, parts in zip(data, items, strict=True) if question.question_id in fitted_on]
-    return fit_verifier(own, VERIFIER_THRESHOLD), _summed(held_out)
+    return fit_verifier(own, VERIFIER_THRESHOLD), summed_scores(held_out)
 
 
 def nested_comparison(data: list[QuestionRows], paper_of: dict[str, str],
@@ -325,10 +334,8 @@ def nested_comparison(data: list[QuestionRows], paper_of: dict[str, str],
         c, thresholds, _ = choose_by_cross_validation(inner, paper_of, repeats=1)
         scorer = fit(inner, c)
         by_thresholds.append(score_split(scorer, held_data, thresholds))
-        verifier = fit_verifier(verifier_items(inner, out_of_fold(inner, paper_of, c)), VERIFIER_THRESHOLD)
-        probabilities = [[scorer.probability(row.features) for row in question.rows] for question in held_data]
-        by_verifier.append(_verified(held_data, verifier_items(held_data, probabilities), verifier))
-    return _summed(by_thresholds), _summed(by_verifier)
+        by_verifier.append(verifier_outcome(scorer, inner, held_data, paper_of, c))
+    return summed_scores(by_thresholds), summed_scores(by_verifier)
 
 
 def per_draw(score: SplitScore, repeats: int = REPEATS) -> dict[str, float]:

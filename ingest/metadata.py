@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date
-
-from pydantic import BaseModel, Field
 
 from ingest.beratungsfolge import extract_beratungsfolge
 from ingest.fields import (
@@ -29,22 +26,9 @@ from ingest.fields import (
 from ingest.header import LABEL_REGION, header_of
 from ingest.title import extract_title
 from vorlagen.cities import known_cities
-from vorlagen.domain import Beratung, TextSpan, Vorlage
+from vorlagen.domain import TextSpan, Vorlage, VorlageMetadata
 
 logger = logging.getLogger(__name__)
-
-
-class VorlageMetadata(BaseModel):
-    """The metadata fields of a ``Vorlage`` as stated in its text (None: not stated)."""
-
-    drucksache: str | None = None
-    title: str | None = None
-    datum: date | None = None
-    vorlagenart: str | None = None
-    referat: str | None = None
-    amt: str | None = None
-    stadt: str | None = None
-    beratungsfolge: list[Beratung] = Field(default_factory=list)
 
 
 def extract_metadata(

@@ -29,6 +29,7 @@ from vorlagen.domain.documents import (
     SearchFilters,
     TextSpan,
     Vorlage,
+    VorlageMetadata,
 )
 from vorlagen.domain.drafts import (
     DRAFT_SECTIONS,
@@ -50,5 +51,5 @@ __all__ = [
     "CitationsEvent", "DoneEvent", "Draft", "DraftCostRow", "DraftCostTable", "DraftFallback", "DraftFigure",
     "DraftOtherCost", "DraftPosition", "DraftRequest", "DraftSection", "DraftSectionName", "DraftYearValue",
     "NoticeEvent", "PaperLink", "PaperRelation", "PassageSource", "QuotedPassage", "SearchFilters", "StreamEvent",
-    "TextSpan", "TokenEvent", "Vorlage", "VorlageHit", "answer_events",
+    "TextSpan", "TokenEvent", "Vorlage", "VorlageHit", "VorlageMetadata", "answer_events",
 ]

@@ -1,5 +1,5 @@
-"""Council documents as the product stores them: a ``Vorlage`` with its metadata (``Beratung``, ``PaperLink``),
-its text spans, the ``Chunk`` cited from it with its metadata (``ChunkMeta``) and the search filters."""
+"""Council documents as the product stores them: a ``Vorlage`` with its metadata (``VorlageMetadata``,
+``Beratung``, ``PaperLink``), its text spans, the ``Chunk`` cited from it with its metadata (``ChunkMeta``) and the search filters."""
 
 from __future__ import annotations
 
@@ -50,16 +50,9 @@ class TextSpan(BaseModel):
     label: str | None = None
 
 
-class Vorlage(BaseModel):
-    doc_id: str
-    """Stable id, unique per source: the OParl id for OParl papers, ``upload/<upload id>`` for uploads,
-    the path relative to the ingest root for files (``seeds/vorlage.txt``; see ``ingest.identity``)."""
-    source: str
-    """Where it came from: a file path or an OParl URL."""
-    source_name: str
-    """Short name as users and question sets refer to it (file name, or the Drucksachennummer)."""
-    text: str
-    spans: list[TextSpan] = Field(default_factory=list)
+class VorlageMetadata(BaseModel):
+    """The fields a Vorlage states about itself (None: not stated). Read from the text of a file by
+    ``ingest.metadata.extract_metadata``; an OParl paper brings them along. ``Vorlage`` adds what was read."""
 
     drucksache: str | None = None
     title: str | None = None
@@ -71,6 +64,20 @@ class Vorlage(BaseModel):
     """Amt / Dienststelle responsible."""
     stadt: str | None = None
     beratungsfolge: list[Beratung] = Field(default_factory=list)
+
+
+class Vorlage(VorlageMetadata):
+    """A council document as stored: its metadata, where it came from and its text."""
+
+    doc_id: str
+    """Stable id, unique per source: the OParl id for OParl papers, ``upload/<upload id>`` for uploads,
+    the path relative to the ingest root for files (``seeds/vorlage.txt``; see ``ingest.identity``)."""
+    source: str
+    """Where it came from: a file path or an OParl URL."""
+    source_name: str
+    """Short name as users and question sets refer to it (file name, or the Drucksachennummer)."""
+    text: str
+    spans: list[TextSpan] = Field(default_factory=list)
     links: list[PaperLink] = Field(default_factory=list)
     """Papers this one names as super- or subordinated (OParl)."""
     extractor: str | None = None

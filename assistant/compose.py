@@ -89,6 +89,18 @@ def compose(question: str, chosen: list[Candidate], missing: list[str], settings
                   support=round(support, 4))
 
 
+def check_notice(shown: Candidate, alternative: Candidate | None) -> str:
+    """The notice on a value the verifier is unsure of: check it in its citation; the next value the evidence
+    offers for the same part, where there is one (a quoted sentence is named as the answer, not quoted again)."""
+    if not shown.typed:
+        return "Bitte im Beleg prüfen: Die Antwort ist unsicher."
+    notice = f"Bitte im Beleg prüfen: Die Angabe „{value_text(shown)}“ ist unsicher"
+    if alternative is None:
+        return notice + "."
+    source = alternative.document.metadata.get("source_name") or alternative.doc_id
+    return f"{notice}; die Vorlagen nennen dazu auch „{value_text(alternative)}“ ({source})."
+
+
 def quote_bounds(candidate: Candidate, limit: int) -> tuple[int, int]:
     """The supporting quote: the sentence, cut to the clauses around the value when it is longer than
     ``limit`` words."""

@@ -13,13 +13,14 @@ from langchain_core.documents import Document
 
 from assistant import choice
 from assistant.candidates import Candidate, Evidence, candidates_for_part
-from assistant.compose import compose, listed_with, shortened, value_text
+from assistant.compose import check_notice, compose, listed_with, shortened, value_text
 from assistant.extractive import ExtractiveAnswerer
 from assistant.question import QuestionAnalysis
 from assistant.scorer import AnswerScorer
 from assistant.widening import with_document_chunks
 from vorlagen.domain import Answer
 from vorlagen.settings import AnswerSettings
+from vorlagen.text import tokenize
 
 ChunksOf = Callable[[str], list[Document]]
 DocTokens = Callable[[str], frozenset[str] | None]
@@ -136,10 +137,24 @@ class FactReader:
             shown += [shortened(candidate, self.settings.short_answer_words),
                       *listed_with(candidate, len(set(analysis.years)))]
         missing = [part.text for part, c in zip(analysis.parts, chosen, strict=True) if c is None]
+        checks = [self._check(options, picked, scored_part)
+                  for options, picked, scored_part in zip(ranked, chosen, scored, strict=True) if picked is not None]
+        notices += [notice for notice in checks if notice]
         answer = compose(question, shown, missing, self.settings)
         answer.mode = mode
+        answer.unsure = any(checks)
         answer.notices.extend(notices)
         return answer
+
+    def _check(self, options: list[Candidate], picked: Candidate, scored: list[Candidate]) -> str | None:
+        """The notice to check an answered part's value (``AnswerSettings.check_below``), or None when the
+        verifier is sure enough of it and it is the best-ranked value."""
+        confidence = self.scorer.confidence(scored)
+        if picked is options[0] and (confidence is None or confidence >= self.settings.check_below):
+            return None
+        alternative = next((c for c in options if c.typed and _figures(c) != _figures(picked)), None) \
+            if picked.typed else None
+        return check_notice(shortened(picked, self.settings.short_answer_words), alternative)
 
     def _close(self, options: list[Candidate], cleared: list[Candidate]) -> list[Candidate]:
         """The candidates a language model may choose among: those that clear their threshold (``cleared``)
@@ -163,6 +178,13 @@ def _value_key(candidate: Candidate) -> str:
     if candidate.typed:
         return value_text(candidate).lower()
     return f"{candidate.doc_id}:{candidate.start}"
+
+
+def _figures(candidate: Candidate) -> list[str]:
+    """What a value says, without its wording: its numbers ("ca. 40.000 €" and "40.000 Euro" say the same), or
+    for a value without numbers (a name) its words."""
+    tokens = tokenize(value_text(candidate))
+    return [t for t in tokens if any(ch.isdigit() for ch in t)] or tokens
 
 
 def _excerpt(candidate: Candidate, around: int = 100) -> str:

@@ -68,6 +68,11 @@ class AnswerScorer(LogisticModel):
             return list(scored) if self.verifier.verified(scored) else []
         return [c for c in scored if c.score >= self.threshold_for(c)]
 
+    def confidence(self, scored: list[Candidate]) -> float | None:
+        """The verifier's probability that the best of a part's candidates (scored, best first) is right; None
+        without a verifier or candidates."""
+        return self.verifier.confidence(scored) if self.verifier is not None else None
+
     def threshold_for(self, candidate: Candidate) -> float:
         """The no-answer threshold of the candidate's kind: a typed value or a quoted sentence."""
         if candidate.typed or self.sentence_threshold is None:

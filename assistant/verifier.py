@@ -67,7 +67,13 @@ class AnswerVerifier(LogisticModel):
 
     threshold: float = Field(ge=0.0, le=1.0)
 
-    def verified(self, scored: Sequence[Candidate]) -> bool:
-        """Does the best of ``scored`` (scored by the scorer, best first, every candidate) answer its part?"""
+    def confidence(self, scored: Sequence[Candidate]) -> float | None:
+        """The probability that the best of ``scored`` (scored by the scorer, best first, every candidate) is
+        right; None for a part without candidates."""
         values = part_features([(c.score, answer_key(c), c.features) for c in scored])
-        return values is not None and self.probability(values) >= self.threshold
+        return None if values is None else self.probability(values)
+
+    def verified(self, scored: Sequence[Candidate]) -> bool:
+        """Does the best of ``scored`` answer its part?"""
+        confidence = self.confidence(scored)
+        return confidence is not None and confidence >= self.threshold

@@ -26,6 +26,8 @@ SUMMARY_METRICS = (
     ("wrong_values", "Falscher Wert (Anteil beantwortbarer Fragen)", "%"),
     ("unasked_calculations", "Ungefragte Rechnungen", "n"),
     ("refusals_naming_source", "Ablehnung nennt die richtige Vorlage (Anteil der unnötigen Ablehnungen)", "%"),
+    ("unflagged_wrong_values", "Falscher Wert ohne Prüfhinweis (Anteil beantwortbarer Fragen)", "%"),
+    ("flagged_right", "Richtige Antwort mit Prüfhinweis (Anteil der richtigen)", "%"),
     ("recall_at_1", "Recall@1", "%"),
     ("recall_at_5", "Recall@5", "%"),
     ("recall_at_10", "Recall@10", "%"),

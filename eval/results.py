@@ -66,6 +66,8 @@ class QuestionResult(BaseModel):
     refusal_names_source: bool | None = None
     """Answerable and refused: whether the Vorlagen the refusal names (to read on) include a gold source;
     None otherwise."""
+    unsure: bool = False
+    """The answer carries the notice to check a value in its citation (``Answer.unsure``)."""
 
     timings: dict[str, float] = Field(default_factory=dict)
     tokens: dict[str, int] = Field(default_factory=dict)
@@ -110,6 +112,11 @@ class MetricSummary(BaseModel):
     unasked_calculations: int = 0
     refusals_naming_source: float | None = None
     """Share of the refused answerable questions whose refusal names a gold source among the Vorlagen to read on."""
+    unflagged_wrong_values: float | None = None
+    """Share of answerable questions answered with a value that is not expected and no notice to check it: the
+    wrong values a user is not warned of."""
+    flagged_right: float | None = None
+    """Share of the right direct answers that carry the notice to check them (what the warning costs)."""
     latency: dict[str, dict[str, float | None]]
     """stage -> {"p50": s, "p95": s}"""
     tokens: dict[str, int]
@@ -183,6 +190,9 @@ def summarize(results: Sequence[QuestionResult], ks: Sequence[int]) -> MetricSum
         wrong_values=_share([result.wrong_value for result in results]),
         unasked_calculations=sum(1 for result in results if result.unasked_calculation),
         refusals_naming_source=_share([result.refusal_names_source for result in results]),
+        unflagged_wrong_values=_share([None if r.wrong_value is None else r.wrong_value and not r.unsure
+                                       for r in results]),
+        flagged_right=_share([r.unsure for r in results if r.direct_correct]),
         latency=latency,
         tokens=tokens,
         errors=sum(1 for result in results if result.error),

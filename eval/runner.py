@@ -42,6 +42,7 @@ def score_question(
         result.wrong_value = not answer.refused and not any(direct)
         if answer.refused:
             result.refusal_names_source = any(metrics.is_gold(hit.model_dump(), question.sources) for hit in answer.vorlagen)
+    result.unsure = answer.unsure
     result.unasked_calculation = question.type != "calc" and not answer.refused and answer.kind == "calculation"
     if not answer.refused:
         result.answer_words = metrics.answer_words(answer.text)

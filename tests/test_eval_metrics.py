@@ -172,6 +172,22 @@ def test_a_refusal_that_names_the_source_to_read_on_is_counted(questions, texts)
     assert _score(questions["v22"], refusals[0], texts).refusal_correct is True
 
 
+def test_a_wrong_value_with_the_notice_to_check_it_is_told_from_one_without(questions, texts) -> None:
+    """The wrong values a user is not warned of, and what the warning costs: right answers that carry it."""
+    question = questions["v02"]  # expected 756.150
+    quote = _quote_with(texts, STUTTGART, "756.150")
+    right = Answer(question=question.question, text="Die Personalaufwendungen betragen 756.150 EUR. [1]",
+                   citations=[_citation(texts, STUTTGART, quote)])
+    wrong = right.model_copy(update={"text": "Die Personalaufwendungen betragen 765.150 EUR. [1]"})
+    answers = [right, right.model_copy(update={"unsure": True}), wrong, wrong.model_copy(update={"unsure": True})]
+    results = [_score(question, answer, texts).model_copy(update={"id": f"v02{i}"}) for i, answer in enumerate(answers)]
+    assert [r.unsure for r in results] == [False, True, False, True]
+    overall = PipelineRun.from_results("ours", "wir", "test", results, [1, 5, 10]).overall
+    assert overall.wrong_values == pytest.approx(0.5)
+    assert overall.unflagged_wrong_values == pytest.approx(0.25)  # only the third: wrong and not flagged
+    assert overall.flagged_right == pytest.approx(0.5)
+
+
 def test_answering_an_unanswerable_question_counts_against_refusal_accuracy(questions, texts) -> None:
     invented = Answer(question="", text="Das KI-Budget beträgt 5 Mio. EUR.")
     refused_but_citing = Answer(question="", text="Keine Angabe.", refused=True,

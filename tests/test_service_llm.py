@@ -67,9 +67,12 @@ def test_model_choice_picks_a_candidate_and_cannot_write_a_value(seeds_settings,
     assert not extractive.refused
     service, _ = _chooser_service(settings, seeds_store, ['{"wahl": [2]}'], margin=1.0)
     answer = service.ask(SEVERAL)
-    assert answer.mode == "openai" and not answer.notices
+    assert answer.mode == "openai"
     # the model chose the second candidate: another value, which stands in the evidence and is cited there
     assert answer.short_answer != extractive.short_answer
+    # … and not the best-ranked one, so the answer asks to check it and names the best-ranked value
+    assert answer.unsure and len(answer.notices) == 1 and answer.notices[0].startswith("Bitte im Beleg prüfen")
+    assert extractive.short_answer.split(" [", 1)[0] in answer.notices[0]
     value = answer.short_answer.split(" [", 1)[0]
     quote = answer.citations[0]
     assert value.split(" (", 1)[0] in quote.quote
@@ -133,6 +136,6 @@ def test_a_clear_best_candidate_is_kept_without_asking_the_model(seeds_settings,
     extractive = AssistantService(seeds_settings, seeds_store).ask(SEVERAL)
     service, model = _chooser_service(seeds_settings, seeds_store, ['{"wahl": [2]}'], margin=0.0)
     answer = service.ask(SEVERAL)  # no other candidate within a margin of 0
-    assert answer.mode == "extractive" and not answer.notices
+    assert answer.mode == "extractive" and answer.notices == extractive.notices  # no notice of the model
     assert answer.text == extractive.text
     assert model.i == 0, "das Sprachmodell wurde gefragt"

@@ -4,6 +4,8 @@ the shipped scorer and verifier rank them, only the two thresholds are set by th
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from langchain_core.documents import Document
 
@@ -12,6 +14,7 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.question import analyze_question
 from assistant.reader import FactReader
 from assistant.scorer import AnswerScorer
+from assistant.service import AssistantService
 from vorlagen.settings import AnswerSettings
 
 QUESTION = "Wie viele Ladepunkte sind am neuen Busdepot in der Nordweststadt vorgesehen?"
@@ -86,3 +89,22 @@ def test_the_next_value_named_is_another_figure_not_the_same_one_worded_otherwis
     named = notice.split("auch „")[1].split("“")[0]
     # "ca. 40.000€" and "40.000€" are one figure: the next value named is the other one
     assert "40.000" in notice.split("auch „")[0] and "40.000" not in named
+
+
+def test_the_notice_reaches_the_stream_the_web_page_and_teams_read(seeds_settings, seeds_store) -> None:
+    """On the real seeds index (Chroma + BM25), with every answer below the check level: the service's answer is
+    marked and its stream, which the web page and Teams render, carries the notice as a notice event."""
+    settings = seeds_settings.model_copy(
+        update={"answer": seeds_settings.answer.model_copy(update={"check_below": 1.0})})
+    service = AssistantService(settings, seeds_store)
+    question = "Wie viele Stellen bekommt das neu gegründete Stuttgarter Amt für Digitalisierung und IT?"
+    answer = service.ask(question)
+    assert not answer.refused and answer.unsure
+
+    async def collect():  # noqa: ANN202
+        return [event async for event in service.astream(question)]
+
+    events = asyncio.run(collect())
+    notices = [event.text for event in events if event.type == "notice"]
+    assert any(text.startswith("Bitte im Beleg prüfen") for text in notices)
+    assert events[-2].answer.unsure

@@ -14,6 +14,7 @@ from rich.progress import Progress
 
 from api.cli_context import cli_settings, open_store
 from eval.question_bank import REAL_FILES, select_papers, split_by_paper, write_bank_dump
+from vorlagen.formatting import format_number
 from vorlagen.settings import Settings, absolute
 
 BANK_DIR = Path(__file__).resolve().parents[1] / "eval" / "bank"
@@ -217,19 +218,23 @@ def learning_curve_command(
     from assistant.scorer import AnswerScorer
     from eval import train as training
     from eval.learning_curve import learning_curve
+    from eval.train import FOLDS
 
     data_dir = bank / "training"
     data = [row for split in ("train", "dev") for row in training.read_rows(data_dir / f"{split}-candidates.jsonl.gz")]
     papers = training.papers_of([*training.load_split(bank, "train"), *training.load_split(bank, "dev")])
     c = float(AnswerScorer.load(scorer_file).trained_on["C"])
-    points = learning_curve(data, papers, c, repeats=draws)
+    console = Console(stderr=as_json)
+    with Progress(console=console) as progress:
+        task = progress.add_task("Falten", total=FOLDS * draws)
+        points = learning_curve(data, papers, c, repeats=draws, on_fold=lambda: progress.advance(task))
     if as_json:
         typer.echo(json.dumps([point.model_dump() for point in points], indent=1))
         return
-    console = Console()
-    console.print(f"Lernkurve (C = {c}; Mittel aus {draws} Ziehungen, jede Frage von train + dev je Ziehung einmal "
-                  "gemessen):")
+    console.print(f"Lernkurve (C = {format_number(c)}; Mittel aus {draws} Ziehungen, jede Frage von train + dev je "
+                  "Ziehung einmal gemessen):")
     for point in points:
-        console.print(f"  {point.fraction:>4.0%} der Vorlagen ({point.fitted_questions:g} Fragen je Teil): richtig "
-                      f"{point.right:g}, falscher Wert {point.wrong:g}, Nutzen {point.utility:g}; bester Kandidat "
-                      f"richtig bei {point.ranked_right:g} von {point.reachable:g}")
+        share, fitted = format_number(point.fraction * 100, 0), format_number(point.fitted_questions, 1)
+        console.print(f"  {share} % der Vorlagen ({fitted} Fragen je Teil): richtig {format_number(point.right, 1)}, "
+                      f"falscher Wert {format_number(point.wrong, 1)}, Nutzen {format_number(point.utility, 1)}; "
+                      f"bester Kandidat richtig bei {format_number(point.ranked_right, 1)} von {format_number(point.reachable, 1)}")

@@ -9,7 +9,7 @@ flat, the features limit the reader, not the amount of data (``vorlagen eval lea
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel
 
@@ -53,9 +53,11 @@ def paper_share(papers: Sequence[str], fraction: float, seed: int) -> set[str]:
 
 
 def learning_curve(data: list[QuestionRows], paper_of: dict[str, str], c: float,
-                   fractions: Sequence[float] = FRACTIONS, repeats: int = REPEATS) -> list[CurvePoint]:
+                   fractions: Sequence[float] = FRACTIONS, repeats: int = REPEATS,
+                   on_fold: Callable[[], None] | None = None) -> list[CurvePoint]:
     """The outcome on held-out folds per share of fitting papers, with the scorer's ``c`` fixed (the chosen one:
-    choosing it again on a quarter of the data would mix two effects)."""
+    choosing it again on a quarter of the data would mix two effects). ``on_fold`` is called after each of the
+    ``FOLDS`` × ``repeats`` folds (a progress bar)."""
     def paper(question: QuestionRows) -> str:
         return paper_of.get(question.question_id, question.question_id)
 
@@ -69,6 +71,8 @@ def learning_curve(data: list[QuestionRows], paper_of: dict[str, str], c: float,
             scorer = fit(inner, c)
             scores[fraction].append(verifier_outcome(scorer, inner, held_data, paper_of, c))
             ranked[fraction].append((*ranking_accuracy(scorer, held_data), len(inner)))
+        if on_fold is not None:
+            on_fold()
     points = []
     for fraction in fractions:
         mean = per_draw(summed_scores(scores[fraction]), repeats)

@@ -31,7 +31,10 @@ def _dev_candidates() -> tuple[list[train.QuestionRows], dict[str, str]]:
 def test_every_question_is_measured_once_per_share_by_models_that_never_saw_it() -> None:
     """On the committed dev candidates, one draw of the folds (the whole bank takes ≈ 3 min)."""
     data, papers = _dev_candidates()
-    half, whole = learning_curve(data, papers, c=0.03, fractions=(0.5, 1.0), repeats=1)
+    folds: list[None] = []
+    half, whole = learning_curve(data, papers, c=0.03, fractions=(0.5, 1.0), repeats=1,
+                                 on_fold=lambda: folds.append(None))
+    assert len(folds) == train.FOLDS  # the progress bar advances once per fold
     for point in (half, whole):
         assert point.right + point.wrong + point.refused_answerable <= sum(q.answerable for q in data)
         assert point.reachable == whole.reachable  # the same held-out questions at every share

@@ -90,7 +90,7 @@ def compose(question: str, chosen: list[Candidate], missing: list[str], settings
 
 
 def check_notice(shown: Candidate, alternative: Candidate | None) -> str:
-    """The notice on a value the verifier is unsure of: check it in its citation; the next value the evidence
+    """The notice on a value the verifier is unsure of: check it in its citation; the rival value the evidence
     offers for the same part, where there is one (a quoted sentence is named as the answer, not quoted again)."""
     if not shown.typed:
         return "Bitte im Beleg prüfen: Die Antwort ist unsicher."

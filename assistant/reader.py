@@ -152,8 +152,7 @@ class FactReader:
         confidence = self.scorer.confidence(scored)
         if picked is options[0] and (confidence is None or confidence >= self.settings.check_below):
             return None
-        alternative = next((c for c in options if c.typed and _figures(c) != _figures(picked)), None) \
-            if picked.typed else None
+        alternative = next((c for c in options if _rivals(c, picked)), None) if picked.typed else None
         return check_notice(shortened(picked, self.settings.short_answer_words), alternative)
 
     def _close(self, options: list[Candidate], cleared: list[Candidate]) -> list[Candidate]:
@@ -178,6 +177,15 @@ def _value_key(candidate: Candidate) -> str:
     if candidate.typed:
         return value_text(candidate).lower()
     return f"{candidate.doc_id}:{candidate.start}"
+
+
+def _rivals(candidate: Candidate, picked: Candidate) -> bool:
+    """Is ``candidate`` a value to compare ``picked`` with: another figure (or name) of the asked type, counting
+    the asked noun where ``picked`` does, that the scorer rates at least half as likely?"""
+    return (candidate.typed and _figures(candidate) != _figures(picked)
+            and candidate.feature("type_exact") >= picked.feature("type_exact")
+            and candidate.feature("counts_the_noun") >= picked.feature("counts_the_noun")
+            and candidate.score >= picked.score / 2)
 
 
 def _figures(candidate: Candidate) -> list[str]:

@@ -28,17 +28,20 @@ def _chunk(text: str) -> Document:
         "rank": 1, "title": "Busdepot Nordweststadt: Ladeinfrastruktur", "year": 2025})
 
 
-def _reader(check_below: float, **settings: object) -> FactReader:
-    """The shipped scorer with a verifier that accepts every best candidate, so that the answer is given."""
-    scorer = AnswerScorer.load()
-    assert scorer.verifier is not None
-    scorer = scorer.model_copy(update={"verifier": scorer.verifier.model_copy(update={"threshold": 0.0})})
+def _reader(check_below: float, flat: bool = False, **settings: object) -> FactReader:
+    """The shipped scorer with a verifier that accepts every best candidate, so that the answer is given.
+    ``flat``: a scorer that rates every candidate alike (0,5), so that which value is named as the one to compare
+    with depends on the values alone, not on how a trained model rates a passage written for the test."""
+    shipped = AnswerScorer.load()
+    assert shipped.verifier is not None
+    scorer = AnswerScorer.untrained() if flat else shipped
+    scorer = scorer.model_copy(update={"verifier": shipped.verifier.model_copy(update={"threshold": 0.0})})
     answer_settings = AnswerSettings(check_below=check_below, **settings)
     return FactReader(ExtractiveAnswerer(answer_settings, idf=lambda _: 1.0), answer_settings, scorer)
 
 
 def test_a_value_below_the_check_level_carries_the_notice_with_the_next_value() -> None:
-    answer = _reader(check_below=1.0).answer(analyze_question(QUESTION), [_chunk(TEXT)])
+    answer = _reader(check_below=1.0, flat=True).answer(analyze_question(QUESTION), [_chunk(TEXT)])
     assert not answer.refused and answer.unsure
     shown = "24 Ladepunkte" if "24 Ladepunkte" in (answer.short_answer or "") else "16 Ladepunkte"
     other = "16 Ladepunkte" if shown == "24 Ladepunkte" else "24 Ladepunkte"
@@ -84,7 +87,7 @@ def test_the_next_value_named_is_another_figure_not_the_same_one_worded_otherwis
     text = ("Die Ladeinfrastruktur am neuen Busdepot in der Nordweststadt kostet ca. 40.000€. Für die "
             "Ladeinfrastruktur am Busdepot sind 40.000€ im Haushalt eingestellt, für die zweite Stufe "
             "weitere 25.000€.")
-    answer = _reader(check_below=1.0).answer(analyze_question(question), [_chunk(text)])
+    answer = _reader(check_below=1.0, flat=True).answer(analyze_question(question), [_chunk(text)])
     notice = next(n for n in answer.notices if n.startswith("Bitte im Beleg prüfen"))
     named = notice.split("auch „")[1].split("“")[0]
     # "ca. 40.000€" and "40.000€" are one figure: the next value named is the other one
@@ -108,3 +111,13 @@ def test_the_notice_reaches_the_stream_the_web_page_and_teams_read(seeds_setting
     notices = [event.text for event in events if event.type == "notice"]
     assert any(text.startswith("Bitte im Beleg prüfen") for text in notices)
     assert events[-2].answer.unsure
+
+
+def test_a_count_of_another_thing_is_no_value_to_compare_with() -> None:
+    """Only a rival is named: the same type, counting the asked noun where the answer does (and rated at least half
+    as likely); a count of floors is no rival to a count of charging points, even rated alike."""
+    text = ("Am neuen Busdepot in der Nordweststadt sind 24 Ladepunkte vorgesehen, verteilt auf zwei Stockwerke "
+            "der Abstellhalle.")
+    answer = _reader(check_below=1.0, flat=True).answer(analyze_question(QUESTION), [_chunk(text)])
+    notice = next(n for n in answer.notices if n.startswith("Bitte im Beleg prüfen"))
+    assert notice == "Bitte im Beleg prüfen: Die Angabe „24 Ladepunkte“ ist unsicher."

@@ -246,6 +246,7 @@ function setupChat() {
           renderAnswer(answerText, data);
           if (data.citations) citationChips(data.citations, chips);
           if (data.refused) turn.classList.add("refused");
+          if (data.unsure && !data.refused) turn.classList.add("unsure");
           if (data.mode) turn.append(el("p", { class: "answer-mode meta" }, `Modus: ${data.mode}`));
         } else if (type === "error") throw new Error(data.detail || "Unbekannter Fehler");
       }
@@ -266,7 +267,12 @@ function renderAnswer(container, answer) {
   const lines = (answer.text || "").split("\n");
   const short = answer.short_answer || lines[0] || "";
   const rest = answer.short_answer && lines[0] === answer.short_answer ? lines.slice(1) : lines.slice(short === lines[0] ? 1 : 0);
-  container.append(el("p", { class: answer.refused ? "short-answer refused" : "short-answer" }, short));
+  const shortAnswer = el("p", { class: answer.refused ? "short-answer refused" : "short-answer" }, short);
+  // the verifier is unsure of a value: say so at the answer; the notice below names the value to compare with
+  if (answer.unsure && !answer.refused) {
+    shortAnswer.append(" ", el("span", { class: "unsure-badge", title: "Das Prüfmodell ist bei diesem Wert unsicher – siehe Hinweis unten." }, "bitte prüfen"));
+  }
+  container.append(shortAnswer);
   if (answer.decision) { container.append(renderTimeline(answer.decision)); return; }  // timeline.js
   if (answer.vorlagen && answer.vorlagen.length) {
     if (answer.refused) container.append(el("p", { class: "nearest-caption" }, "Am nächsten kommen diese Vorlagen (sie beantworten die Frage nicht sicher):"));

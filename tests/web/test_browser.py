@@ -6,13 +6,14 @@ Screenshots go to ``test-artifacts/``. Never ``playwright install``: the browser
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.web.server import API_KEY, LiveServer
+from tests.web.server import API_KEY, LiveServer, live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -116,6 +117,31 @@ def test_a_refusal_names_the_vorlagen_to_read_on(page: Page, artifacts_dir: Path
     sync_api.expect(turn.locator("table.vorlagen-list")).to_contain_text("GRDrs 862/2021")
     assert turn.locator("button.chip").count() == 0
     page.screenshot(path=str(artifacts_dir / "03b-ablehnung-mit-vorlagen.png"), full_page=True)
+
+
+def test_an_unsure_answer_is_marked_and_its_notice_names_the_value_to_compare(
+    browser: BrowserContext, seeds_env: dict[str, str], artifacts_dir: Path, tmp_path: Path,
+) -> None:
+    """A server whose check level no answer reaches (``VORLAGEN_ANSWER__CHECK_BELOW=1``), on its own copy of the
+    seeds index (Chroma is not shared between processes): the answer says „bitte prüfen“ and the notice below it
+    asks to check the value in its citation."""
+    data_dir = tmp_path / "index"
+    shutil.copytree(seeds_env["VORLAGEN_DATA_DIR"], data_dir)
+    env = {**seeds_env, "VORLAGEN_DATA_DIR": str(data_dir), "VORLAGEN_ANSWER__CHECK_BELOW": "1.0"}
+    with live_server(env, artifacts_dir / "server-unsure.log") as unsure_server:
+        page = browser.new_page()
+        try:
+            page.set_default_timeout(120_000)
+            page.goto(unsure_server.base_url + "/")
+            page.get_by_label(re.compile("^API-Schlüssel")).fill(API_KEY)
+            page.get_by_role("button", name="Übernehmen").click()
+            turn = ask(page, "Wie viele Stellen bekommt das neu gegründete Stuttgarter Amt für Digitalisierung und IT?")
+            sync_api.expect(turn).to_have_class(re.compile(r"\bunsure\b"))
+            sync_api.expect(turn.locator(".short-answer .unsure-badge")).to_have_text("bitte prüfen")
+            sync_api.expect(turn.locator("ul.notices")).to_contain_text("Bitte im Beleg prüfen: Die Angabe „")
+            page.screenshot(path=str(artifacts_dir / "03c-unsichere-antwort.png"), full_page=True)
+        finally:
+            page.close()
 
 
 def test_the_page_names_the_answer_mode_readyz_reports(page: Page, server: LiveServer, artifacts_dir: Path) -> None:

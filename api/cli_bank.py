@@ -218,7 +218,6 @@ def learning_curve_command(
     from assistant.scorer import AnswerScorer
     from eval import train as training
     from eval.learning_curve import learning_curve
-    from eval.train import FOLDS
 
     data_dir = bank / "training"
     data = [row for split in ("train", "dev") for row in training.read_rows(data_dir / f"{split}-candidates.jsonl.gz")]
@@ -226,7 +225,7 @@ def learning_curve_command(
     c = float(AnswerScorer.load(scorer_file).trained_on["C"])
     console = Console(stderr=as_json)
     with Progress(console=console) as progress:
-        task = progress.add_task("Falten", total=FOLDS * draws)
+        task = progress.add_task("Falten", total=training.FOLDS * draws)
         points = learning_curve(data, papers, c, repeats=draws, on_fold=lambda: progress.advance(task))
     if as_json:
         typer.echo(json.dumps([point.model_dump() for point in points], indent=1))
@@ -237,4 +236,5 @@ def learning_curve_command(
         share, fitted = format_number(point.fraction * 100, 0), format_number(point.fitted_questions, 1)
         console.print(f"  {share} % der Vorlagen ({fitted} Fragen je Teil): richtig {format_number(point.right, 1)}, "
                       f"falscher Wert {format_number(point.wrong, 1)}, Nutzen {format_number(point.utility, 1)}; "
-                      f"bester Kandidat richtig bei {format_number(point.ranked_right, 1)} von {format_number(point.reachable, 1)}")
+                      f"bester Kandidat richtig bei {format_number(point.ranked_right, 1)} von "
+                      f"{format_number(point.reachable, 1)}")

@@ -207,13 +207,19 @@ def test_the_nested_comparison_reproduces_the_recorded_figures() -> None:
 
 def test_the_verifier_reads_the_lead_over_another_value_and_its_recurrence() -> None:
     """The part's ranking, not one probability: the lead is over the best *different* value, a repeat of the
-    best value counts as support; the shipped verifier trusts a clear lead more than a tie."""
+    best value counts as support, and so does the share of the part's odds its value holds; the shipped verifier
+    trusts a clear lead more than a tie."""
     features = [0.0] * len(FEATURES)
     ranking = [(0.8, "5 Mio. Euro", features), (0.75, "5 Mio. Euro", features), (0.3, "7 Mio. Euro", features)]
     values = part_features(ranking)
     assert values is not None
     named = dict(zip(VERIFIER_FEATURES, values, strict=True))
     assert named["lead"] == pytest.approx(0.5) and named["recurrence"] == 2
+    odds = [4.0, 3.0, 3 / 7]  # p / (1 − p) of 0,8, 0,75 and 0,3
+    assert named["best_share"] == pytest.approx(odds[0] / sum(odds))
+    assert named["value_share"] == pytest.approx((odds[0] + odds[1]) / sum(odds))
+    alone = dict(zip(VERIFIER_FEATURES, part_features(ranking[:1]) or [], strict=True))
+    assert alone["best_share"] == alone["value_share"] == pytest.approx(1.0)
     assert part_features([]) is None
     verifier = AnswerScorer.load().verifier
     assert verifier is not None

@@ -5,7 +5,9 @@ the question names both figures by description and gives neither. Each descripti
 part (an amount, or a count when the question asks "wie viele"); the fact reader's candidates for it are
 scored by the same trained scorer as fact answers; the best two distinct figures of one unit go to the
 Decimal cost tool ``rechne``. A description without a figure scored at least ``answer.operand_floor`` gives
-``None``: the caller falls back to the cost planners, and from there to a refusal — never a guess.
+``None``: the caller falls back to the cost planners, and from there to a refusal — never a guess. Where the
+verifier is not sure of a figure as the answer to its description, or the pair uses a lower-ranked one, the result
+carries a notice to check that figure in its citation (``answer.check_below``, as fact answers do).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from assistant.costs.models import Operand, Operation, RechneInput
 from assistant.costs.plan import CalculationPlan, PlannedInput
 from assistant.costs.quantities import Quantity, parse_quantities
 from assistant.costs.arithmetic import format_amount
+from assistant.compose import operand_notice
 from assistant.question import QuestionAnalysis, QuestionKind, QuestionPart, focus_terms
 from assistant.reader import FactReader
 from assistant.spans import AnswerType
@@ -91,12 +94,17 @@ class StatedCalculation:
         kind = AnswerType.ANZAHL if lexicon.ASKS_HOW_MANY.search(analysis.question) and asked.operation == "differenz" else AnswerType.BETRAG
         parts = [QuestionPart(text=text, answer_type=kind, focus=focus_terms(text, kind)) for text in (asked.first, asked.second)]
         operands = analysis.model_copy(update={"kind": QuestionKind.FACT, "parts": parts})
-        ranked = self.facts.candidates(operands, documents, settled_terms)
-        pair = self._pair(ranked)
+        rankings = self.facts.rankings(operands, documents, settled_terms)
+        pair = self._pair([ranking.values for ranking in rankings])
         if pair is None:
             return None
-        first, second = pair
-        return answer_plan(analysis.question, _plan(asked, first, second), tables=None)
+        answer = answer_plan(analysis.question, _plan(asked, *pair), tables=None)
+        unsure = [(_label(text), format_amount(figure.quantity.value or Decimal(0), figure.quantity.unit))
+                  for text, figure, ranking in zip((asked.first, asked.second), pair, rankings, strict=True)
+                  if not self.facts.sure(figure.candidate, ranking)]
+        if answer.refused or not unsure:
+            return answer
+        return answer.model_copy(update={"unsure": True, "notices": [*answer.notices, operand_notice(unsure)]})
 
     def _pair(self, ranked: list[list[Candidate]]) -> tuple[_Figure, _Figure] | None:
         """The best-scored pair of different figures of one unit, both scored at least ``operand_floor``."""

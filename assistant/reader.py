@@ -8,6 +8,7 @@ part's close candidates.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
@@ -27,6 +28,16 @@ DocTokens = Callable[[str], frozenset[str] | None]
 Similarities = Callable[[str, list[Document]], dict[str, float]]
 """The question's similarity in meaning to each chunk, by chunk id (``VorlagenStore.similarities``); without it
 (a reader built apart from a store, in unit tests) every similarity counts as 0."""
+
+
+@dataclass(frozen=True)
+class PartRanking:
+    """A question part's scored candidates, best first."""
+
+    scored: list[Candidate]
+    """Every candidate (repeats of a value included: the verifier reads them)."""
+    values: list[Candidate]
+    """The best-scored candidate of each distinct value."""
 
 
 class FactReader:
@@ -88,15 +99,17 @@ class FactReader:
             per_part.append(found)
         return per_part
 
-    def candidates(self, analysis: QuestionAnalysis, documents: list[Document],
-                   settled_terms: frozenset[str] = frozenset()) -> list[list[Candidate]]:
-        """The scored candidates of each part, best first, one per distinct value."""
-        return [_distinct(scored) for scored in self._scored(analysis, documents, settled_terms)]
+    def rankings(self, analysis: QuestionAnalysis, documents: list[Document],
+                 settled_terms: frozenset[str] = frozenset()) -> list[PartRanking]:
+        """The scored candidates of each part, best first."""
+        scored = [self.scorer.score(found) for found in self.found(analysis, documents, settled_terms)]
+        return [PartRanking(every, _distinct(every)) for every in scored]
 
-    def _scored(self, analysis: QuestionAnalysis, documents: list[Document],
-                settled_terms: frozenset[str]) -> list[list[Candidate]]:
-        """Every candidate of each part, scored, best first (repeats of a value included: the verifier reads them)."""
-        return [self.scorer.score(found) for found in self.found(analysis, documents, settled_terms)]
+    def sure(self, picked: Candidate, ranking: PartRanking) -> bool:
+        """Is ``picked`` its part's best-ranked value, and the verifier at least ``check_below`` sure of it (or no
+        verifier there to ask)?"""
+        confidence = self.scorer.confidence(ranking.scored)
+        return picked is ranking.values[0] and (confidence is None or confidence >= self.settings.check_below)
 
     # ---- answering --------------------------------------------------------------------------------
     def answer(
@@ -107,9 +120,9 @@ class FactReader:
         chooser: choice.CandidateChooser | None = None,
     ) -> Answer:
         question = analysis.question
-        scored = self._scored(analysis, documents, settled_terms)
-        ranked = [_distinct(options) for options in scored]
-        passing = [{id(c) for c in self.scorer.answers(options)} for options in scored]
+        rankings = self.rankings(analysis, documents, settled_terms)
+        ranked = [ranking.values for ranking in rankings]
+        passing = [{id(c) for c in self.scorer.answers(ranking.scored)} for ranking in rankings]
         cleared = [[c for c in options if id(c) in passed] for options, passed in zip(ranked, passing, strict=True)]
         chosen: list[Candidate | None] = [options[0] if options else None for options in cleared]
         mode = "extractive"
@@ -137,8 +150,7 @@ class FactReader:
             shown += [shortened(candidate, self.settings.short_answer_words),
                       *listed_with(candidate, len(set(analysis.years)))]
         missing = [part.text for part, c in zip(analysis.parts, chosen, strict=True) if c is None]
-        checks = [self._check(options, picked, scored_part)
-                  for options, picked, scored_part in zip(ranked, chosen, scored, strict=True) if picked is not None]
+        checks = [self._check(ranking, picked) for ranking, picked in zip(rankings, chosen, strict=True) if picked is not None]
         notices += [notice for notice in checks if notice]
         answer = compose(question, shown, missing, self.settings)
         answer.mode = mode
@@ -146,13 +158,12 @@ class FactReader:
         answer.notices.extend(notices)
         return answer
 
-    def _check(self, options: list[Candidate], picked: Candidate, scored: list[Candidate]) -> str | None:
+    def _check(self, ranking: PartRanking, picked: Candidate) -> str | None:
         """The notice to check an answered part's value (``AnswerSettings.check_below``), or None when the
         verifier is sure enough of it and it is the best-ranked value."""
-        confidence = self.scorer.confidence(scored)
-        if picked is options[0] and (confidence is None or confidence >= self.settings.check_below):
+        if self.sure(picked, ranking):
             return None
-        alternative = next((c for c in options if _rivals(c, picked)), None) if picked.typed else None
+        alternative = next((c for c in ranking.values if _rivals(c, picked)), None) if picked.typed else None
         return check_notice(shortened(picked, self.settings.short_answer_words), alternative)
 
     def _close(self, options: list[Candidate], cleared: list[Candidate]) -> list[Candidate]:

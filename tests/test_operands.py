@@ -91,3 +91,28 @@ def test_setting_two_figures_against_each_other_is_a_calculation(question: str, 
     from assistant.costs.cues import calculation_kind
 
     assert calculation_kind(question) == kind
+
+
+@pytest.mark.parametrize("check_below", [0.0, 1.0])
+def test_a_calculation_over_figures_the_verifier_is_unsure_of_says_which_to_check(
+        seeds_settings, seeds_store, check_below: float) -> None:
+    """The arithmetic is exact, the reading of its inputs may not be: below ``check_below`` the answer carries a
+    notice naming each unsure input as its answer lists it. The notice never changes the answer itself."""
+    from assistant.service import AssistantService
+
+    question = ("Um wie viel Euro lagen die Wiesbadener Sachmittel für die Beratung über den Sachmitteln für die "
+                "Softwareanschaffung 2024?")
+    settings = seeds_settings.model_copy(
+        update={"answer": seeds_settings.answer.model_copy(update={"check_below": check_below})})
+    answer = AssistantService(settings, seeds_store).ask(question)
+    assert answer.kind == "calculation", answer.text
+    notices = [n for n in answer.notices if n.startswith("Bitte im Beleg prüfen: Die Rechnung ist exakt")]
+    assert answer.unsure is bool(notices)
+    if check_below == 1.0:  # no verifier is that sure: both inputs are named
+        assert len(notices) == 1 and "diese Eingaben sind unsicher gelesen" in notices[0]
+        for line in (line for line in answer.text.splitlines() if line.startswith("- ")):
+            label, value = line[2:].split(" [", 1)[0].split(": ", 1)
+            assert f"{label} = {value}" in notices[0], (line, notices[0])
+    sure = AssistantService(seeds_settings.model_copy(
+        update={"answer": seeds_settings.answer.model_copy(update={"check_below": 0.0})}), seeds_store).ask(question)
+    assert sure.text == answer.text

@@ -94,13 +94,18 @@ def test_the_next_value_named_is_another_figure_not_the_same_one_worded_otherwis
     assert "40.000" in notice.split("auch „")[0] and "40.000" not in named
 
 
-def test_the_notice_reaches_the_stream_the_web_page_and_teams_read(seeds_settings, seeds_store) -> None:
+@pytest.mark.parametrize("question", [
+    "Wie viele Stellen bekommt das neu gegründete Stuttgarter Amt für Digitalisierung und IT?",
+    # a calculation over two figures the scorer read: the notice names the inputs to check
+    "Um wie viel Euro lagen die Wiesbadener Sachmittel für die Beratung über den Sachmitteln für die "
+    "Softwareanschaffung 2024?",
+])
+def test_the_notice_reaches_the_stream_the_web_page_and_teams_read(seeds_settings, seeds_store, question: str) -> None:
     """On the real seeds index (Chroma + BM25), with every answer below the check level: the service's answer is
     marked and its stream, which the web page and Teams render, carries the notice as a notice event."""
     settings = seeds_settings.model_copy(
         update={"answer": seeds_settings.answer.model_copy(update={"check_below": 1.0})})
     service = AssistantService(settings, seeds_store)
-    question = "Wie viele Stellen bekommt das neu gegründete Stuttgarter Amt für Digitalisierung und IT?"
     answer = service.ask(question)
     assert not answer.refused and answer.unsure
 

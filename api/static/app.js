@@ -268,9 +268,9 @@ function renderAnswer(container, answer) {
   const short = answer.short_answer || lines[0] || "";
   const rest = answer.short_answer && lines[0] === answer.short_answer ? lines.slice(1) : lines.slice(short === lines[0] ? 1 : 0);
   const shortAnswer = el("p", { class: answer.refused ? "short-answer refused" : "short-answer" }, short);
-  // the verifier is unsure of a value: say so at the answer; the notice below names the value to compare with
+  // the verifier is unsure of a value (or of a calculation's input): say so at the answer; the notice below names it
   if (answer.unsure && !answer.refused) {
-    shortAnswer.append(" ", el("span", { class: "unsure-badge", title: "Das Prüfmodell ist bei diesem Wert unsicher – siehe Hinweis unten." }, "bitte prüfen"));
+    shortAnswer.append(" ", el("span", { class: "unsure-badge", title: "Das Prüfmodell ist bei einem Wert dieser Antwort unsicher – siehe Hinweis unten." }, "bitte prüfen"));
   }
   container.append(shortAnswer);
   if (answer.decision) { container.append(renderTimeline(answer.decision)); return; }  // timeline.js

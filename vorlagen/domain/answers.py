@@ -110,7 +110,8 @@ class Answer(BaseModel):
     """German notices to the user, e.g. that a model server was unreachable."""
     unsure: bool = False
     """A value of the direct answer may be wrong (the verifier is unsure of it, or a language model chose another
-    than the best-ranked): a notice asks the user to check it in its citation and names the next rival value found."""
+    than the best-ranked): a notice asks the user to check it in its citation and names the next rival value found.
+    For a calculation over two stated figures: the verifier is unsure of an input, which the notice names."""
     calculation: list[CalculationStep] | None = None
     decision: DecisionChain | None = None
     """For questions about what became of a Vorlage („Wie wurde über … entschieden?“): the decision chain."""

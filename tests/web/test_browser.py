@@ -124,7 +124,7 @@ def test_an_unsure_answer_is_marked_and_its_notice_names_the_value_to_compare(
 ) -> None:
     """A server whose check level no answer reaches (``VORLAGEN_ANSWER__CHECK_BELOW=1``), on its own copy of the
     seeds index (Chroma is not shared between processes): the answer says „bitte prüfen“ and the notice below it
-    asks to check the value in its citation."""
+    asks to check the value in its citation; a calculation's notice names its inputs."""
     data_dir = tmp_path / "index"
     shutil.copytree(seeds_env["VORLAGEN_DATA_DIR"], data_dir)
     env = {**seeds_env, "VORLAGEN_DATA_DIR": str(data_dir), "VORLAGEN_ANSWER__CHECK_BELOW": "1.0"}
@@ -140,6 +140,13 @@ def test_an_unsure_answer_is_marked_and_its_notice_names_the_value_to_compare(
             sync_api.expect(turn.locator(".short-answer .unsure-badge")).to_have_text("bitte prüfen")
             sync_api.expect(turn.locator("ul.notices")).to_contain_text("Bitte im Beleg prüfen: Die Angabe „")
             page.screenshot(path=str(artifacts_dir / "03c-unsichere-antwort.png"), full_page=True)
+            # a calculation over two figures read from the Vorlagen: the notice names the inputs to check
+            turn = ask(page, "Um wie viel Euro lagen die Wiesbadener Sachmittel für die Beratung über den Sachmitteln "
+                             "für die Softwareanschaffung 2024?")
+            sync_api.expect(turn).to_have_class(re.compile(r"\bunsure\b"))
+            sync_api.expect(turn.locator(".short-answer .unsure-badge")).to_have_text("bitte prüfen")
+            sync_api.expect(turn.locator("ul.notices")).to_contain_text("Die Rechnung ist exakt, aber diese Eingaben")
+            page.screenshot(path=str(artifacts_dir / "03d-unsichere-rechnung.png"), full_page=True)
         finally:
             page.close()
 

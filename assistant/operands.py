@@ -18,13 +18,13 @@ from decimal import Decimal
 from langchain_core.documents import Document
 
 from assistant.candidates import Candidate
+from assistant.compose import operand_notice
 from assistant.costs.answer import answer_plan
 from assistant.costs.evidence import evidence_ref, passage_quantities
 from assistant.costs.models import Operand, Operation, RechneInput
 from assistant.costs.plan import CalculationPlan, PlannedInput
 from assistant.costs.quantities import Quantity, parse_quantities
 from assistant.costs.arithmetic import format_amount
-from assistant.compose import operand_notice
 from assistant.question import QuestionAnalysis, QuestionKind, QuestionPart, focus_terms
 from assistant.reader import FactReader
 from assistant.spans import AnswerType

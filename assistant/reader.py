@@ -38,6 +38,8 @@ class PartRanking:
     """Every candidate (repeats of a value included: the verifier reads them)."""
     values: list[Candidate]
     """The best-scored candidate of each distinct value."""
+    confidence: float | None
+    """The verifier's probability that the best candidate is right (None without a verifier or candidates)."""
 
 
 class FactReader:
@@ -103,12 +105,12 @@ class FactReader:
                  settled_terms: frozenset[str] = frozenset()) -> list[PartRanking]:
         """The scored candidates of each part, best first."""
         scored = [self.scorer.score(found) for found in self.found(analysis, documents, settled_terms)]
-        return [PartRanking(every, _distinct(every)) for every in scored]
+        return [PartRanking(every, _distinct(every), self.scorer.confidence(every)) for every in scored]
 
     def sure(self, picked: Candidate, ranking: PartRanking) -> bool:
         """Is ``picked`` its part's best-ranked value, and the verifier at least ``check_below`` sure of it (or no
         verifier there to ask)?"""
-        confidence = self.scorer.confidence(ranking.scored)
+        confidence = ranking.confidence
         return picked is ranking.values[0] and (confidence is None or confidence >= self.settings.check_below)
 
     # ---- answering --------------------------------------------------------------------------------
@@ -122,7 +124,7 @@ class FactReader:
         question = analysis.question
         rankings = self.rankings(analysis, documents, settled_terms)
         ranked = [ranking.values for ranking in rankings]
-        passing = [{id(c) for c in self.scorer.answers(ranking.scored)} for ranking in rankings]
+        passing = [{id(c) for c in self.scorer.answers(ranking.scored, ranking.confidence)} for ranking in rankings]
         cleared = [[c for c in options if id(c) in passed] for options, passed in zip(ranked, passing, strict=True)]
         chosen: list[Candidate | None] = [options[0] if options else None for options in cleared]
         mode = "extractive"

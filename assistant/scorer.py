@@ -61,11 +61,12 @@ class AnswerScorer(LogisticModel):
         return cls(version="untrained", features=list(FEATURES), weights=zeros, means=zeros,
                    scales=[1.0] * len(FEATURES), intercept=0.0, threshold=0.5)
 
-    def answers(self, scored: list[Candidate]) -> list[Candidate]:
+    def answers(self, scored: list[Candidate], confidence: float | None) -> list[Candidate]:
         """Those of a part's candidates (scored, best first) that may answer it: with the verifier, all of them
-        when it accepts the best one and none otherwise; without it, those that clear the threshold of their kind."""
+        when it accepts the best one (``confidence``, computed once per part by ``confidence``) and none otherwise;
+        without it, those that clear the threshold of their kind."""
         if self.verifier is not None:
-            return list(scored) if self.verifier.verified(scored) else []
+            return list(scored) if self.verifier.accepts(confidence) else []
         return [c for c in scored if c.score >= self.threshold_for(c)]
 
     def confidence(self, scored: list[Candidate]) -> float | None:

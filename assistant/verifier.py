@@ -83,7 +83,6 @@ class AnswerVerifier(LogisticModel):
         values = part_features([(c.score, answer_key(c), c.features) for c in scored])
         return None if values is None else self.probability(values)
 
-    def verified(self, scored: Sequence[Candidate]) -> bool:
-        """Does the best of ``scored`` answer its part?"""
-        confidence = self.confidence(scored)
+    def accepts(self, confidence: float | None) -> bool:
+        """Does a best candidate of this ``confidence`` (None: a part without candidates) answer its part?"""
         return confidence is not None and confidence >= self.threshold

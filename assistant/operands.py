@@ -49,8 +49,9 @@ def operand_question(question: str) -> OperandQuestion | None:
     if not lexicon.HOW_MUCH.search(text):
         return None
     if against := lexicon.SET_AGAINST.search(text):
-        operation: Operation = "veraenderung_prozent" if lexicon.ASKS_IN_PERCENT.search(text) else "differenz"
-        return OperandQuestion(operation, against["first"], against["second"])
+        return OperandQuestion(_change(text), against["first"], against["second"])
+    if more := lexicon.MORE_THAN.search(text):
+        return OperandQuestion(_change(text), more["first"], more["second"])
     comparison = lexicon.COMPARED_WITH.search(text)
     if comparison is None:
         return None
@@ -58,8 +59,11 @@ def operand_question(question: str) -> OperandQuestion | None:
     second = comparison["rest"].strip()
     if not first or not second:
         return None
-    change: Operation = "veraenderung_prozent" if lexicon.ASKS_IN_PERCENT.search(text) else "differenz"
-    return OperandQuestion(change, first, second)
+    return OperandQuestion(_change(text), first, second)
+
+
+def _change(text: str) -> Operation:
+    return "veraenderung_prozent" if lexicon.ASKS_IN_PERCENT.search(text) else "differenz"
 
 
 def _asking_sentence(question: str) -> str:

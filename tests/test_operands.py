@@ -32,6 +32,12 @@ from eval.metrics import number_tokens
          "differenz", "lag das teuerste", "dem günstigsten Angebot"),
         ("Sanierung Hallenbad: Um wie viel Prozent liegen die Baukosten über der Schätzung? (gerundet)",
          "veraenderung_prozent", "liegen die Baukosten", "der Schätzung"),
+        # the comparative right after the question word, the first figure before „als“
+        ("Wie viel Euro mehr wurde für den Umbau ausgegeben als für den Neubau des Hofs?", "differenz",
+         "wurde für den Umbau ausgegeben", "für den Neubau des Hofs"),
+        ("Wie viele Plätze weniger bietet die neue Kita als die alte?", "differenz", "bietet die neue Kita", "die alte"),
+        ("Wie viel Prozent höher ist die Miete im Neubau als im Altbau?", "veraenderung_prozent",
+         "ist die Miete im Neubau", "im Altbau"),
         ("Wie hoch sind die Kosten über die gesamte Laufzeit?", None, "", ""),
         ("Was kostet die Sanierung der Turnhalle?", None, "", ""),
     ],
@@ -56,6 +62,7 @@ def _figures(text: str) -> list[Decimal]:
         "Softwareanschaffung 2024?",
         "Um wie viel Prozent liegen die Sachmittel für die Beratung 2024 über den Sachmitteln für die "
         "Softwareanschaffung 2024?",
+        "Wie viel mehr kosten die Sachmittel für die Beratung 2024 als die Sachmittel für die Softwareanschaffung?",
     ],
 )
 def test_a_comparison_over_the_seeds_computes_from_two_cited_figures(seeds_service, question: str) -> None:
@@ -84,6 +91,9 @@ def test_a_comparison_over_the_seeds_computes_from_two_cited_figures(seeds_servi
     [
         ("Wie viel bleibt übrig, wenn man die Einnahmen aus dem Verkauf mit den Kosten der Räumung verrechnet?", "differenz"),
         ("Was ergibt sich, wenn man den Ansatz des Vorjahres mit dem neuen Ansatz vergleicht?", "differenz"),
+        ("Wie viel Euro mehr wurde für den Umbau ausgegeben als für den Neubau des Hofs?", "differenz"),
+        ("Wie viele Stellen weniger hat das Amt als im Vorjahr?", "differenz"),
+        ("Wie viele Schulen haben mehr als 500 Schüler?", None),
         ("Mit welchen Kosten rechnet die Stadt für die Räumung?", None),
     ],
 )

@@ -214,6 +214,11 @@ COMPARED_WITH = re.compile(
     r"\s(?P<word>über|unter|gegenüber|oberhalb|unterhalb|(?:mehr|weniger|höher|niedriger|größer|kleiner|teurer|"
     r"günstiger|billiger)\s+als|im\s+vergleich\s+(?:zu[rm]?|mit)|verglichen\s+mit)\s+(?P<rest>.+)$", re.I)
 """The word that sets two figures against each other, and what stands after it (the second figure)."""
+MORE_THAN = re.compile(
+    r"\bwie\s?viele?[nr]?\s+(?:[\wäöüß]+\s+)?(?:mehr|weniger|höher|niedriger|teurer|günstiger|"
+    r"billiger)\s+(?P<first>.+?)\s+als\s+(?P<second>.+)$", re.I)
+""""Wie viel (Euro) mehr kostet A als B?": the comparative right after the question word (and a unit), the
+first figure between it and „als“, the second after it."""
 SHARE_OF = re.compile(r"\banteil\w*\s+(?P<first>.+)\s+an\s+(?P<second>(?:der|dem|den)\s.+)$", re.I)
 """"(prozentualen) Anteil haben A an der Gesamtsumme B"."""
 SET_AGAINST = re.compile(r"\bwenn\s+man\s+(?P<first>.+?)\s+mit\s+(?P<second>.+?)\s+(?:vergleicht|verrechnet|gegenüberstellt)$", re.I)
@@ -226,7 +231,7 @@ LEADING_QUESTION_WORDS = re.compile(
     r"|welche[nrs]?\s+(?:prozentualen\s+)?)", re.I)
 """The question words an operand's description starts with ("Um wie viel Euro brutto lag …")."""
 LEADING_VERB_ARTICLE = re.compile(
-    r"^(?:(?:liegt|lag|liegen|lagen|ist|war|sind|waren|hat|haben|hatte|hatten)\s+)?(?:(?:der|die|das|dem|den|denen|des)\s+)?",
+    r"^(?:(?:liegt|lag|liegen|lagen|ist|war|sind|waren|hat|haben|hatte|hatten|kostet|kosten|kostete|kosteten)\s+)?(?:(?:der|die|das|dem|den|denen|des)\s+)?",
     re.I)
 """The verb and article an operand's description starts with ("liegen die Kosten" -> "Kosten")."""
 

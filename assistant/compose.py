@@ -101,14 +101,6 @@ def check_notice(shown: Candidate, alternative: Candidate | None) -> str:
     return f"{notice}; die Vorlagen nennen dazu auch „{value_text(alternative)}“ ({source})."
 
 
-def operand_notice(readings: list[tuple[str, str]]) -> str:
-    """The notice on a calculation whose figures the verifier is unsure of, given as (description, value): the
-    arithmetic is exact, the reading of its inputs may not be."""
-    named = "; ".join(f"{label} = {value}" for label, value in readings)
-    inputs = "diese Eingabe ist" if len(readings) == 1 else "diese Eingaben sind"
-    return f"Bitte im Beleg prüfen: Die Rechnung ist exakt, aber {inputs} unsicher gelesen: {named}."
-
-
 def quote_bounds(candidate: Candidate, limit: int) -> tuple[int, int]:
     """The supporting quote: the sentence, cut to the clauses around the value when it is longer than
     ``limit`` words."""

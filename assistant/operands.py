@@ -18,8 +18,7 @@ from decimal import Decimal
 from langchain_core.documents import Document
 
 from assistant.candidates import Candidate
-from assistant.compose import operand_notice
-from assistant.costs.answer import answer_plan
+from assistant.costs.answer import answer_plan, with_unsure_inputs
 from assistant.costs.evidence import evidence_ref, passage_quantities
 from assistant.costs.models import Operand, Operation, RechneInput
 from assistant.costs.plan import CalculationPlan, PlannedInput
@@ -106,9 +105,7 @@ class StatedCalculation:
         unsure = [(_label(text), format_amount(figure.quantity.value or Decimal(0), figure.quantity.unit))
                   for text, figure, ranking in zip((asked.first, asked.second), pair, rankings, strict=True)
                   if not self.facts.sure(figure.candidate, ranking)]
-        if answer.refused or not unsure:
-            return answer
-        return answer.model_copy(update={"unsure": True, "notices": [*answer.notices, operand_notice(unsure)]})
+        return with_unsure_inputs(answer, unsure)
 
     def _pair(self, ranked: list[list[Candidate]]) -> tuple[_Figure, _Figure] | None:
         """The best-scored pair of different figures of one unit, both scored at least ``operand_floor``."""

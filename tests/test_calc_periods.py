@@ -49,6 +49,25 @@ def test_purchase_and_yearly_upkeep_after_the_years_the_purchase_covers(shared_d
     assert_citations_verbatim(answer, {evidence[0].metadata["doc_id"]: text}, evidence)
 
 
+def test_figures_the_planners_read_from_a_vorlage_are_named_for_checking(shared_dir: Path) -> None:
+    """The planners pick a Vorlage's figure by the words around it, and no verifier judges the pick: the answer is
+    marked unsure and one notice names every input read from the Vorlage as the answer lists it. Figures the
+    question gives need no check."""
+    _, evidence = karlsruhe_paper(shared_dir, "2025/0715")
+    answer = answer_calculation("Was kostet die Sportbox in den ersten drei Jahren zusammen mit ihrem Unterhalt?",
+                                evidence)
+    assert answer is not None and not answer.refused, answer and answer.text
+    notices = [n for n in answer.notices if n.startswith("Bitte im Beleg prüfen: Die Rechnung ist exakt")]
+    assert answer.unsure and len(notices) == 1, answer.notices
+    assert "ohne Prüfung aus den Vorlagen gelesen" in notices[0]
+    listed = [line[2:].split(" [", 1)[0] for line in answer.text.splitlines() if line.startswith("- ")]
+    assert listed, answer.text
+    for label, value in (line.split(": ", 1) for line in listed):
+        assert f"{label} = {value}" in notices[0], (label, value, notices[0])
+    given = answer_calculation("Um wie viel Prozent steigt der Betrag von 300.000 EUR auf 400.000 EUR?", [])
+    assert given is not None and not given.refused and not given.unsure and not given.notices
+
+
 def test_a_discount_the_documents_do_not_state_is_not_invented(shared_dir: Path) -> None:
     _, evidence = karlsruhe_paper(shared_dir, "2025/0715")
     answer = answer_calculation("Was kostet der Unterhalt der Sportbox für drei Jahre mit Rabatt?", evidence)

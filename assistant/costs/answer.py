@@ -4,7 +4,10 @@
 calculation (``assistant.costs.is_calculation_question`` decides it cheaply beforehand);
 otherwise an ``Answer`` in mode ``rechner`` whose figures all come from the question, the cost tables or
 the cited evidence passages. When a figure is missing or the input is invalid, the answer says so in
-German and gives no number.
+German and gives no number. A figure the planners read from a Vorlage is picked by the words around it, with no
+verifier to judge the pick: the answer is marked ``unsure`` and a notice names each such input to check in its
+citation (``inputs_notice``; the calculations of ``assistant.operands`` mark only the inputs their verifier
+doubts).
 """
 
 from __future__ import annotations
@@ -39,7 +42,28 @@ def answer_calculation(
     plan = plan_calculation(question, evidence)
     if plan is None:
         return None
-    return answer_plan(question, plan, tables=tables, settings=settings)
+    answer = answer_plan(question, plan, tables=tables, settings=settings)
+    # the planners pick a document's figure by the words around it, with no verifier to judge the pick
+    read = [(item.name, item.value) for item in plan.inputs if item.origin == "Dokument"]
+    return with_unsure_inputs(answer, read, verified=False)
+
+
+def inputs_notice(readings: list[tuple[str, str]], verified: bool = True) -> str:
+    """The notice on a calculation's inputs read from the Vorlagen, given as (description, value): the arithmetic
+    is exact, the reading of its inputs may not be. ``verified``: a verifier judged them and is unsure of them;
+    otherwise no verifier judged them."""
+    named = "; ".join(f"{label} = {value}" for label, value in readings)
+    inputs = "diese Eingabe ist" if len(readings) == 1 else "diese Eingaben sind"
+    how = "unsicher gelesen" if verified else "ohne Prüfung aus den Vorlagen gelesen"
+    return f"Bitte im Beleg prüfen: Die Rechnung ist exakt, aber {inputs} {how}: {named}."
+
+
+def with_unsure_inputs(answer: Answer, readings: list[tuple[str, str]], verified: bool = True) -> Answer:
+    """``answer`` marked ``unsure`` with the notice naming ``readings``; unchanged when refused or nothing to name."""
+    if answer.refused or not readings:
+        return answer
+    notice = inputs_notice(readings, verified)
+    return answer.model_copy(update={"unsure": True, "notices": [*answer.notices, notice]})
 
 
 def answer_plan(

@@ -170,6 +170,9 @@ def test_layout_normalisation_keeps_page_spans_on_the_new_text() -> None:
          "St.-Florian-Straße"),
         ("Die Bürgerberatung zieht in die Kaiserallee 12a um.", AnswerType.ORT, "Kaiserallee 12a"),
         ("Der Treffpunkt liegt im Stadtteil Durlach.", AnswerType.ORT, "Durlach"),
+        # a name of two words whose first is a place's adjective
+        ("Die Linie endet künftig am Mannheimer Tor.", AnswerType.ORT, "Mannheimer Tor"),
+        ("Gebaut wird zwischen der Freiburger Straße 4 und dem Bahnhof.", AnswerType.ORT, "Freiburger Straße 4"),
     ],
 )
 def test_years_of_events_public_bodies_fee_table_prices_and_places_are_typed(text: str, kind: AnswerType, value: str) -> None:
@@ -178,6 +181,8 @@ def test_years_of_events_public_bodies_fee_table_prices_and_places_are_typed(tex
 
 def test_a_workplace_or_an_area_is_no_place() -> None:
     text = "Am Arbeitsplatz und im Bereich des Zufahrtsweges, auf dem Radweg"
+    assert [span.text for span in find_spans(text) if span.type is AnswerType.ORT] == []
+    text = "Unser Weg ist klar: Im Oktober Platz schaffen, aber dieser Weg kostet."
     assert [span.text for span in find_spans(text) if span.type is AnswerType.ORT] == []
 
 

@@ -39,6 +39,10 @@ def _values(patterns: tuple[re.Pattern[str], ...], text: str) -> set[str]:
         ("ASKS_COUNT", "Wie hoch soll der neue Aussichtspunkt werden?"),
         ("ASKS_PERSON", "Wer leitet die neue Koordinierungsstelle?"),
         ("ASKS_PLACE", "An welchem Standort entsteht die neue Feuerwache?"),
+        ("ASKS_PLACE", "In welcher Gasse soll der neue Brunnen stehen?"),
+        ("ASKS_PLACE", "Zwischen welchen beiden Plätzen wird die Fußgängerzone verlängert?"),
+        ("ASKS_PLACE", "Welche Haltestelle bekommt einen barrierefreien Bahnsteig?"),
+        ("ASKS_PLACE", "Welches Flurstück kauft die Stadt für den Kindergarten?"),
         ("ASKS_NAME", "Wie lautet der Titel des Förderprogramms?"),
         ("ASKS_DRUCKSACHE", "Unter welcher Nummer wurde der Antrag eingereicht?"),
         ("ASKS_GREMIUM", "Welcher Beirat hat sich mit dem Lärmschutz befasst?"),
@@ -70,6 +74,8 @@ def test_question_words_are_recognised_in_other_wordings(cue: str, question: str
     [
         ("ASKS_DATE", "Wie viel kostet der Eintritt?"),
         ("ASKS_PERCENTAGE", "Wie viele Kitas gibt es im Stadtteil?"),
+        ("ASKS_PLACE", "Welche Ortsgruppe des Vereins hat den Antrag gestellt?"),  # a word that starts like „Ort“
+        ("ASKS_PLACE", "Welche Wegeverbindung wird zuerst ausgebaut?"),
         ("ASKS_LIST", "Welche Vorlage regelt die Gebühren?"),
         # an office as what the Vorlage is about, not who is responsible for it
         ("ASKS_LEAD_OFFICE", "Welches Amt hat im Förderbericht die meisten Zuschüsse bekommen?"),

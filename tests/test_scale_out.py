@@ -76,7 +76,8 @@ def test_two_workers_answer_at_once_from_one_chroma_server(
         for _ in range(6):
             before = running.log()
             answers = _ask_all(running.base_url, "Welche Aufgaben hat das Amt für Digitalisierung?", 16)
-            assert all(answer["citations"] for answer in answers)
+            # each worker read the shared index: a cited answer, or a refusal naming the Vorlagen it found there
+            assert all(answer["citations"] or answer["vorlagen"] for answer in answers)
             answered_at_once = _answering_workers(running.log()[len(before):])
             if len(answered_at_once) >= 2:
                 break

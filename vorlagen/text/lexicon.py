@@ -69,7 +69,11 @@ ASKS_HOLDER = re.compile(r"\bwer\b[^?]*\b(?:\w*rats?sitze?s?|\w*mandat\w*|vorsit
                          re.I)
 """Who takes or holds a seat, a mandate, a chair ("Wer übernimmt die Ausschusssitze von …?"): a person, even where the
 verb alone ("wer übernimmt") would ask for a company."""
-ASKS_PLACE = re.compile(r"\b(wo\b|an welche[mn] (ort|standort)|welche[rnm]? (standort|ort|stadtteil|gebäude))", re.I)
+ASKS_PLACE = re.compile(r"\b(wo\b|an welche[mn] (ort|standort)\b|welche[rnm]? (standort|ort|stadtteil|gebäude)\b|"
+                        r"welche[rnms]?\s+(?:beiden\s+)?(?:straßen?|strassen?|wege?n?|plätzen?|platz|allee|gasse|adresse|"
+                        r"anschrift|haltestellen?|kreuzung|ecke|grundstück|flurstück)\b)", re.I)
+"""A place: „wo“, a site, or the kind of address asked for („In welcher Straße …“, „Zwischen welchen Straßen …“,
+„Welche Haltestelle …“, „Welches Grundstück …“)."""
 ASKS_NAME = re.compile(r"\bwelche[srnm]?\s+(software|programm|plattform|anwendung|app|fachverfahren|fachanwendung)\b|"
                        r"\b(wie heißt|wie heisst|wie lautet|welchen namen|wie nennt|bezeichnung|titel)\b", re.I)
 
@@ -344,7 +348,12 @@ PLACES = (
     # ("auf dem Gelände des TSV Bulach", "im Stadtteil Durlach")
     re.compile(
         r"\b[A-ZÄÖÜ][\wäöüß.-]*(?i:straße|strasse|allee|gasse)\b(?:\s+\d{1,4}\s?[a-z]?\b)?"
-        r"|\b[A-ZÄÖÜ][\wäöüß.-]*(?i:platz|weg|ring|damm|ufer)\s+\d{1,4}\s?[a-z]?\b"),
+        r"|\b[A-ZÄÖÜ][\wäöüß.-]*(?i:platz|weg|ring|damm|ufer)\s+\d{1,4}\s?[a-z]?\b"
+        # a name of two words, the first a place's adjective: "Herrenalber Straße", "Berliner Platz", "Durlacher Tor"
+        r"|\b(?!(?:Oder|Aber|Unser|Euer|Ihrer|Seiner|Einer|Keiner|Jeder|Dieser|Jener|Welcher|Mancher|Solcher|Aller|"
+        r"Anderer|Weiter|Später|Immer|Wieder|Hinter|Unter|Über|September|Oktober|November|Dezember)\s)"
+        r"[A-ZÄÖÜ][a-zäöüß]{2,}er\s+(?:Straße|Strasse|Landstraße|Allee|Gasse|Weg|Platz|Ring|Damm|Tor|Steige|Brücke)\b"
+        r"(?:\s+\d{1,4}\s?[a-z]?\b)?"),
     re.compile(
         r"\b(?:auf\s+dem\s+(?:Gelände|Areal|Grundstück)|im\s+(?:Stadtteil|Stadtbezirk|Ortsteil|Quartier)|"
         r"am\s+Standort|in\s+den\s+Räumen)\s+(?:(?:des|der|von|am|an\s+der)\s+)?"

@@ -93,6 +93,7 @@ def test_a_comparison_over_the_seeds_computes_from_two_cited_figures(seeds_servi
         ("Was ergibt sich, wenn man den Ansatz des Vorjahres mit dem neuen Ansatz vergleicht?", "differenz"),
         ("Wie viel Euro mehr wurde für den Umbau ausgegeben als für den Neubau des Hofs?", "differenz"),
         ("Wie viele Stellen weniger hat das Amt als im Vorjahr?", "differenz"),
+        ("Wie viel Euro höher ist die Miete im Neubau als im Altbau?", "differenz"),  # every form operands splits
         ("Wie viele Schulen haben mehr als 500 Schüler?", None),
         ("Mit welchen Kosten rechnet die Stadt für die Räumung?", None),
     ],

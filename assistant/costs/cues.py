@@ -21,7 +21,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from assistant.costs.quantities import Quantity, parse_quantities
-from vorlagen.text import NUMBER_WORDS, PERIODS
+from vorlagen.text import NUMBER_WORDS, PERIODS, lexicon
 
 CalculationKind = Literal[
     "beratungskosten", "personalkosten", "finanzplanung", "anteilig", "zeitraum", "je_einheit", "anteil", "differenz",
@@ -64,7 +64,7 @@ COUNTED_UNITS = re.compile(
 """Divisors a question may leave to the documents (``Personalaufwendungen je Stelle``)."""
 SHARE_CUE = re.compile(r"\b(?:anteil|wie\s+viel\s+prozent|prozentual|welcher\s+prozentsatz)\b", _I)
 DIFF_CUE = re.compile(
-    r"\b(?:differenz|wenn\s+man\b.+\bmit\b.+\b(?:vergleicht|verrechnet|gegenüberstellt)|um\s+wie\s+viel\w*|wie\s+viel\s+(?:mehr|weniger|höher|niedriger)|wie\s+viel\w*\s+[\wäöüß]+\s+(?:mehr|weniger)\s.+\bals\b|wie\s+stark\s+(?:sind|ist|hat|haben)"
+    r"\b(?:differenz|wenn\s+man\b.+\bmit\b.+\b(?:vergleicht|verrechnet|gegenüberstellt)|um\s+wie\s+viel\w*|wie\s+viel\s+(?:mehr|weniger|höher|niedriger)|wie\s+stark\s+(?:sind|ist|hat|haben)"
     r"\b.*\b(?:gestiegen|gesunken|gewachsen|zugenommen|abgenommen|erhöht|verringert|gesteigert))\b", _I
 )
 DIFF_WEAK_CUE = re.compile(r"\b(?:unterschied|mehr\s+als|weniger\s+als|höher\s+als|niedriger\s+als)\b|\s[−-]\s", _I)
@@ -173,11 +173,16 @@ def _per_unit(q: ParsedQuestion) -> bool:
 
 def _share(q: ParsedQuestion) -> bool:
     # "um wie viel Prozent gestiegen" is a change, not a share
-    return bool(SHARE_CUE.search(q.text)) and not DIFF_CUE.search(q.text) and len(q.figures) == 2
+    return bool(SHARE_CUE.search(q.text)) and not _asks_difference(q.text) and len(q.figures) == 2
+
+
+def _asks_difference(text: str) -> bool:
+    """A difference cue, or „Wie viel (Euro) mehr … als …?“ (the form ``assistant.operands`` splits in two figures)."""
+    return bool(DIFF_CUE.search(text) or lexicon.MORE_THAN.search(text))
 
 
 def _difference(q: ParsedQuestion) -> bool:
-    if DIFF_CUE.search(q.text):
+    if _asks_difference(q.text):
         return True
     return bool(DIFF_WEAK_CUE.search(q.text)) and (len(q.figures) >= 2 or bool(YEAR_PAIR.search(q.text)))
 

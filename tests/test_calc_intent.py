@@ -44,6 +44,7 @@ CALCULATIONS = [
     ("Um wie viel Prozent steigt der Betrag von 300.000 EUR auf 400.000 EUR?", "differenz"),
     ("Wie groß ist die Differenz zwischen den Kosten 2024 und 2025?", "differenz"),
     ("Wie viel mehr kostet die Software 2025 als 2024?", "differenz"),
+    ("Wie viel weniger zahlt die Stadt für die Reinigung der Schulen 2026 als im Vorjahr?", "differenz"),
     ("Wie stark sind die Kosten für den Support seit 2023 gestiegen?", "differenz"),
     ("Was ist der Unterschied zwischen den Sachmitteln 2024 und 2025?", "differenz"),
     ("Rechne bitte nach.", "unbestimmt"),
@@ -70,6 +71,9 @@ FACTS = [
     "Was steht in der Finanzplanung für 2025?",
     "Wie hoch sind die anteiligen Kosten für 2024?",
     "Wie hoch sind die Gesamtkosten des Projekts?",
+    # "wie viel mehr" without a second figure asks for the stated increase, not for a difference to compute
+    "Wie viel mehr Einnahmen erwartet die Stadt durch die neue Parkgebührenordnung?",
+    "Wie viel mehr Personal bekommt das Bürgerbüro im kommenden Jahr?",
 ]
 
 

@@ -42,10 +42,14 @@ ASKS_DRUCKSACHE = re.compile(r"\b(welche[rs]?|in welcher|unter welcher|mit welch
                              r"vorlagennummer|drucksachennummer)\b", re.I)
 ASKS_GREMIUM = re.compile(r"\b(welche[srm]?\s+(gremium|gremien|ausschuss|ausschüsse|rat|beirat)|"
                           r"wer\s+(entscheidet|beschließt|berät|beschloss|hat\s+\w+\s+beschlossen))\b", re.I)
-ASKS_PERCENTAGE = re.compile(r"\b(wie viel prozent|wieviel prozent|prozent|anteil|quote|prozentsatz)\b", re.I)
-ASKS_DURATION = re.compile(r"\b(wie lange|dauer|laufzeit|für welchen zeitraum|wie viele (jahre|monate|wochen))\b", re.I)
-ASKS_DATE = re.compile(r"\b(wann|ab wann|bis wann|seit wann|(?:um|bis|ab) wie ?viel uhr|uhrzeit|zu welchem (datum|zeitpunkt|termin)|an welchem tag|"
-                       r"in welchem jahr|welches datum|an welche[mn] (?:datum|termin)|stichtag|frist|termin)\b", re.I)
+ASKS_PERCENTAGE = re.compile(r"\b(wie viel prozent|wieviel prozent|prozent|anteil|\w*quote|\w*(?:steuer|zins|hebe|förder|beitrags|"
+                             r"prozent)satz\w*|\w{3,}grad|gewicht(?:et|ung)\w*)\b", re.I)
+"""A share or a rate: „Welcher Anteil …“, „Förderquote“, „Auf welchen Steuersatz …“, „Deckungsgrad“, „Wie stark wurde
+der Preis gewichtet?“ (a rate per hour or day, „Stundensatz“, is money)."""
+ASKS_DURATION = re.compile(r"\b(wie lange|dauer|laufzeit|für welchen zeitraum|wie viele (jahre|monate|wochen)|"
+                            r"in welche[mn] (?:rhythmus|turnus|abständen|abstand))\b", re.I)
+ASKS_DATE = re.compile(r"\b(wann|ab wann|bis wann|seit wann|(?:um|bis|ab) wie ?viel uhr|uhrzeit|zu welchem zeitpunkt|an welchem tag|"
+                       r"in welchem jahr|welche[mnrs]?\s+(?:datum|\w*termin)|welche[ns] tag(?:es)?|stichtag|frist|termin)\b|\(datum\)", re.I)
 ASKS_COUNT = re.compile(r"\b(wie (?:lang|breit|groß|tief|weit|schwer|hoch (?:und|(?:wird|soll|darf)\b[^?,]*\bwerden))\b|wie oft|wie häufig|wie viele[n]?|wieviele[n]?|anzahl|wie viel(?!\s+(geld|euro|kostet|kosten))\s+\w*"
                         r"(stellen|plätze|vzä|personen|betten))\b|\bwie ?viele[n]?\b", re.I)
 ASKS_AMOUNT = re.compile(r"\b(wie ?viel\b(?!e)|wie teuer|was verlangt|was nimmt|wie hoch|wie viel (geld|euro)|was kostet(?:en?)?|was kosten|welche[rnm]? (betrag|summe|"
@@ -53,11 +57,12 @@ ASKS_AMOUNT = re.compile(r"\b(wie ?viel\b(?!e)|wie teuer|was verlangt|was nimmt|
                          r"\w*zuschuss|\w*zuschüsse|\w*aufwendungen|\w*aufwand|\w*mittel|finanzier\w*|in welcher höhe|"
                          r"mit welche[mr] betrag|\w*budget\w*|\w*ausgaben|\w*einsparung\w*|\w*erlös\w*|\w*einnahmen|"
                          r"\w*erträge|\w*förder(ung|summe|mittel)|\w*entgelt\w*|\w*gebühr\w*|\bmiete\w*|\w*honorar\w*|\w*auftragswert\w*|"
-                         r"wie viel \w+(?: \w+){0,4} wert|\w*steuer\b|\w*geld\b|was zahl\w*)\b", re.I)
+                         r"wie viel \w+(?: \w+){0,4} wert|\w*steuer\b|\w*geld\b|was zahl\w*|\w*(?:stunden|tages)satz\w*)\b", re.I)
 ASKS_ORGANISATION = re.compile(r"\b(welche[srm]?\s+(\w*firma|\w*unternehmen|\w*dienstleister|\w*büro|\w*anbieter|partner|träger|betreiber|bieter|"
                                r"verein|beratungsunternehmen|auftragnehmer|institution|organisation|verband|"
                                r"gesellschaft|hersteller|lieferant\w*|\w*ministerium|\w*behörde|\w*präsidium|"
-                               r"fördergeber\w*|zuwendungsgeber\w*|fraktion\w*|partei\w*)|welche[srm]?\s+\w+\s+(?:liefert|betreibt|übernimmt|baut|"
+                               r"fördergeber\w*|zuwendungsgeber\w*|fraktion\w*|partei\w*|\w*amt|dienststelle|fachbereich|referat|"
+                               r"dezernat|abteilung)|welche[srm]?\s+\w+\s+(?:liefert|betreibt|übernimmt|baut|"
                                r"erhält|bekommt|führt)|wer\s+(liefert|erhält|übernimmt|führt|"
                                r"betreibt|baut|bekommt|hat den (auftrag|zuschlag))|wer\s+(?:soll|wird|darf)\b[^?,]*\b(?:liefern|bauen|ausführen|"
                                r"übernehmen|betreiben)|mit wem|an wen|von wem)\b", re.I)

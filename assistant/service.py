@@ -225,7 +225,7 @@ class AssistantService:
                           chooser=chooser)
         answer = self.router.invoke(task)
         answer.notices[:0] = notices
-        if answer.refused and answer.kind == QuestionKind.FACT.value and documents:
+        if answer.refused and answer.kind in (QuestionKind.FACT.value, QuestionKind.CALCULATION.value) and documents:
             return self.about.with_nearest_vorlagen(answer, question, documents)
         if answer.refused and not documents and (line := unindexed_line(named, self.store.cities())):
             return answer.model_copy(update={"text": f"{answer.text}\n{line}", "short_answer": answer.text})

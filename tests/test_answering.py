@@ -93,6 +93,17 @@ def test_a_refusal_names_the_vorlagen_about_its_subject_without_citing_them(seed
     assert alone == refusal
 
 
+def test_a_refused_calculation_names_the_vorlagen_about_its_subject_too(seeds_service: AssistantService) -> None:
+    """A calculation whose figures cannot be read keeps its message and, like a refused fact question, names the
+    Vorlagen about its subject (not cited)."""
+    answer = seeds_service.ask("Wie hoch ist die Differenz zwischen den Personalkosten des Amts für Digitalisierung "
+                               "2026 und 2027?")
+    assert answer.refused and answer.kind == "calculation" and answer.citations == []
+    first, second, *_ = answer.text.splitlines()
+    assert answer.short_answer == first and second.startswith("Am nächsten kommen diese Vorlagen")
+    assert "GRDrs 862/2021" in [hit.drucksache for hit in answer.vorlagen]
+
+
 def test_question_about_a_year_the_document_never_mentions_is_refused(seeds_service: AssistantService) -> None:
     answer = seeds_service.ask("Wie viele Stellen hat das Hildener Sachgebiet Digitalisierung im Stellenplan 2026?")
     assert answer.refused and answer.citations == []

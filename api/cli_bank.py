@@ -13,7 +13,15 @@ from rich.console import Console
 from rich.progress import Progress
 
 from api.cli_context import cli_settings, open_store
-from eval.question_bank import REAL_FILES, select_papers, split_by_paper, write_bank_dump
+from eval.question_bank import (
+    REAL_FILES,
+    SPLITS,
+    anchor_papers,
+    place_new_questions,
+    select_papers,
+    split_by_paper,
+    write_bank_dump,
+)
 from vorlagen.formatting import format_number
 from vorlagen.settings import Settings, absolute
 
@@ -76,22 +84,31 @@ def bank_papers_command(ctx: typer.Context, bank: BankOption = BANK_DIR) -> None
 
 
 def bank_split_command(bank: BankOption = BANK_DIR) -> None:
-    """Die Fragen aus raw/*.jsonl nach Vorlage in train/dev/test aufteilen (gesetzter Zufall; nur einmal:
-    eine vorhandene Aufteilung wird nie überschrieben)."""
-    targets = {split: bank / f"{split}.jsonl" for split in ("train", "dev", "test")}
+    """Die Fragen aus raw/*.jsonl nach Vorlage in train/dev/test aufteilen (gesetzter Zufall). Besteht die
+    Aufteilung schon, kommen später geschriebene Fragen zum Teil ihrer Vorlage – nur zu train oder dev; eine
+    Frage zu einer Vorlage des versiegelten Test-Teils oder zu einer neuen Vorlage bricht ab, ohne etwas zu
+    schreiben. Vorhandene Zeilen werden nie geändert."""
+    targets = {split: bank / f"{split}.jsonl" for split in SPLITS}
+    written = [json.loads(line) for raw in sorted((bank / "raw").glob("*.jsonl"))
+               for line in raw.read_text(encoding="utf-8").splitlines() if line.strip()]
     if any(path.exists() for path in targets.values()):
-        typer.echo("Die Aufteilung besteht schon; sie wird nicht überschrieben (der Test-Teil ist versiegelt).", err=True)
-        raise typer.Exit(1)
-    questions = [json.loads(line) for raw in sorted((bank / "raw").glob("*.jsonl"))
-                 for line in raw.read_text(encoding="utf-8").splitlines() if line.strip()]
-    anchors: dict[str, str] = {}
-    last = ""
-    for question in questions:  # a near miss is written after the answerable questions of its paper
-        last = question["sources"][0] if question["sources"] else last or question["id"]
-        anchors[question["id"]] = last
+        splits = {split: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+                  if path.exists() else [] for split, path in targets.items()}
+        try:
+            new = place_new_questions(written, splits)
+        except ValueError as error:
+            typer.echo(f"Nichts geändert: {error}", err=True)
+            raise typer.Exit(1) from error
+        for split, questions in new.items():
+            if questions:
+                with targets[split].open("a", encoding="utf-8") as out:
+                    out.writelines(json.dumps(question, ensure_ascii=False) + "\n" for question in questions)
+            typer.echo(f"{split}: {len(questions)} neue Fragen (jetzt {len(splits[split]) + len(questions)})")
+        return
+    anchors = anchor_papers(written)
     split_of = split_by_paper(anchors.values())
     lines: dict[str, list[str]] = {split: [] for split in targets}
-    for question in questions:
+    for question in written:
         lines[split_of[anchors[question["id"]]]].append(json.dumps(question, ensure_ascii=False))
     for split, path in targets.items():
         path.write_text("\n".join(lines[split]) + "\n", encoding="utf-8")

@@ -3,7 +3,8 @@
 The bank is written by people who do not see the answerer, over Karlsruhe papers *outside* the
 300-paper evaluation corpus and over other councils' documents in ``corpus/real/``. This module keeps
 the reproducible parts: the seeded choice of papers (``select_papers``), the dump of just those
-papers for the bank's index (``write_bank_dump``), and the seeded split by paper (``split_by_paper``).
+papers for the bank's index (``write_bank_dump``), the seeded split by paper (``split_by_paper``) and
+the placing of questions written later (``place_new_questions``).
 """
 
 from __future__ import annotations
@@ -93,3 +94,44 @@ def split_by_paper(papers: Iterable[str]) -> dict[str, str]:
     return {
         paper: ("train" if i < train_end else "dev" if i < dev_end else "test") for i, paper in enumerate(ordered)
     }
+
+
+SPLITS = ("train", "dev", "test")
+OPEN_SPLITS = ("train", "dev")
+"""Splits that may take questions written after the first split; the sealed test split never does."""
+
+
+def anchor_papers(questions: Iterable[dict]) -> dict[str, str]:
+    """Each question's paper: its first source, or for a near miss (no source) the paper of the question
+    written before it in the same file (an unanswerable question is written after those of its paper)."""
+    anchors: dict[str, str] = {}
+    last = ""
+    for question in questions:
+        last = question["sources"][0] if question["sources"] else last or question["id"]
+        anchors[question["id"]] = last
+    return anchors
+
+
+def place_new_questions(written: list[dict], splits: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The questions of ``written`` (all of ``raw/``, in file and written order) that are in no split yet,
+    placed in the split of their paper. Papers keep their split; new questions may only join train or dev.
+    Raises ``ValueError`` (nothing placed) for a question on a paper of the sealed test split or on a paper
+    the split does not know – a new paper would change the seeded split of the others."""
+    placed_ids = {question["id"] for questions in splits.values() for question in questions}
+    split_of_paper = {source: split for split, questions in splits.items()
+                      for question in questions for source in question["sources"]}
+    new: dict[str, list[dict]] = {split: [] for split in OPEN_SPLITS}
+    problems = []
+    anchors = anchor_papers(written)
+    for question in written:
+        if question["id"] in placed_ids:
+            continue
+        split = split_of_paper.get(anchors[question["id"]])
+        if split in OPEN_SPLITS:
+            new[split].append(question)
+        else:
+            problems.append(f"{question['id']}: Vorlage {anchors[question['id']]} "
+                            + ("gehört zum versiegelten Test-Teil" if split == "test" else "ist in keinem Teil"))
+    if problems:
+        raise ValueError("; ".join(problems))
+    return new

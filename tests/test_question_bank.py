@@ -22,6 +22,8 @@ from eval.question_bank import (
     EVAL_300_DUMP,
     REAL_FILES,
     VORLAGEN_DUMP,
+    SPLITS,
+    place_new_questions,
     read_dump,
     select_papers,
     split_by_paper,
@@ -32,7 +34,6 @@ from vorlagen.domain import Vorlage
 from vorlagen.formatting import format_date
 
 BANK = Path(__file__).resolve().parent.parent / "eval" / "bank"
-SPLITS = ("train", "dev", "test")
 KINDS = {"alltag", "zweiteilig", "betrag", "datum", "anzahl", "organisation", "person", "ort", "dauer",
          "prozent", "vorlage", "verfahren", "rechnung", "unbeantwortbar"}
 _LINE_BREAK_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n\s*(?=[a-zäöüß])")
@@ -148,3 +149,29 @@ def test_every_calculation_adds_up_from_stated_figures(
         stated = set().union(*(sources[name].numbers for name in question.sources))
         for token in _CALC_INPUT.findall(left):
             assert Decimal(token) in stated | CALC_CONSTANTS, f"{question.id}: {token} steht in keiner Quelle"
+
+
+def test_every_written_question_is_in_exactly_one_split_unchanged(bank: dict[str, list[BankQuestion]]) -> None:
+    written = [json.loads(line) for raw in sorted((BANK / "raw").glob("*.jsonl"))
+               for line in raw.read_text(encoding="utf-8").splitlines() if line.strip()]
+    split = {q.id: q for name in SPLITS for q in bank[name]}
+    assert sorted(q["id"] for q in written) == sorted(split)
+    assert all(BankQuestion.model_validate(q) == split[q["id"]] for q in written)
+
+
+def _question(qid: str, *sources: str) -> dict:
+    return {"id": qid, "sources": list(sources)}
+
+
+def test_questions_written_later_join_their_papers_split_never_the_sealed_one() -> None:
+    splits = {"train": [_question("a", "P1")], "dev": [_question("b", "P2")], "test": [_question("c", "P3")]}
+    written = [_question("a", "P1"), _question("b", "P2"), _question("c", "P3"),
+               _question("d", "P2"), _question("e"),  # a near miss belongs to the paper written before it
+               _question("f", "P1"), _question("g")]
+    new = place_new_questions(written, splits)
+    assert [q["id"] for q in new["train"]] == ["f", "g"]
+    assert [q["id"] for q in new["dev"]] == ["d", "e"]
+    with pytest.raises(ValueError, match="versiegelten"):
+        place_new_questions([*written, _question("h", "P3")], splits)
+    with pytest.raises(ValueError, match="in keinem Teil"):
+        place_new_questions([*written, _question("i", "P9")], splits)

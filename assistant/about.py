@@ -50,6 +50,22 @@ def _beratung_text(beratung: Beratung) -> str:
     return " ".join(parts)
 
 
+def _asked_steps(analysis: QuestionAnalysis, steps: list[Beratung]) -> list[Beratung]:
+    """The steps of a Beratungsfolge a procedure question asks for. A named body's step ("Wann berät der
+    Bauausschuss …?"); with a role asked, the steps in that role, among the named ones if one of them holds it
+    – "vor dem Gemeinderat vorberaten" names the body that decides, not the one asked for, so then the steps in
+    the role and the named ones together. Where no step states the role, the last step decides and those
+    before it prepare."""
+    named = [b for b in steps if b.gremium.lower() in analysis.question.lower()]
+    if not analysis.role:
+        return named or steps
+    role = lexicon.ADVISING if analysis.role == "Vorberatung" else lexicon.DECIDING
+    in_role = [b for b in steps if b.rolle and role.search(b.rolle)]
+    if not in_role and len(steps) > 1:
+        in_role = steps[:-1] if role is lexicon.ADVISING else steps[-1:]
+    return ([b for b in in_role if b in named] or [b for b in steps if b in in_role or b in named]) or steps
+
+
 def _label(vorlage: Vorlage) -> str:
     reference = f"Drucksache {vorlage.drucksache}" if vorlage.drucksache else vorlage.source_name
     return reference + (f" („{vorlage.title}“)" if vorlage.title else "")
@@ -114,15 +130,7 @@ class VorlageAnswerer:
                 date = f" vom {format_date(vorlage.datum)}" if vorlage.datum else ""
                 return f"{_label(vorlage)}{date}"
             case MetadataField.BERATUNG:
-                steps = vorlage.beratungsfolge
-                named = [b for b in steps if b.gremium.lower() in analysis.question.lower()]
-                steps = named or steps  # "Wann berät der Bauausschuss …?": that body's step
-                if analysis.role:
-                    role = lexicon.ADVISING if analysis.role == "Vorberatung" else lexicon.DECIDING
-                    wanted = [b for b in steps if b.rolle and role.search(b.rolle)]
-                    if not wanted and not named and len(steps) > 1:  # a table without roles: the last step
-                        wanted = steps[:-1] if role is lexicon.ADVISING else steps[-1:]  # decides, those before prepare
-                    steps = wanted or steps
+                steps = _asked_steps(analysis, vorlage.beratungsfolge)
                 if not steps:
                     return None
                 return f"{_label(vorlage)}: " + "; ".join(_beratung_text(b) for b in steps)

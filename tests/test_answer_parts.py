@@ -261,6 +261,34 @@ def test_a_question_about_the_vorberatung_gets_the_steps_before_the_last_when_th
     assert decided is not None and "Stadtrat (Beschlussfassung) am 05.05.2026" in decided and "Umweltausschuss" not in decided
 
 
+def test_a_question_naming_the_deciding_body_as_a_reference_gets_the_advising_step() -> None:
+    from datetime import date
+
+    from assistant.about import VorlageAnswerer
+    from assistant.extractive import ExtractiveAnswerer
+    from vorlagen.domain import Beratung, Vorlage
+    from vorlagen.settings import AnswerSettings
+
+    labelled = Vorlage(doc_id="a", source="a", source_name="2026/0411", text="", drucksache="2026/0411", beratungsfolge=[
+        Beratung(gremium="Ortschaftsrat Neureut", rolle="Anhörung", datum=date(2026, 2, 3)),
+        Beratung(gremium="Planungsausschuss", rolle="Vorberatung", datum=date(2026, 2, 12)),
+        Beratung(gremium="Gemeinderat", rolle="Entscheidung", datum=date(2026, 3, 3))])
+    unlabelled = Vorlage(doc_id="b", source="b", source_name="2026/0412", text="", drucksache="2026/0412", beratungsfolge=[
+        Beratung(gremium="Sozialausschuss", datum=date(2026, 4, 22)),
+        Beratung(gremium="Gemeinderat", rolle="Entscheidung", datum=date(2026, 5, 5))])
+    answerer = VorlageAnswerer(ExtractiveAnswerer(AnswerSettings(), idf=lambda _: 1.0),
+                               {"a": labelled, "b": unlabelled}.get, AnswerSettings())
+    for vorlage, body, day in ((labelled, "Planungsausschuss (Vorberatung)", "12.02.2026"),
+                               (unlabelled, "Sozialausschuss", "22.04.2026")):
+        for question in ("Welcher Ausschuss hat das Vorhaben vorberaten, bevor der Gemeinderat darüber entschied?",
+                         "In welchem Gremium wurde die Sache vor dem Gemeinderat vorberaten, und wann?"):
+            advised = answerer._value(analyze_question(question), vorlage)
+            assert advised is not None and f"{body} am {day}" in advised, (question, advised)
+            assert "Ortschaftsrat" not in advised
+    decided = answerer._value(analyze_question("Wann entscheidet der Gemeinderat über das Vorhaben?"), labelled)
+    assert decided is not None and "Gemeinderat (Entscheidung) am 03.03.2026" in decided and "Planungs" not in decided
+
+
 def test_who_and_whom_ask_for_a_person_and_a_council_group_for_an_organisation() -> None:
     from assistant.question import answer_type
     from assistant.spans import AnswerType

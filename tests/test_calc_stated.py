@@ -244,3 +244,36 @@ def test_a_calculation_retry_reads_whole_vorlagen_but_not_long_reports() -> None
     assert widened[:2] == found
     assert [d.metadata["chunk_id"] for d in widened[2:]] == [f"vorlage#{n}" for n in range(1, 5)]
     assert len(with_document_chunks(found, stored.__getitem__, top=3)) == 505
+
+
+def test_a_row_that_states_the_change_itself_is_no_comparison_of_old_and_new() -> None:
+    """"um 3,00 Euro auf 15,00 Euro angehoben": 3,00 is the change, not the old fee – subtracting it from the
+    new fee would answer with a figure no one stated. A comparison row (old | new) still computes."""
+    from tests.test_calc_questions import passages
+
+    stated = ("Satzung über die Gebühren der Brandsicherheitswache\n"
+              "Die Gebühr für die Brandsicherheitswache wird um 3,00 Euro auf 15,00 Euro je angefangene Stunde angehoben.\n")
+    question = "Um wie viel steigt mit der neuen Satzung die Gebühr für die Brandsicherheitswache je Stunde?"
+    answer = answer_calculation(question, passages(stated, "s", "satzung.txt"))
+    assert answer is None or answer.refused or "12,00" not in answer.text, answer and answer.text
+    table = ("Satzung über die Gebühren der Brandsicherheitswache\n"
+             "Gebühr für die Brandsicherheitswache je angefangene Stunde 12,00 Euro 15,00 Euro\n")
+    answer = answer_calculation(question, passages(table, "t", "synopse.txt"))
+    assert answer is not None and not answer.refused and answer.text.startswith(
+        "Ergebnis (Veränderung bisher → neu): 3,00 EUR"), answer and answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "change"),
+    [
+        ("Der Stundensatz wird um 2,50 Euro auf 12,50 Euro erhöht.", "2,50 Euro", True),
+        ("Der Stundensatz wird um 2,50 Euro auf 12,50 Euro erhöht.", "12,50 Euro", False),
+        ("Die Zahl der Plätze steigt um rund 40 auf 260.", "40", True),
+        ("Die Plätze kosten um die 40 Euro.", "40 Euro", False),
+        ("Beginn um 18 Uhr, Eintritt 5 Euro.", "5 Euro", False),
+    ],
+)
+def test_a_value_stated_as_the_size_of_a_change(text: str, value: str, change: bool) -> None:
+    from vorlagen.text import lexicon
+
+    assert lexicon.states_change(text, text.index(value)) is change

@@ -32,7 +32,7 @@ from assistant.costs.models import Operand, Operation, RechneInput
 from assistant.costs.plan import CalculationPlan, PlannedInput
 from assistant.costs.quantities import Quantity, QuantityKind
 from assistant.costs.arithmetic import format_amount
-from vorlagen.text import tokenize
+from vorlagen.text import lexicon, tokenize
 
 _POSITIONS = re.compile(r"\bwie\s+viele\s+(?:\w+\s+)?(?:stellen|planstellen|vzä|vollzeit\w*)\b", re.I)
 _ITEMS = re.compile(
@@ -164,8 +164,8 @@ def _pick_row_pair(q: ParsedQuestion, evidence: list[Document]) -> list[_Pick] |
             if quantity.kind == kind and quantity.value is not None:
                 rows.setdefault(line_bounds(text, quantity.start)[0], []).append(quantity)
         for start, row in rows.items():
-            if len(row) != 2 or row[0].value == row[1].value:
-                continue
+            if len(row) != 2 or row[0].value == row[1].value or lexicon.states_change(text, row[0].start):
+                continue  # "um 2,50 Euro auf 12,50 Euro": the left figure is the change, not the old level
             scored.append((context_score(text[start : line_bounds(text, start)[1]], question_terms, noise), index, row))
     scored.sort(key=lambda entry: -entry[0])
     if not scored or scored[0][0] < 1 or (len(scored) > 1 and scored[1][0] == scored[0][0]):

@@ -193,6 +193,15 @@ def stated_direction(text: str, start: int, end: int) -> int:
     return 0
 
 
+_MARKED_CHANGE = re.compile(r"\bum\s+(?:(?:rund|ca\.|etwa|rd\.|nur|lediglich|jeweils|weitere)\s+)?$", re.I)
+
+
+def states_change(text: str, start: int) -> bool:
+    """Whether the value at ``text[start:]`` is stated as the size of a change, not as a level: "um 2,50 Euro
+    auf 12,50 Euro erhöht", "steigt um rund 5 %"."""
+    return bool(_MARKED_CHANGE.search(text[max(0, start - 30) : start]))
+
+
 _ASKED_BOUND = re.compile(r"\b(ab|bis|seit)\s+(?:wann|wie\s?viel\s+uhr|zu\s+welche[mr]|welche[mr]|zum|wie\s+lange)\b", re.I)
 _STATED_BOUND = re.compile(r"\b(ab|bis|seit)\s+(?:(?:zum|zur|dem|den|spätestens|einschließlich|voraussichtlich|ca\.|etwa|Ende|Mitte|Anfang)\s+){0,2}$", re.I)
 

@@ -248,19 +248,23 @@ def test_a_calculation_retry_reads_whole_vorlagen_but_not_long_reports() -> None
 
 def test_a_row_that_states_the_change_itself_is_no_comparison_of_old_and_new() -> None:
     """"um 3,00 Euro auf 15,00 Euro angehoben": 3,00 is the change, not the old fee – subtracting it from the
-    new fee would answer with a figure no one stated. A comparison row (old | new) still computes."""
+    new fee would answer with a figure no one stated. Net and gross of one estimate compare nothing either.
+    A sentence that marks old and new, in either order, and a comparison table (old | new) compute."""
     from tests.test_calc_questions import passages
 
-    stated = ("Satzung über die Gebühren der Brandsicherheitswache\n"
-              "Die Gebühr für die Brandsicherheitswache wird um 3,00 Euro auf 15,00 Euro je angefangene Stunde angehoben.\n")
+    head = "Satzung über die Gebühren der Brandsicherheitswache\n"
     question = "Um wie viel steigt mit der neuen Satzung die Gebühr für die Brandsicherheitswache je Stunde?"
-    answer = answer_calculation(question, passages(stated, "s", "satzung.txt"))
-    assert answer is None or answer.refused or "12,00" not in answer.text, answer and answer.text
-    table = ("Satzung über die Gebühren der Brandsicherheitswache\n"
-             "Gebühr für die Brandsicherheitswache je angefangene Stunde 12,00 Euro 15,00 Euro\n")
-    answer = answer_calculation(question, passages(table, "t", "synopse.txt"))
-    assert answer is not None and not answer.refused and answer.text.startswith(
-        "Ergebnis (Veränderung bisher → neu): 3,00 EUR"), answer and answer.text
+    for line in ("Die Gebühr für die Brandsicherheitswache wird um 3,00 Euro auf 15,00 Euro je Stunde angehoben.",
+                 "Die Gebühr für die Brandsicherheitswache je Stunde wird auf ca. 12,00 Euro (netto) bzw. ca. 15,00 "
+                 "Euro (brutto) geschätzt."):
+        answer = answer_calculation(question, passages(head + line + "\n", "s", "satzung.txt"))
+        assert answer is None or answer.refused or "bisher → neu" not in answer.text, (line, answer and answer.text)
+    for line in ("Die Gebühr für die Brandsicherheitswache steigt je Stunde von derzeit 12,00 Euro auf 15,00 Euro.",
+                 "Die Gebühr für die Brandsicherheitswache beträgt je Stunde nunmehr 15,00 Euro (vorher 12,00 Euro).",
+                 "Brandsicherheitswache je Stunde 12,00 Euro Brandsicherheitswache je Stunde 15,00 Euro"):
+        answer = answer_calculation(question, passages(head + line + "\n", "t", "synopse.txt"))
+        assert answer is not None and not answer.refused and answer.text.startswith(
+            "Ergebnis (Veränderung bisher → neu): 3,00 EUR"), (line, answer and answer.text)
 
 
 @pytest.mark.parametrize(

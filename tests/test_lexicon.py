@@ -145,6 +145,8 @@ def test_the_asked_direction_of_a_change(question: str, direction: int) -> None:
         ("Die Gebühr steigt von 20 Euro auf 25 Euro.", "25 Euro", 1),
         ("Die Miete beträgt künftig 640 Euro im Monat.", "640 Euro", 1),
         ("Eine Gebühr von 30 Euro wird erhoben.", "30 Euro", 0),
+        ("Die Kosten belaufen sich nunmehr auf 17.000 Euro (vorher 13.000 Euro).", "13.000 Euro", -1),
+        ("Die Kosten belaufen sich nunmehr auf 17.000 Euro (vorher 13.000 Euro).", "17.000 Euro", 1),
     ],
 )
 def test_the_stated_direction_of_a_value(text: str, value: str, direction: int) -> None:

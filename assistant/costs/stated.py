@@ -164,15 +164,34 @@ def _pick_row_pair(q: ParsedQuestion, evidence: list[Document]) -> list[_Pick] |
             if quantity.kind == kind and quantity.value is not None:
                 rows.setdefault(line_bounds(text, quantity.start)[0], []).append(quantity)
         for start, row in rows.items():
-            if len(row) != 2 or row[0].value == row[1].value or lexicon.states_change(text, row[0].start):
-                continue  # "um 2,50 Euro auf 12,50 Euro": the left figure is the change, not the old level
-            scored.append((context_score(text[start : line_bounds(text, start)[1]], question_terms, noise), index, row))
+            if len(row) != 2 or row[0].value == row[1].value or (pair := _old_and_new(text, start, *row)) is None:
+                continue
+            scored.append((context_score(text[start : line_bounds(text, start)[1]], question_terms, noise), index, pair))
     scored.sort(key=lambda entry: -entry[0])
     if not scored or scored[0][0] < 1 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
         return None  # no row names the subject, or two rows name it equally well
     score, index, (old, new) = scored[0]
     return [("neu", Candidate(quantity=new, document_index=index, score=score)),
             ("bisher", Candidate(quantity=old, document_index=index, score=score))]
+
+
+def _old_and_new(text: str, row_start: int, left: Quantity, right: Quantity) -> tuple[Quantity, Quantity] | None:
+    """The (old, new) figures of a row with two, or None where the row does not compare an old and a new level.
+    A sentence says which is which ("von derzeit 5 Mio. auf 8 Mio. Euro", "nunmehr auf 17.387,50 Euro (vorher
+    13.161 Euro)"); a comparison table (old | new) repeats the row's label before the right figure
+    ("Direktionsdienst 90,50 … Direktionsdienst 150,00"). Two figures in a sentence that marks neither ("ca.
+    800.000 Euro (netto) bzw. ca. 952.000 Euro (brutto)") or one stated as the change ("um 2,50 Euro auf 12,50
+    Euro") compare nothing."""
+    if lexicon.states_change(text, left.start):
+        return None
+    marks = (lexicon.stated_direction(text, left.start, left.end), lexicon.stated_direction(text, right.start, right.end))
+    if marks == (-1, 1):
+        return left, right
+    if marks == (1, -1):
+        return right, left
+    label = re.sub(r"[^\w]+", " ", text[row_start : left.start]).strip()
+    repeated = len(label) >= 4 and label in re.sub(r"[^\w]+", " ", text[left.end : right.start])
+    return (left, right) if repeated and marks == (0, 0) else None
 
 
 def _plan(q: ParsedQuestion, evidence: list[Document], operation: Operation, description: str) -> CalculationPlan:

@@ -169,7 +169,7 @@ _ASKS_NEW = re.compile(
 )
 _ASKS_OLD = re.compile(r"\b(?:bisher\w*|bislang|vorher\w*|früher\w*|ursprünglich\w*|zuvor|ehemalig\w*|alte[nmrs]?)\b", re.I)
 _MARKED_NEW = re.compile(r"(?:\bauf|\bkünftig|\bzukünftig|\bneu\w*|\bnunmehr|\bdann)\s+(?:(?:rund|ca\.|etwa|rd\.|nur|noch|jeweils|insgesamt)\s+)?$", re.I)
-_MARKED_OLD = re.compile(r"(?:\bvon|\bbisher\w*|\bbislang|\bderzeit\w*|\baktuell\w*|\bursprünglich\w*|\bstatt|\banstelle\s+von)\s+"
+_MARKED_OLD = re.compile(r"(?:\bvon|\bbisher\w*|\bbislang|\bderzeit\w*|\baktuell\w*|\bursprünglich\w*|\bvorher|\bzuvor|\bstatt|\banstelle\s+von)\s+"
                          r"(?:(?:rund|ca\.|etwa|rd\.|nur|jeweils|insgesamt)\s+)?$", re.I)
 _NEW_AFTER = re.compile(r"^\S*\s*(?:\S+\s+){0,3}?(?:auf|künftig)\s+\S*\d", re.I)
 

@@ -175,3 +175,30 @@ def test_questions_written_later_join_their_papers_split_never_the_sealed_one() 
         place_new_questions([*written, _question("h", "P3")], splits)
     with pytest.raises(ValueError, match="in keinem Teil"):
         place_new_questions([*written, _question("i", "P9")], splits)
+
+
+def test_bank_split_appends_to_train_and_leaves_the_sealed_split_untouched(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    def line(qid: str, *sources: str) -> str:
+        return json.dumps({"id": qid, "sources": list(sources)}) + "\n"
+
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "train.jsonl").write_text(line("a", "P1"), encoding="utf-8")
+    (tmp_path / "dev.jsonl").write_text(line("b", "P2"), encoding="utf-8")
+    sealed = line("c", "P3")
+    (tmp_path / "test.jsonl").write_text(sealed, encoding="utf-8")
+    (tmp_path / "raw" / "g1.jsonl").write_text(line("a", "P1") + line("b", "P2") + line("c", "P3"), encoding="utf-8")
+    (tmp_path / "raw" / "g2.jsonl").write_text(line("d", "P1") + line("e"), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["eval", "bank-split", "--bank", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(x)["id"] for x in (tmp_path / "train.jsonl").read_text(encoding="utf-8").splitlines()] == ["a", "d", "e"]
+    assert (tmp_path / "test.jsonl").read_text(encoding="utf-8") == sealed
+    (tmp_path / "raw" / "g3.jsonl").write_text(line("f", "P1") + line("g", "P3"), encoding="utf-8")
+    result = runner.invoke(app, ["eval", "bank-split", "--bank", str(tmp_path)])
+    assert result.exit_code == 1 and "versiegelten" in result.output
+    assert "f" not in [json.loads(x)["id"] for x in (tmp_path / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert (tmp_path / "test.jsonl").read_text(encoding="utf-8") == sealed

@@ -103,7 +103,7 @@ OPEN_SPLITS = ("train", "dev")
 
 def anchor_papers(questions: Iterable[dict]) -> dict[str, str]:
     """Each question's paper: its first source, or for a near miss (no source) the paper of the question
-    written before it in the same file (an unanswerable question is written after those of its paper)."""
+    written before it (files in name order; an unanswerable question is written after those of its paper)."""
     anchors: dict[str, str] = {}
     last = ""
     for question in questions:

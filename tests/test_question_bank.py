@@ -183,7 +183,7 @@ def test_bank_split_appends_to_train_and_leaves_the_sealed_split_untouched(tmp_p
     from api.cli import app
 
     def line(qid: str, *sources: str) -> str:
-        return json.dumps({"id": qid, "sources": list(sources)}) + "\n"
+        return json.dumps(_question(qid, *sources)) + "\n"
 
     (tmp_path / "raw").mkdir()
     (tmp_path / "train.jsonl").write_text(line("a", "P1"), encoding="utf-8")

@@ -90,15 +90,24 @@ _ASKED_WHO = frozenset({AnswerType.ORGANISATION, AnswerType.PERSON, AnswerType.O
 
 
 def answer_type(part: str) -> AnswerType:
-    """The first type in ``_TYPE_CUES`` whose cue occurs — except that a question word for a name, an
-    organisation or a place that stands before an amount's noun cue wins ("Bei welchem Ministerium
-    beantragt die Stadt die Förderung …?" asks for the ministry, not an amount)."""
+    """The first type in ``_TYPE_CUES`` whose cue occurs — except that the noun after „welch-“ decides where it
+    names what is asked: the type whose cue covers it („Zu welchem Preis bekommt die Firma …?“ asks for an amount,
+    not a company), and no amount where it names a thing („Bei welchen Schulen wird der Zuschuss gekürzt?“ asks for
+    the schools); and that a question word for a name, an organisation or a place that stands before an amount's
+    noun cue wins ("Bei welchem Ministerium beantragt die Stadt die Förderung …?" asks for the ministry)."""
     found = [(kind, match) for kind, pattern in _TYPE_CUES if (match := pattern.search(part))]
+    if (asked := lexicon.ASKED_NOUN.search(part)) is not None and found:
+        start, end = asked.span("noun")
+        covering = [kind for kind, match in found if match.start() < end and match.end() > start]
+        if covering:
+            return covering[0]
+        if not lexicon.MAGNITUDE_NOUN.match(asked.group("noun")):
+            found = [(kind, match) for kind, match in found if kind is not AnswerType.BETRAG]
     if not found:
         return AnswerType.TEXT
     kind, match = found[0]
     if kind is AnswerType.BETRAG:
-        earlier = [k for k, m in found[1:] if k in _ASKED_WHO and m.start() < match.start()]
+        earlier = [k for k, m in found[1:] if k in _ASKED_WHO and m.end() <= match.start()]
         if earlier:
             return earlier[0]
     return kind

@@ -329,3 +329,19 @@ def test_times_and_measures_are_asked_as_such() -> None:
     assert answer_type("Um wie viel Uhr beginnt die Bürgerversammlung?") is AnswerType.DATUM
     assert answer_type("Wie breit wird der neue Radweg am Ufer?") is AnswerType.ANZAHL
     assert answer_type("Wie lange dauert die Sperrung?") is AnswerType.DAUER
+
+
+def test_the_noun_after_welch_decides_what_is_asked() -> None:
+    """„Zu welchem Preis bekommt die Firma …“ asks for an amount, not the company the verb would ask for;
+    „Welche Vereine verlieren ihren Zuschuss?“ asks for the clubs, not for the amount its last noun names."""
+    from assistant.question import answer_type
+    from assistant.spans import AnswerType
+
+    assert answer_type("Zu welchem Preis erhält die Baufirma den Auftrag für die Brücke?") is AnswerType.BETRAG
+    assert answer_type("Zu welchem Kaufpreis übernimmt die Stadt den halben Anteil am Grundstück?") is AnswerType.BETRAG
+    assert answer_type("Welche drei Vereine verlieren wegen der Kürzung ihren Zuschuss?") is AnswerType.TEXT
+    # a noun that names a figure or an asking word keeps the amount
+    assert answer_type("Welcher Betrag fließt an den Verein?") is AnswerType.BETRAG
+    assert answer_type("Welche Summe zahlt das Land für die Brücke?") is AnswerType.BETRAG
+    assert answer_type("Bei welchem Ministerium beantragt die Stadt die Förderung?") is AnswerType.ORGANISATION
+    assert answer_type("Welche Firma bekommt den Auftrag für die Reinigung?") is AnswerType.ORGANISATION

@@ -155,6 +155,13 @@ AMOUNT_NOUNS = ("kosten", "summe", "betrag", "volumen", "preis", "wert", "aufwen
 FIGURE_LABELS = (*AMOUNT_NOUNS, "satz", "sätze", "pauschale", "rate", "lohn", "gehalt", "anteil", "zahl", "menge")
 """Nouns (or compound endings) that label a figure written after them ("Kosten 500", "Tagessatz 800"), unlike a noun
 whose number names one of its kind ("Bieter 7", "Anlage 2")."""
+ASKED_NOUN = re.compile(r"\b[Ww]elche[rnms]?\s+(?:[a-zäöüß\d]+\s+){0,2}?(?P<noun>[A-ZÄÖÜ][\wäöüß-]*)")
+"""The noun after „welch-“ („Zu welchem Preis …“, „Welche zwei Städte …“): what the question asks for."""
+MAGNITUDE_NOUN = re.compile(r"^[\wäöüß-]*(?:höhe|größe|wert|umfang|zahl|menge|dauer|länge|breite|fläche|frist|zeitraum|"
+                            r"laufzeit|anteil|quote|satz|rate|stand|niveau|ausmaß|summe|betrag)$|"
+                            r"^(?:tag|datum|jahr|monat|zeitpunkt|termin|woche|uhrzeit)$", re.I)
+"""Nouns that ask for a size, a figure or a point in time („Welche Höhe …“, „Welcher Schwellenwert …“), not for a
+thing, a place or a group („Welche Schulen …“)."""
 SIGNING = re.compile(r"\b(unterzeichne\w*|unterschrie\w*|unterschreib\w*|gezeichnet)\b", re.I)
 PRODUCT_KIND = re.compile(r"\bwelche[srnm]?\s+(software|programm|plattform|anwendung|app|fachverfahren|fachanwendung|system)\b", re.I)
 TOTAL = re.compile(r"\b(gesamt\w*|insgesamt|summe)\b", re.I)

@@ -74,6 +74,8 @@ FACTS = [
     # "wie viel mehr" without a second figure asks for the stated increase, not for a difference to compute
     "Wie viel mehr Einnahmen erwartet die Stadt durch die neue Parkgebührenordnung?",
     "Wie viel mehr Personal bekommt das Bürgerbüro im kommenden Jahr?",
+    # a time of day asks for no difference
+    "Um wie viel Uhr beginnt die Einwohnerversammlung, und wann endet sie?",
 ]
 
 

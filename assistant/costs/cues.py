@@ -64,7 +64,7 @@ COUNTED_UNITS = re.compile(
 """Divisors a question may leave to the documents (``Personalaufwendungen je Stelle``)."""
 SHARE_CUE = re.compile(r"\b(?:anteil|wie\s+viel\s+prozent|prozentual|welcher\s+prozentsatz)\b", _I)
 DIFF_CUE = re.compile(
-    r"\b(?:differenz|wenn\s+man\b.+\bmit\b.+\b(?:vergleicht|verrechnet|gegenüberstellt)|um\s+wie\s+viel\w*|wie\s+stark\s+(?:sind|ist|hat|haben)"
+    r"\b(?:differenz|wenn\s+man\b.+\bmit\b.+\b(?:vergleicht|verrechnet|gegenüberstellt)|um\s+wie\s+viel\w*(?!\s+uhr\b)|wie\s+stark\s+(?:sind|ist|hat|haben)"
     r"\b.*\b(?:gestiegen|gesunken|gewachsen|zugenommen|abgenommen|erhöht|verringert|gesteigert))\b", _I
 )
 DIFF_WEAK_CUE = re.compile(r"\b(?:unterschied|mehr\s+als|weniger\s+als|höher\s+als|niedriger\s+als)\b|\s[−-]\s", _I)

@@ -27,6 +27,7 @@ from vorlagen.text.lexicon import (
     YEAR,
     clause_around,
     date_precision,
+    proper_name,
     stated_bound,
     stated_direction,
 )
@@ -223,12 +224,9 @@ def candidates_for_part(
 
 
 def _named_in_question(value: str, question_words: frozenset[str]) -> bool:
-    """Every word of a name (titles and numbers aside) stands in the question."""
-    words = [t for t in tokenize(value) if not t[:1].isdigit() and t not in _TITLES]
+    """Every word of a name (titles, offices, legal forms and numbers aside) stands in the question."""
+    words = [t for t in tokenize(proper_name(value)) if not t[:1].isdigit()]
     return bool(words) and all(t in question_words for t in words)
-
-
-_TITLES = frozenset(tokenize("Herr Herrn Frau Dr Prof Firma"))
 
 
 def _with_relative(found: list[Candidate]) -> list[Candidate]:
@@ -319,7 +317,7 @@ class _SentenceContext:
                 values["direction_agrees"] = float(change == direction)
                 values["direction_conflicts"] = float(change == -direction)
             if span.type not in TYPED:
-                words = [t for t in tokenize(span.text) if not t[:1].isdigit()]
+                words = [t for t in tokenize(proper_name(span.text)) if not t[:1].isdigit()]
                 values["value_words_in_question"] = (sum(t in self.cues.question_words for t in words) / len(words)
                                                      if words else 0.0)
             if span.type is AnswerType.DATUM and self.cues.events:

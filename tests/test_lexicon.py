@@ -305,3 +305,11 @@ def test_a_text_is_cut_after_a_whole_word() -> None:
 
     assert cut_at_word("Sanierung der Turnhalle", 40) == "Sanierung der Turnhalle"
     assert cut_at_word("Sanierung der Turnhalle am Markt", 18) == "Sanierung der …"
+
+
+def test_a_proper_name_drops_titles_offices_and_legal_forms() -> None:
+    assert lexicon.proper_name("Herrn Stadtrat Dr. Jan Roth") == "Jan Roth"
+    assert lexicon.proper_name("Frau Ortschaftsrätin Gül Yilmaz") == "Gül Yilmaz"
+    assert lexicon.proper_name("Firma Bauer Tiefbau GmbH & Co. KG") == "Bauer Tiefbau"
+    assert lexicon.proper_name("Förderverein Waldbad e.V.") == "Förderverein Waldbad"
+    assert lexicon.proper_name("Agentur Konzept AG") == "Agentur Konzept"

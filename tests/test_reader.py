@@ -121,6 +121,10 @@ def test_a_date_with_the_asked_bound_and_a_name_the_question_gives_is_no_candida
     assert found["18 Uhr"].feature("bound_agrees") == 1.0 and found["9 Uhr"].feature("bound_conflicts") == 1.0
     named = _by_value(_candidates("Wer vertritt Herrn Karl Brenner beim Schlüssel der Halle?", [_chunk(text)]))
     assert "Frau Ilse Vogt" in named and "Herrn Karl Brenner" not in named
+    # an office before the name is no part of it: „Karl Brenner“ names „Herrn Stadtrat Karl Brenner“
+    office = text.replace("Herrn Karl Brenner", "Herrn Stadtrat Karl Brenner")
+    named = _by_value(_candidates("Wer vertritt Karl Brenner beim Schlüssel der Halle?", [_chunk(office)]))
+    assert "Frau Ilse Vogt" in named and "Herrn Stadtrat Karl Brenner" not in named
 
 
 def test_a_question_without_a_typed_value_gets_sentences_as_candidates() -> None:

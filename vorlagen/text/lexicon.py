@@ -398,13 +398,12 @@ PLACES = (
         r"am\s+Standort|in\s+den\s+Räumen)\s+(?:(?:des|der|von|am|an\s+der)\s+)?"
         r"(?P<inner>[A-ZÄÖÜ][\wäöüß.-]*(?:\s+[A-ZÄÖÜ][\wäöüß.-]*){0,3})"),
 )
+_TITLES = (r"(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?|"
+           r"(?:Stadt|Ortschafts|Gemeinde|Kreis|Bezirksbei)r(?:at|ätin)|Ortsvorsteher(?:in)?|Beigeordnete[r]?)")
 PERSONS = (
     # a name after titles and offices: "Frau Dr. Eva Maier", "Bürgermeisterin Luczak-Schwarz",
     # "Herrn Stadtrat Dr. Jan Roth"
-    re.compile(
-        r"\b(?:(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Dezernent(?:in)?|"
-        r"(?:Stadt|Ortschafts|Gemeinde|Kreis|Bezirksbei)r(?:at|ätin)|Ortsvorsteher(?:in)?|Beigeordnete[r]?)\s+)+"
-        r"[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?"),
+    re.compile(rf"\b(?:{_TITLES}\s+)+[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?"),
     # a name after a role label of minutes and forms: "Vorsitz: Anett-Maud Joppien", "Leitung: Dr. Eva Maier"
     re.compile(
         r"\b(?:Vorsitz|Vorsitzende[r]?|Leitung|Sitzungsleitung|Ansprechpartner(?:in)?|Berichterstatter(?:in)?|"
@@ -418,6 +417,15 @@ NAMES = (
         r"(?!(?:und|sowie|oder|für|zur|zum|der|die|das|des|dem|den|ist|wird|werden|wurde|in|im|mit|von|an|auf|bei|nicht|"
         r"eingesetzt|genutzt|verwendet|als|zu|kann|soll|muss|sind|hat|haben)\b)(?P<inner>[A-Za-zÄÖÜäöü][\w.+-]{1,40})"),
 )
+
+
+_NOT_THE_NAME = re.compile(rf"(?<![\wäöüß]){_TITLES}(?=\s|$)|\b(?:Firma|GmbH|gGmbH|mbH|AG|KG|KGaA|SE|OHG|UG|Co\.?|e\.\s?V\.?)(?=[\s,;&]|$)")
+
+
+def proper_name(name: str) -> str:
+    """A name without the titles, offices and legal forms around it: „Herrn Stadtrat Dr. Jan Roth“ → „Jan Roth“,
+    „Firma Grötz GmbH & Co. KG“ → „Grötz“ (what a question that already names it names)."""
+    return " ".join(_NOT_THE_NAME.sub(" ", name).replace("&", " ").split())
 
 
 def trim_value(text: str, start: int, end: int) -> tuple[int, int]:

@@ -310,6 +310,9 @@ def test_persons_after_a_title_or_a_role_label_and_council_groups_are_spans() ->
     assert (AnswerType.PERSON, "Ortschaftsrätin Gül Yilmaz") in spans
     assert {(AnswerType.ORGANISATION, "FW"), (AnswerType.ORGANISATION, "CDU-Fraktion"),
             (AnswerType.ORGANISATION, "DIE PARTEI")} <= spans
+    # titles alone name nobody: „Herrn Bürgermeister“ without a name is no person
+    addressed = find_spans("Das Schreiben ging an Herrn Bürgermeister und Frau Dr. Sabine Ott.")
+    assert [s.text for s in addressed if s.type is AnswerType.PERSON] == ["Frau Dr. Sabine Ott"]
 
 
 def test_calendar_weeks_parts_of_a_month_and_times_of_day_are_dates() -> None:

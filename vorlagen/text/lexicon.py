@@ -403,7 +403,7 @@ _TITLES = (r"(?:Herr[n]?|Frau|Dr\.|Prof\.|Bürgermeister(?:in)?|Oberbürgermeist
 PERSONS = (
     # a name after titles and offices: "Frau Dr. Eva Maier", "Bürgermeisterin Luczak-Schwarz",
     # "Herrn Stadtrat Dr. Jan Roth"
-    re.compile(rf"\b(?:{_TITLES}\s+)+[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?"),
+    re.compile(rf"\b(?:{_TITLES}\s+)+(?!{_TITLES}(?![\wäöüß-]))[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?"),
     # a name after a role label of minutes and forms: "Vorsitz: Anett-Maud Joppien", "Leitung: Dr. Eva Maier"
     re.compile(
         r"\b(?:Vorsitz|Vorsitzende[r]?|Leitung|Sitzungsleitung|Ansprechpartner(?:in)?|Berichterstatter(?:in)?|"

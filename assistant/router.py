@@ -23,10 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.about import VorlageAnswerer
 from assistant.choice import CandidateChooser
+from assistant.costs.cues import calculation_kind
 from assistant.operands import StatedCalculation
 from assistant.reader import FactReader
 from assistant.question import QuestionAnalysis, QuestionKind
 from vorlagen.domain import Answer
+from vorlagen.text.lexicon import TOTAL
 
 _STATED_CHANGE = re.compile(r"\bum\s+wie\s+viel(?:\s+prozent)?\b", re.I)
 """A change asked for: when the cost tools find no two figures, the documents may state the change."""
@@ -65,8 +67,7 @@ def build_router(
             return fact(task)
         if answer.refused:  # a message of the cost parser never answers a question: a value stated, if any
             stated = fact(task)  # "Um wie viel Prozent liegen … über …?" – "etwa 220 % über den Preisen der Vorjahre"
-            if not stated.refused and (not _STATED_CHANGE.search(task.analysis.question) or (
-                    stated.short_answer and _STATED_CHANGE_VALUE.search(stated.short_answer))):
+            if not stated.refused and _states_what_is_asked(task.analysis.question, stated):
                 return stated
         return _kind(answer, QuestionKind.CALCULATION)
 
@@ -86,6 +87,17 @@ def build_router(
         (kind_is(QuestionKind.LIST), RunnableLambda(listing, name="vorlagen_liste")),
         RunnableLambda(fact, name="fakten"),
     ).with_config(run_name="antwort_router")
+
+
+def _states_what_is_asked(question: str, stated: Answer) -> bool:
+    """Whether a value the documents state answers a calculation the tools could not do: a change asked for
+    („um wie viel …“) needs a figure with its unit, a sum („… zusammen / insgesamt“) one the Vorlage states as a
+    total – one item of the sum is a wrong value, not an answer."""
+    if _STATED_CHANGE.search(question) and not (stated.short_answer and _STATED_CHANGE_VALUE.search(stated.short_answer)):
+        return False
+    if calculation_kind(question) == "summe":
+        return bool(stated.citations) and all(TOTAL.search(citation.quote) for citation in stated.citations)
+    return True
 
 
 def _kind(answer: Answer, kind: QuestionKind) -> Answer:

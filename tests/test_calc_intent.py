@@ -123,3 +123,26 @@ def test_deciding_is_cheap() -> None:
             is_calculation_question(question)
     per_question = (time.perf_counter() - started) / (20 * len(questions))
     assert per_question < 0.005, f"{per_question * 1000:.2f} ms je Frage"
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "answers"),
+    [
+        # one item of a sum is no answer to the sum; a total the Vorlage states is
+        ("Was kosten die Stellen der Jahre 2024, 2025 und 2026 zusammengerechnet?",
+         "Für 2025 sind Personalkosten von 8.600 Euro angesetzt.", False),
+        ("Was kosten die Stellen der Jahre 2024, 2025 und 2026 zusammengerechnet?",
+         "Über alle drei Jahre betragen die Kosten insgesamt 276.000 Euro.", True),
+        # a change needs a figure with its unit
+        ("Um wie viel Prozent steigt die Gebühr?", "Die Gebühr steigt deutlich.", False),
+        ("Um wie viel Prozent steigt die Gebühr?", "Die Gebühr steigt um 12 Prozent.", True),
+    ],
+)
+def test_a_stated_value_answers_a_calculation_only_as_what_is_asked(question: str, quote: str, answers: bool) -> None:
+    from assistant.router import _states_what_is_asked
+    from vorlagen.domain import Answer, Citation
+
+    citation = Citation(doc_id="d", chunk_id="d#0", source_name="d", quote=quote, start=0, end=len(quote), index=1)
+    value = quote.split(" von ")[-1].split(" insgesamt ")[-1].split(" um ")[-1].rstrip(".")
+    stated = Answer(question=question, text=f"{value} [1]", short_answer=f"{value} [1]", citations=[citation])
+    assert _states_what_is_asked(question, stated) is answers

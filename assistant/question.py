@@ -17,6 +17,7 @@ from assistant.spans import AnswerType
 from vorlagen.domain import SearchFilters
 from vorlagen.text import lexicon, tokenize
 from vorlagen.text.measures import ASKS_MEASURE
+from vorlagen.text.parts import question_parts
 
 
 class QuestionKind(StrEnum):
@@ -144,7 +145,7 @@ def _part(text: str) -> QuestionPart:
 
 def analyze_question(question: str, is_calculation: Callable[[str], bool] | None = None) -> QuestionAnalysis:
     """Classify ``question``; ``is_calculation`` is the cost tools' cheap test for arithmetic."""
-    parts = [_part(part) for part in lexicon.question_parts(question)]
+    parts = [_part(part) for part in question_parts(question)]
     years = [int(year) for year in lexicon.YEAR.findall(question)]
     follow_up = bool(lexicon.FOLLOW_UP.search(question)) and len(question.split()) <= 8
     base = {"question": question, "parts": parts, "years": years, "follow_up": follow_up}

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from vorlagen.text import lexicon
+from vorlagen.text.parts import question_parts
 
 
 def _values(patterns: tuple[re.Pattern[str], ...], text: str) -> set[str]:
@@ -107,15 +108,15 @@ def test_question_words_of_another_question_are_not_recognised(cue: str, questio
 
 
 def test_parts_years_and_the_asked_noun_of_a_question() -> None:
-    assert lexicon.question_parts("Wer baut die Brücke, und bis wann soll sie fertig sein?") == [
+    assert question_parts("Wer baut die Brücke, und bis wann soll sie fertig sein?") == [
         "Wer baut die Brücke", "bis wann soll sie fertig sein?"]
-    assert lexicon.question_parts("Seit wann und für wie viele Jahre ist die Leiterin der Musikschule gewählt?") == [
+    assert question_parts("Seit wann und für wie viele Jahre ist die Leiterin der Musikschule gewählt?") == [
         "Seit wann ist die Leiterin der Musikschule gewählt?", "für wie viele Jahre ist die Leiterin der Musikschule gewählt?"]
-    assert lexicon.question_parts("Wo beginnt die Umleitung, und an welcher Kreuzung endet sie?") == [
+    assert question_parts("Wo beginnt die Umleitung, und an welcher Kreuzung endet sie?") == [
         "Wo beginnt die Umleitung", "an welcher Kreuzung endet sie?"]
-    assert lexicon.question_parts("Um wie viel steigt die Miete, und ab welchem Monat gilt sie?") == [
+    assert question_parts("Um wie viel steigt die Miete, und ab welchem Monat gilt sie?") == [
         "Um wie viel steigt die Miete", "ab welchem Monat gilt sie?"]
-    assert lexicon.question_parts("Welche Straßen und Plätze werden saniert?") == ["Welche Straßen und Plätze werden saniert?"]
+    assert question_parts("Welche Straßen und Plätze werden saniert?") == ["Welche Straßen und Plätze werden saniert?"]
     assert lexicon.YEAR.findall("Im Haushalt 2025 stehen 12.000 Euro, beschlossen am 01.03.2024.") == ["2025"]
     assert lexicon.SINCE_YEAR.search("Vorlagen seit dem Jahr 2021 bis 2023")[2] == "2021"
     assert lexicon.UNTIL_YEAR.search("Vorlagen seit dem Jahr 2021 bis 2023")[2] == "2023"
@@ -128,16 +129,16 @@ def test_parts_years_and_the_asked_noun_of_a_question() -> None:
 def test_a_part_that_is_only_a_question_phrase_shares_the_rest_of_the_next() -> None:
     """„Wie breit und wie tief wird der Graben?“ asks twice about the Graben; „Ja- und Nein-Stimmen“ are
     Ja-Stimmen and Nein-Stimmen."""
-    assert lexicon.question_parts("Wie breit und wie tief wird der neue Graben am Sportplatz?") == [
+    assert question_parts("Wie breit und wie tief wird der neue Graben am Sportplatz?") == [
         "Wie breit wird der neue Graben am Sportplatz?", "wie tief wird der neue Graben am Sportplatz?"]
-    assert lexicon.question_parts("Wie viele Pro- und wie viele Contra-Stimmen gab es im Beirat?") == [
+    assert question_parts("Wie viele Pro- und wie viele Contra-Stimmen gab es im Beirat?") == [
         "Wie viele Pro-Stimmen gab es im Beirat?", "wie viele Contra-Stimmen gab es im Beirat?"]
-    assert lexicon.question_parts("An wie vielen Kitas und an welchen Schulen fehlt Personal?") == [
+    assert question_parts("An wie vielen Kitas und an welchen Schulen fehlt Personal?") == [
         "An wie vielen Kitas fehlt Personal?", "an welchen Schulen fehlt Personal?"]
     # a part that asks more than the question word keeps its own words; a compound written whole is not cut
-    assert lexicon.question_parts("Was kostet die Halle, und wann wird sie fertig?") == [
+    assert question_parts("Was kostet die Halle, und wann wird sie fertig?") == [
         "Was kostet die Halle", "wann wird sie fertig?"]
-    assert lexicon.question_parts("Wann hat der Haupt- und Finanzausschuss die Bau-Satzung beraten?") == [
+    assert question_parts("Wann hat der Haupt- und Finanzausschuss die Bau-Satzung beraten?") == [
         "Wann hat der Haupt- und Finanzausschuss die Bau-Satzung beraten?"]
 
 

@@ -1,6 +1,6 @@
 """The lexicon of the answer layer: German as questions and Vorlagen write it in general.
 
-- What a question asks: its parts, the question words of each answer type, questions about the Vorlage
+- What a question asks: the question words of each answer type, questions about the Vorlage
   itself, follow-ups, years and year ranges, the asked-for noun, a change's direction and a date's bound;
   two figures set against each other (a difference, a change in percent, a share).
 - Values in documents: amounts, percentages, dates (times of day and calendar weeks included), durations,
@@ -10,7 +10,7 @@ Plain compiled patterns and small pure functions that apply them; the answer lay
 its answer types (``assistant.question``, ``assistant.spans``). A group named ``inner…`` marks the value
 inside a longer match. Topic words of single questions do not belong here. Two subjects have modules of their own
 beside this one, in the same package: physical measures (``vorlagen.text.measures``) and who follows or leaves a
-seat (``vorlagen.text.succession``).
+seat (``vorlagen.text.succession``); how a question splits into parts is ``vorlagen.text.parts``.
 """
 
 from __future__ import annotations
@@ -21,38 +21,6 @@ from vorlagen.text import MONTH_PATTERN, SCALE_PATTERN, TARIFF_PRICE_PATTERN, YE
 from vorlagen.text.measures import UNITS as _MEASURE_UNITS
 
 # --- what a question asks -------------------------------------------------------------------------------
-
-_PART_BOUNDARY = re.compile(
-    r",?\s+(?:und|sowie)\s+(?=(?:(?:an|auf|aus|bei|bis|ab|seit|für|mit|nach|um|unter|über|von|vor|zu|in)\s+)?"
-    r"(?:wie|welche[rsmn]?|wann|wer|wem|wen|wessen|was|wo|woher|wohin|wofür|womit|wozu|weshalb|warum)\b)",
-    re.I,
-)
-"""", und" (or "und") before a question word, alone or after a preposition ("…, und bei welchem Betrag …",
-"Ab wann und für wie lange …")."""
-
-
-_SHORTENED_COMPOUND = re.compile(r"\b([\wäöüß]+)-(?=\s+(?:und|oder|bzw\.|sowie)\s+(?:[a-zäöüß]+\s+){0,3}?[\wäöüß]+-([\wäöüß]+)\b)")
-"""A compound cut short by a hyphen before „und“ whose head the next hyphenated compound names („Ja- und
-Nein-Stimmen“ = „Ja-Stimmen und Nein-Stimmen“)."""
-_QUESTION_PHRASE = re.compile(
-    r"(?:(?i:an|auf|aus|bei|bis|ab|seit|für|mit|nach|um|unter|über|von|vor|zu|in)\s+)?"
-    r"(?:(?i:wie\s+viele?n?)\s+(?:[a-zäöüß]+\s+)?[A-ZÄÖÜ][^\s,?]*|(?i:wie)\s+[a-zäöüß]+|"
-    r"(?i:welche[rsmn]?)\s+(?:[a-zäöüß]+\s+)?[A-ZÄÖÜ][^\s,?]*|(?i:wann|wer|wem|wen|was|wo))(?:\s+|$)"
-)
-"""A question word with what it asks for („wie hoch“, „für wie lange“, „wie viele Ja-Stimmen“) and nothing else."""
-
-
-def question_parts(question: str) -> list[str]:
-    """The parts of a question that asks for several things, split at "…, und wie/welche/wann …". A part that is
-    only a question phrase shares the rest of the next one („Wie lang und wie hoch wird die Halle?“ asks „Wie lang
-    wird die Halle?“ and „wie hoch wird die Halle?“), and a compound cut short takes the head of the next one."""
-    whole = _SHORTENED_COMPOUND.sub(lambda match: f"{match.group(1)}-{match.group(2)}", question)
-    parts = [part.strip() for part in _PART_BOUNDARY.split(whole) if part.strip()]
-    for i in range(len(parts) - 1):
-        if _QUESTION_PHRASE.fullmatch(parts[i]) and (asked := _QUESTION_PHRASE.match(parts[i + 1])):
-            parts[i] = f"{parts[i]} {parts[i + 1][asked.end():]}"
-    return parts
-
 
 # Question words per answer type ("Wie viel kostet …?" asks for an amount); ``assistant.question`` tries
 # them in its own order.

@@ -387,7 +387,8 @@ NAMES = (
 )
 
 
-_NOT_THE_NAME = re.compile(rf"(?<![\wäöüß]){_TITLES}(?=\s|$)|\b(?:Firma|GmbH|gGmbH|mbH|AG|KG|KGaA|SE|OHG|UG|Co\.?|e\.\s?V\.?)(?=[\s,;&]|$)")
+_NOT_THE_NAME = re.compile(rf"(?<![\wäöüß]){_TITLES}(?=\s|$)|\b(?:Firma|KGaA|UG|Co\.?|e\.\s?V\.?|{_COMPANY_FORM})(?=[\s,;&]|$)")
+"""Titles and offices (``_TITLES``) and legal forms (``_COMPANY_FORM``, with the shorter spellings of names)."""
 
 
 def proper_name(name: str) -> str:
